@@ -1,0 +1,4 @@
+// Where the shipped models live: models/<name>/{model.onnx,card.json}.
+exports.modelsDir = __dirname;
+exports.shippedModels = ['tiny', 'small'];
+exports.defaultModel = 'small';

@@ -1,0 +1,1 @@
+"""callmos model factory: synthesise degraded speech, label it with teachers, distil students."""
