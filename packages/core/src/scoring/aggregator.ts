@@ -1,0 +1,165 @@
+/**
+ * Per-stream smoothing of window scores into what a badge or dashboard shows: an exponential moving
+ * average of MOS and a good / fair / poor band with hysteresis, so one odd window neither swings the
+ * number nor makes the badge flicker between bands.
+ */
+import type { QualityBand, ScoreEvent } from '../events.js';
+
+export interface QualityAggregatorConfig {
+  /**
+   * EMA time constant in seconds of stream time (default 5). Each scored window moves the EMA by
+   * 1 - exp(-dt / timeConstantSec) of the way to its MOS, dt being the stream time since the previous
+   * scored window, so the smoothing is the same whatever the model's window hop. 0 disables smoothing.
+   */
+  timeConstantSec?: number;
+  /** EMA at or above this is 'good' (default 3.6) */
+  goodAtLeast?: number;
+  /** EMA below this is 'poor' (default 2.8) */
+  poorBelow?: number;
+  /** to leave a band the EMA must cross its threshold by this much (default 0.15) */
+  hysteresis?: number;
+}
+
+export type ResolvedQualityConfig = Readonly<Required<QualityAggregatorConfig>>;
+
+export const DEFAULT_QUALITY_CONFIG: ResolvedQualityConfig = Object.freeze({
+  timeConstantSec: 5,
+  goodAtLeast: 3.6,
+  poorBelow: 2.8,
+  hysteresis: 0.15,
+});
+
+/** Defaults filled in and every problem of the config reported in one RangeError. */
+export function resolveQualityConfig(config: QualityAggregatorConfig = {}): ResolvedQualityConfig {
+  const problems: string[] = [];
+  for (const key of Object.keys(config)) {
+    if (!(key in DEFAULT_QUALITY_CONFIG)) problems.push(`unknown option "${key}"`);
+  }
+  const resolved = { ...DEFAULT_QUALITY_CONFIG, ...definedOnly(config) };
+  const { timeConstantSec, goodAtLeast, poorBelow, hysteresis } = resolved;
+  for (const [key, value] of Object.entries(resolved)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      problems.push(`${key} must be a finite number, got ${String(value)}`);
+    }
+  }
+  if (problems.length === 0) {
+    if (timeConstantSec < 0) problems.push(`timeConstantSec must be >= 0, got ${timeConstantSec}`);
+    if (hysteresis < 0) problems.push(`hysteresis must be >= 0, got ${hysteresis}`);
+    if (goodAtLeast <= poorBelow) problems.push(`goodAtLeast (${goodAtLeast}) must be above poorBelow (${poorBelow})`);
+    // Otherwise an EMA could be held in 'good' and in 'poor' at once by the two hystereses.
+    else if (goodAtLeast - hysteresis < poorBelow + hysteresis) {
+      problems.push(
+        `hysteresis ${hysteresis} is too wide: the fair band (${poorBelow}..${goodAtLeast}) must be at least 2 x hysteresis wide`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new RangeError(`invalid quality aggregator config: ${problems.join('; ')}`);
+  return Object.freeze(resolved);
+}
+
+function definedOnly(config: QualityAggregatorConfig): QualityAggregatorConfig {
+  return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+}
+
+/** A threshold with hysteresis: flips above only at threshold + margin, below only under threshold - margin. */
+class SchmittTrigger {
+  private above: boolean;
+
+  constructor(
+    private readonly threshold: number,
+    private readonly margin: number,
+    initial: number,
+  ) {
+    this.above = initial >= threshold;
+  }
+
+  update(value: number): boolean {
+    if (this.above ? value < this.threshold - this.margin : value >= this.threshold + this.margin) {
+      this.above = !this.above;
+    }
+    return this.above;
+  }
+}
+
+/** The aggregator's running state, updated in place (it never leaves the class). */
+interface SmoothedState {
+  ema: number;
+  /** stream time of the last scored window's end, s */
+  at: number;
+  band: QualityBand;
+  good: SchmittTrigger;
+  notPoor: SchmittTrigger;
+}
+
+/**
+ * EMA + band for ONE stream. `update` returns a new event with `emaMos` and `band` (the input is not
+ * touched). Not-scored windows (silence, skipped, errors) leave EMA and band as they are and carry them
+ * on; before the first scored window an event has neither. If stream time goes backwards the stream is
+ * taken to have restarted under the same id and smoothing starts afresh.
+ */
+export class QualityAggregator {
+  private readonly config: ResolvedQualityConfig;
+  private streamId: string | undefined;
+  private state: SmoothedState | undefined;
+
+  constructor(config?: QualityAggregatorConfig) {
+    this.config = resolveQualityConfig(config);
+  }
+
+  /** current smoothed MOS; undefined before the first scored window */
+  get emaMos(): number | undefined {
+    return this.state?.ema;
+  }
+
+  /** current band; undefined before the first scored window */
+  get band(): QualityBand | undefined {
+    return this.state?.band;
+  }
+
+  update(event: ScoreEvent): ScoreEvent {
+    this.bindStream(event.streamId);
+    if (event.scored) this.observe(event);
+    // Never pass on an emaMos/band this aggregator did not compute.
+    const { emaMos: _staleEma, band: _staleBand, ...rest } = event;
+    return this.state === undefined ? rest : { ...rest, emaMos: this.state.ema, band: this.state.band };
+  }
+
+  private bindStream(streamId: string): void {
+    this.streamId ??= streamId;
+    if (streamId !== this.streamId) {
+      throw new Error(
+        `QualityAggregator is per stream: it follows "${this.streamId}" and got an event of "${streamId}"` +
+          ' (use withQuality() for many streams)',
+      );
+    }
+  }
+
+  private observe({ mos, end, start }: ScoreEvent): void {
+    if (typeof mos !== 'number' || !Number.isFinite(mos) || !Number.isFinite(end)) {
+      throw new RangeError(
+        `stream "${this.streamId}": scored window ${start}..${end} s needs a finite mos and end, got mos ${String(mos)}`,
+      );
+    }
+    const state = this.state;
+    if (state === undefined || end < state.at) {
+      this.state = this.initialState(mos, end);
+      return;
+    }
+    const { timeConstantSec } = this.config;
+    const weight = timeConstantSec === 0 ? 1 : 1 - Math.exp(-(end - state.at) / timeConstantSec);
+    state.ema += weight * (mos - state.ema);
+    state.at = end;
+    state.band = bandOf(state.good.update(state.ema), state.notPoor.update(state.ema));
+  }
+
+  private initialState(mos: number, at: number): SmoothedState {
+    const { goodAtLeast, poorBelow, hysteresis } = this.config;
+    const good = new SchmittTrigger(goodAtLeast, hysteresis, mos);
+    const notPoor = new SchmittTrigger(poorBelow, hysteresis, mos);
+    return { ema: mos, at, good, notPoor, band: bandOf(good.update(mos), notPoor.update(mos)) };
+  }
+}
+
+function bandOf(good: boolean, notPoor: boolean): QualityBand {
+  return good ? 'good' : notPoor ? 'fair' : 'poor';
+}
