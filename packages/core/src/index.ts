@@ -1,0 +1,38 @@
+/**
+ * @callmos/core: streaming DSP, the model contract, scoring and the telemetry types. Pure TypeScript,
+ * no I/O; onnxruntime is reached only through onnxruntime-common's InferenceSession, injected by the host.
+ */
+
+// telemetry contract
+export * from './events.js';
+
+// DSP: 16 kHz resampling, compressed STFT frames, model-input windows
+export * from './dsp/index.js';
+
+// model contract
+export {
+  parseModelCard,
+  modelId,
+  CARD_VERSION,
+  CARD_SAMPLE_RATE,
+  CARD_CHANNELS,
+  CARD_BINS,
+  type ModelCard,
+  type ModelCardInput,
+  type ModelCardOutputs,
+  type GoldenCase,
+} from './model/card.js';
+export { validateCardAgainstSession, type SessionShape } from './model/contract.js';
+export { CardError, ModelContractError, ModelRunError } from './model/errors.js';
+export { MosModel, type ModelScore, type MosModelOptions, type TensorConstructor } from './model/mos-model.js';
+
+// scoring
+export { SpeechGate, DEFAULT_VAD, type VadOptions } from './scoring/vad.js';
+export { WindowProducer, type WindowProducerOptions, type WindowShape, type ReadyWindow } from './scoring/window-producer.js';
+export { StreamScorer, DEFAULT_MAX_PENDING_WINDOWS, type StreamScorerOptions } from './scoring/stream-scorer.js';
+export { scoreClip, type ScoreClipOptions, type ClipScore, type ClipNotScoredReason } from './scoring/score-clip.js';
+export * from './scoring/aggregator.js';
+export * from './scoring/operators.js';
+
+// network MOS (E-model)
+export * from './network/index.js';

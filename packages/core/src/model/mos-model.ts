@@ -1,0 +1,157 @@
+/**
+ * A MOS model: a validated card plus an InferenceSession injected by the host (onnxruntime-node on the
+ * server, onnxruntime-web in browsers). Core never imports a backend; it only builds onnxruntime-common
+ * Tensors, with the host's Tensor class when it passes one (a bundled second copy of onnxruntime-common
+ * would otherwise make `instanceof Tensor` checks in the backend fail).
+ */
+import { Tensor } from 'onnxruntime-common';
+import type { InferenceSession } from 'onnxruntime-common';
+import { modelId, parseModelCard, type ModelCard } from './card.js';
+import { validateCardAgainstSession } from './contract.js';
+import { ModelRunError } from './errors.js';
+
+export type TensorConstructor = typeof Tensor;
+
+/** One window's prediction: MOS clamped to the card's range, dims keyed by the card's names. */
+export interface ModelScore {
+  mos: number;
+  dims: Record<string, number>;
+}
+
+export interface MosModelOptions {
+  /** Most windows per session.run; larger requests are split (bounds peak memory). Default 16. */
+  maxBatch?: number;
+}
+
+export class MosModel {
+  /** `name@version`, as carried by ScoreEvents */
+  readonly id: string;
+  /** floats in one window: 2 * 161 * W */
+  readonly windowSize: number;
+  /** most windows per session.run */
+  readonly maxBatch: number;
+  /** Runs are serialised: onnxruntime-web rejects a run on a session that is still running one. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly card: ModelCard,
+    private readonly session: InferenceSession,
+    private readonly TensorCtor: TensorConstructor,
+    options: MosModelOptions,
+  ) {
+    this.id = modelId(card);
+    this.windowSize = card.input.channels * card.input.bins * card.input.windowFrames;
+    this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 16));
+  }
+
+  /**
+   * Validates the card (again: it may come from untyped JSON) and the graph against it; throws CardError
+   * or ModelContractError naming every problem. Async so that a backend needing a warm-up can get one.
+   */
+  static async load(
+    card: ModelCard,
+    session: InferenceSession,
+    TensorCtor: TensorConstructor = Tensor,
+    options: MosModelOptions = {},
+  ): Promise<MosModel> {
+    const parsed = parseModelCard(card);
+    validateCardAgainstSession(parsed, session);
+    return new MosModel(parsed, session, TensorCtor, options);
+  }
+
+  /**
+   * Scores `n` windows, each Float32 [2, 161, W]: an array of windows, or one batched array of
+   * n * windowSize floats. `n` defaults to all the windows given.
+   */
+  async run(windows: readonly Float32Array[] | Float32Array, n?: number): Promise<ModelScore[]> {
+    const batch = this.toBatch(windows, n);
+    const count = batch.length / this.windowSize;
+    const scores: ModelScore[] = [];
+    for (let first = 0; first < count; first += this.maxBatch) {
+      const size = Math.min(this.maxBatch, count - first);
+      const part = batch.subarray(first * this.windowSize, (first + size) * this.windowSize);
+      scores.push(...(await this.serialised(() => this.runBatch(part, size, first))));
+    }
+    return scores;
+  }
+
+  /** Releases the session (the host may also do it itself; a released model cannot run). */
+  release(): Promise<void> {
+    return this.serialised(() => this.session.release());
+  }
+
+  private toBatch(windows: readonly Float32Array[] | Float32Array, n: number | undefined): Float32Array {
+    const size = this.windowSize;
+    if (windows instanceof Float32Array) {
+      const count = n ?? windows.length / size;
+      if (!Number.isInteger(count) || count < 0 || count * size > windows.length) {
+        throw new RangeError(`${this.id}: a batch of ${n ?? '?'} windows needs a multiple of ${size} floats, got ${windows.length}`);
+      }
+      return windows.subarray(0, count * size);
+    }
+    const count = n ?? windows.length;
+    if (!Number.isInteger(count) || count < 0 || count > windows.length) {
+      throw new RangeError(`${this.id}: asked to score ${count} windows, got ${windows.length}`);
+    }
+    const batch = new Float32Array(count * size);
+    for (let i = 0; i < count; i++) {
+      const w = windows[i]!;
+      if (w.length !== size) {
+        throw new RangeError(`${this.id}: window ${i} has ${w.length} floats, expected ${size} ([2, 161, ${this.card.input.windowFrames}])`);
+      }
+      batch.set(w, i * size);
+    }
+    return batch;
+  }
+
+  private serialised<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(task, task);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runBatch(batch: Float32Array, n: number, firstIndex: number): Promise<ModelScore[]> {
+    const { input, outputs } = this.card;
+    const feed = new this.TensorCtor('float32', batch, [n, input.channels, input.bins, input.windowFrames]);
+    const fetches = outputs.dims ? [outputs.mos.name, outputs.dims.name] : [outputs.mos.name];
+    let result: InferenceSession.ReturnType;
+    try {
+      result = await this.session.run({ [input.name]: feed }, fetches);
+    } catch (cause) {
+      throw new ModelRunError(this.id, `inference failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+    try {
+      const mos = this.outputValues(result, outputs.mos.name, n);
+      const dimNames = outputs.dims?.names ?? [];
+      const dims = outputs.dims ? this.outputValues(result, outputs.dims.name, n * dimNames.length) : undefined;
+      const [lo, hi] = outputs.mos.range;
+      return Array.from({ length: n }, (_, b) => {
+        const score: ModelScore = { mos: Math.min(hi, Math.max(lo, this.finite(mos[b]!, outputs.mos.name, firstIndex + b))), dims: {} };
+        dimNames.forEach((name, d) => {
+          score.dims[name] = this.finite(dims![b * dimNames.length + d]!, `${outputs.dims!.name}[${name}]`, firstIndex + b);
+        });
+        return score;
+      });
+    } finally {
+      for (const value of Object.values(result)) (value as { dispose?: () => void }).dispose?.();
+    }
+  }
+
+  private outputValues(result: InferenceSession.ReturnType, name: string, expected: number): ArrayLike<number> {
+    const value = result[name];
+    const data = (value as { data?: unknown } | undefined)?.data;
+    if (!(data instanceof Float32Array || data instanceof Float64Array)) {
+      throw new ModelRunError(this.id, `output "${name}" is missing or not a float tensor`);
+    }
+    const values = data;
+    if (values.length !== expected) {
+      throw new ModelRunError(this.id, `output "${name}" has ${values.length} values, expected ${expected}`);
+    }
+    return values;
+  }
+
+  private finite(x: number, output: string, window: number): number {
+    if (!Number.isFinite(x)) throw new ModelRunError(this.id, `returned ${x} in output "${output}" for window ${window} of the batch`);
+    return x;
+  }
+}
