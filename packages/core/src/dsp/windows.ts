@@ -1,0 +1,128 @@
+/**
+ * Sliding model-input windows over STFT frames (docs/ARCHITECTURE.md "Features").
+ *
+ * Window k covers frames [k * hop, k * hop + W) and is ready when its last frame arrives. Frames are
+ * computed once by the STFT and kept in a ring buffer of the last W frames; a window only copies them
+ * into the model layout [2, 161, W] (channel, bin, frame; frames fastest).
+ *
+ * Peak normalisation (card `input.peakNormalize`) is done in the spectral domain: the released student
+ * peak-normalises each window's waveform before the STFT, and since compression is |X|^0.3, dividing the
+ * waveform by max(peak, 1e-4) equals multiplying the compressed frames by max(peak, 1e-4)^-0.3, where peak
+ * is the largest |sample| any of the window's frames covers (tested against features.compressed_stft of the
+ * peak-normalised waveform for a window starting at frame 0). Frames being shared, a window's first and
+ * last frames see the real samples around it, not a reflect-padded crop of the window
+ * (docs/ARCHITECTURE.md defines windows this way).
+ */
+import { N_BINS, peakGain } from './constants.js';
+
+export interface FrameWindowerOptions {
+  /** W: frames per window (card `input.windowFrames`) */
+  windowFrames: number;
+  /** frames between window starts (card `input.hopFrames`) */
+  hopFrames: number;
+  /** card `input.peakNormalize` */
+  peakNormalize: boolean;
+}
+
+/** What the windower needs of a frame; a StftFrame is one. */
+export interface WindowerFrame {
+  readonly index: number;
+  /** [re(161) | im(161)] compressed spectrum */
+  readonly data: Float32Array;
+  readonly peak: number;
+  readonly energyDb: number;
+}
+
+/** A model-input window. Owned by the caller: the windower never touches it again. */
+export interface FrameWindow {
+  /** k: window number since the stream start */
+  index: number;
+  /** first frame, k * hop */
+  startFrame: number;
+  /** one past the last frame, startFrame + W */
+  endFrame: number;
+  /** Float32 [2, 161, W], channel 0 real, channel 1 imaginary, frames fastest; peak-normalised when asked */
+  data: Float32Array;
+  /** largest |sample| the window's frames cover */
+  peak: number;
+  /** the factor applied to `data`: max(peak, 1e-4)^-0.3 with peak normalisation, else 1 */
+  gain: number;
+  /** per-frame energy in dB (the speech-activity gate's input), W values */
+  energiesDb: Float64Array;
+}
+
+const FRAME_VALUES = 2 * N_BINS;
+
+export class FrameWindower {
+  readonly windowFrames: number;
+  readonly hopFrames: number;
+  readonly peakNormalize: boolean;
+  /** the last W frames, slot = frame index % W, each [re(161) | im(161)] */
+  private readonly ring: Float32Array;
+  private readonly peaks: Float64Array;
+  private readonly energies: Float64Array;
+  private nextFrame = 0;
+
+  constructor({ windowFrames, hopFrames, peakNormalize }: FrameWindowerOptions) {
+    if (!Number.isInteger(windowFrames) || windowFrames < 1) {
+      throw new RangeError(`windowFrames must be a positive integer, got ${windowFrames}`);
+    }
+    if (!Number.isInteger(hopFrames) || hopFrames < 1) {
+      throw new RangeError(`hopFrames must be a positive integer, got ${hopFrames}`);
+    }
+    this.windowFrames = windowFrames;
+    this.hopFrames = hopFrames;
+    this.peakNormalize = peakNormalize;
+    this.ring = new Float32Array(windowFrames * FRAME_VALUES);
+    this.peaks = new Float64Array(windowFrames);
+    this.energies = new Float64Array(windowFrames);
+  }
+
+  /** Frames pushed since the stream start (= the index the next frame must have). */
+  get framesSeen(): number {
+    return this.nextFrame;
+  }
+
+  /**
+   * Stores a frame (copying it: StftFrame objects are reused) and returns the window it completes, if any.
+   * At most one window completes per frame because hop >= 1. Frames must come in order from index 0.
+   */
+  push(frame: WindowerFrame): FrameWindow | null {
+    if (frame.index !== this.nextFrame) {
+      throw new RangeError(`FrameWindower expected frame ${this.nextFrame}, got ${frame.index}`);
+    }
+    if (frame.data.length !== FRAME_VALUES) {
+      throw new RangeError(`frame data must hold ${FRAME_VALUES} values, got ${frame.data.length}`);
+    }
+    const slot = frame.index % this.windowFrames;
+    this.ring.set(frame.data, slot * FRAME_VALUES);
+    this.peaks[slot] = frame.peak;
+    this.energies[slot] = frame.energyDb;
+    this.nextFrame++;
+    const startFrame = this.nextFrame - this.windowFrames;
+    if (startFrame < 0 || startFrame % this.hopFrames !== 0) return null;
+    return this.assemble(startFrame);
+  }
+
+  /** Forgets all frames; the next push() must be frame 0 of a new stream. */
+  reset(): void {
+    this.nextFrame = 0;
+  }
+
+  private assemble(startFrame: number): FrameWindow {
+    const W = this.windowFrames;
+    const { ring, peaks, energies } = this;
+    let peak = 0;
+    for (let s = 0; s < W; s++) peak = Math.max(peak, peaks[s]);
+    const gain = this.peakNormalize ? peakGain(peak) : 1;
+    const data = new Float32Array(FRAME_VALUES * W);
+    const energiesDb = new Float64Array(W);
+    for (let f = 0; f < W; f++) {
+      const slot = (startFrame + f) % W;
+      const src = slot * FRAME_VALUES;
+      for (let v = 0; v < FRAME_VALUES; v++) data[v * W + f] = ring[src + v] * gain;
+      energiesDb[f] = energies[slot];
+    }
+    return { index: startFrame / this.hopFrames, startFrame, endFrame: startFrame + W, data, peak, gain, energiesDb };
+  }
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { N_BINS, peakGain } from '../../src/dsp/constants.js';
+import { StreamingStft, compressedStft } from '../../src/dsp/stft.js';
+import { FrameWindower, type FrameWindow, type WindowerFrame } from '../../src/dsp/windows.js';
+import { loadFixture, noise, randomChunks } from './support.js';
+
+interface PeakNormFixture {
+  input: number[];
+  windowFrames: number;
+  peak: number;
+  gain: number;
+  data: number[];
+}
+
+/** Streams x (in the given chunks) through StreamingStft into a FrameWindower; returns every window. */
+function windowsOf(chunks: Float32Array[], windower: FrameWindower): FrameWindow[] {
+  const windows: FrameWindow[] = [];
+  const stft = new StreamingStft((f) => {
+    const w = windower.push(f);
+    if (w) windows.push(w);
+  });
+  for (const c of chunks) stft.push(c);
+  stft.end();
+  return windows;
+}
+
+/** A synthetic frame whose values encode (frame, value index), to check the layout. */
+function syntheticFrame(index: number): WindowerFrame {
+  const data = Float32Array.from({ length: 2 * N_BINS }, (_, v) => index * 1000 + v);
+  return { index, data, peak: index / 100, energyDb: -index };
+}
+
+describe('FrameWindower peak normalisation = features.compressed_stft of the peak-normalised waveform', () => {
+  it.each(['quiet', 'floor'])('%s', (name) => {
+    const fx = loadFixture<PeakNormFixture>(`peaknorm-${name}.json`);
+    const W = fx.windowFrames;
+    const [first] = windowsOf([Float32Array.from(fx.input)], new FrameWindower({ windowFrames: W, hopFrames: 5, peakNormalize: true }));
+    expect(first.startFrame).toBe(0);
+    expect(first.peak).toBe(fx.peak);
+    expect(first.gain).toBeCloseTo(fx.gain, 10);
+    expect(first.data.length).toBe(fx.data.length);
+    let worst = 0; // relative error; the exact zeros (imaginary DC and Nyquist bins) must stay zeros
+    for (let i = 0; i < fx.data.length; i++) {
+      const error = Math.abs(first.data[i] - fx.data[i]);
+      worst = Math.max(worst, error === 0 ? 0 : error / Math.abs(fx.data[i]));
+    }
+    expect(worst).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe('FrameWindower', () => {
+  it('window k covers frames [k hop, k hop + W), in the model layout [2, 161, W] with frames fastest', () => {
+    const W = 5;
+    const windower = new FrameWindower({ windowFrames: W, hopFrames: 3, peakNormalize: false });
+    const windows = Array.from({ length: 20 }, (_, i) => windower.push(syntheticFrame(i))).filter((w) => w !== null);
+    expect(windows.map((w) => [w.index, w.startFrame, w.endFrame])).toEqual([0, 1, 2, 3, 4, 5].map((k) => [k, 3 * k, 3 * k + W]));
+    for (const w of windows) {
+      expect(w.gain).toBe(1);
+      expect(w.peak).toBe((w.endFrame - 1) / 100);
+      expect(Array.from(w.energiesDb)).toEqual(Array.from({ length: W }, (_, f) => -(w.startFrame + f)));
+      for (let c = 0; c < 2; c++) {
+        for (let b = 0; b < N_BINS; b++) {
+          for (let f = 0; f < W; f++) {
+            expect(w.data[(c * N_BINS + b) * W + f]).toBe((w.startFrame + f) * 1000 + c * N_BINS + b);
+          }
+        }
+      }
+    }
+  });
+
+  it('handles hop > W (frames between windows are skipped) and hop = 1', () => {
+    const sparse = new FrameWindower({ windowFrames: 2, hopFrames: 4, peakNormalize: false });
+    const starts = Array.from({ length: 12 }, (_, i) => sparse.push(syntheticFrame(i))?.startFrame).filter((s) => s !== undefined);
+    expect(starts).toEqual([0, 4, 8]);
+    const dense = new FrameWindower({ windowFrames: 3, hopFrames: 1, peakNormalize: false });
+    const count = Array.from({ length: 10 }, (_, i) => dense.push(syntheticFrame(i))).filter((w) => w !== null).length;
+    expect(count).toBe(8);
+  });
+
+  it('streamed windows equal slices of the offline compressedStft, for any chunking; gain = max(peak, 1e-4)^-0.3', () => {
+    const x = noise(16000, 21, 0.2);
+    const offline = compressedStft(x);
+    const W = 40;
+    const windows = windowsOf(randomChunks(x, 5, 500), new FrameWindower({ windowFrames: W, hopFrames: 25, peakNormalize: true }));
+    expect(windows.length).toBe(Math.floor((offline.frames - W) / 25) + 1);
+    for (const w of windows) {
+      const peak = Math.max(...offline.peaks.subarray(w.startFrame, w.endFrame));
+      expect(w.peak).toBe(peak);
+      expect(w.gain).toBe(peakGain(peak));
+      expect(Array.from(w.energiesDb)).toEqual(Array.from(offline.energiesDb.subarray(w.startFrame, w.endFrame)));
+      for (let row = 0; row < 2 * N_BINS; row++) {
+        for (let f = 0; f < W; f++) {
+          expect(w.data[row * W + f]).toBe(Math.fround(offline.data[row * offline.frames + w.startFrame + f] * w.gain));
+        }
+      }
+    }
+  });
+
+  it('hands out windows the caller owns: later frames do not change them', () => {
+    const windower = new FrameWindower({ windowFrames: 2, hopFrames: 1, peakNormalize: false });
+    windower.push(syntheticFrame(0));
+    const first = windower.push(syntheticFrame(1))!;
+    const copy = first.data.slice();
+    for (let i = 2; i < 6; i++) windower.push(syntheticFrame(i));
+    expect(first.data).toEqual(copy);
+  });
+
+  it('rejects frames out of order or of the wrong size, and bad options; reset() starts over', () => {
+    const windower = new FrameWindower({ windowFrames: 3, hopFrames: 1, peakNormalize: false });
+    windower.push(syntheticFrame(0));
+    expect(() => windower.push(syntheticFrame(2))).toThrow(/expected frame 1/);
+    expect(() => windower.push({ ...syntheticFrame(1), data: new Float32Array(10) })).toThrow(RangeError);
+    windower.reset();
+    expect(windower.framesSeen).toBe(0);
+    expect(() => windower.push(syntheticFrame(0))).not.toThrow();
+    expect(() => new FrameWindower({ windowFrames: 0, hopFrames: 1, peakNormalize: false })).toThrow(RangeError);
+    expect(() => new FrameWindower({ windowFrames: 4, hopFrames: 1.5, peakNormalize: false })).toThrow(RangeError);
+  });
+});
