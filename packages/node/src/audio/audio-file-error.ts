@@ -1,0 +1,16 @@
+/**
+ * Every way an audio file can fail to decode, as one error type that names the file, so a batch run can
+ * print `path: problem` and move on to the next file.
+ */
+export class AudioFileError extends Error {
+  override readonly name = 'AudioFileError';
+
+  constructor(
+    /** the file as the caller named it */
+    readonly file: string,
+    /** what is wrong, without the file name (e.g. "truncated WAV: header says 64000 bytes of data, file has 1200") */
+    readonly problem: string,
+  ) {
+    super(`${file}: ${problem}`);
+  }
+}

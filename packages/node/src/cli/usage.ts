@@ -1,0 +1,23 @@
+export const USAGE = `callmos: score speech quality (MOS 1..5) of audio files with callmos's own models
+
+Usage:
+  callmos score <file|dir>... [options]   score WAV/FLAC files; directories are scanned recursively
+  callmos models                          list the shipped models
+  callmos --help | --version
+
+Score options:
+  -m, --model <name|path>   shipped model name, a model directory, or a model.onnx with card.json beside it
+                            (default: the package default model)
+  -f, --format csv|json     output format (default: csv)
+  -o, --output <file>       write results to <file> instead of stdout
+  -t, --threads <n>         threads per inference (default: all cores)
+      --provider auto|cpu|cuda   execution provider (default: auto = CUDA when usable, else CPU)
+
+Output:
+  csv   file,mos,<the model's dims>,windows,duration_s  (one row per scored file)
+  json  an array of the same fields plus each window's scores
+  Files that fail to decode are reported on stderr and left out; the exit code is then 1.
+  A file with no speech gets an empty mos and windows 0.
+
+Exit codes: 0 all scored, 1 some file or the model failed, 2 usage error.
+`;

@@ -1,0 +1,3 @@
+export * from './audio-file.js';
+export * from './backend.js';
+export * from './models.js';

@@ -1,0 +1,180 @@
+/**
+ * Shipped-model resolution and loading: a model name or path -> model.onnx + card.json -> a validated
+ * MosModel on an onnxruntime-node session. Every error names the file and the problem.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { CardError, ModelContractError, MosModel, parseModelCard, type ModelCard, type MosModelOptions } from '@callmos/core';
+import { defaultModel, modelsDir as shippedModelsDir, shippedModels } from '@callmos/models';
+import * as ort from 'onnxruntime-node';
+import { createOrtSession, type ExecutionProviderName, type OrtBackendOptions } from './backend.js';
+
+export const MODEL_FILE = 'model.onnx';
+export const CARD_FILE = 'card.json';
+
+export interface LoadModelOptions extends OrtBackendOptions, MosModelOptions {
+  /** where names resolve; default: the @callmos/models package */
+  modelsDir?: string;
+}
+
+/** A model's two files, before anything is read. */
+export interface ModelFiles {
+  /** the shipped name it was asked by, or undefined when given as a path */
+  name?: string;
+  onnxPath: string;
+  cardPath: string;
+}
+
+/** `loadModel` plus how it was loaded: which files, and which execution provider runs it. */
+export interface LoadedModel {
+  model: MosModel;
+  files: ModelFiles;
+  provider: ExecutionProviderName;
+  /** why it runs on CPU although CUDA was considered (see createOrtSession) */
+  fallbackReason?: string;
+}
+
+/** One entry of `listModels`: the card when it reads and parses, else the problem. */
+export interface ModelListing {
+  name: string;
+  dir: string;
+  card?: ModelCard;
+  error?: string;
+}
+
+/** Loading failed; `path` is the file (or directory) at fault. */
+export class ModelLoadError extends Error {
+  override readonly name = 'ModelLoadError';
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${path}: ${problem}`, options);
+  }
+}
+
+export { defaultModel };
+
+/** Load a shipped model by name (`tiny`, `small`, ...) or a model directory / .onnx path. */
+export async function loadModel(nameOrPath: string = defaultModel, options: LoadModelOptions = {}): Promise<MosModel> {
+  return (await loadModelWithDetails(nameOrPath, options)).model;
+}
+
+export async function loadModelWithDetails(nameOrPath: string = defaultModel, options: LoadModelOptions = {}): Promise<LoadedModel> {
+  const files = resolveModelFiles(nameOrPath, options.modelsDir);
+  const card = await readCard(files.cardPath);
+  let handle;
+  try {
+    handle = await createOrtSession(files.onnxPath, options);
+  } catch (err) {
+    throw new ModelLoadError(files.onnxPath, `cannot load the ONNX model: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    // validates the graph's input/output names and static dims against the card
+    const model = await MosModel.load(card, handle.session, ort.Tensor, options);
+    return { model, files, provider: handle.provider, ...(handle.fallbackReason ? { fallbackReason: handle.fallbackReason } : {}) };
+  } catch (err) {
+    await handle.session.release().catch(() => undefined);
+    if (err instanceof ModelContractError) {
+      throw new ModelLoadError(files.onnxPath, `does not match ${files.cardPath}: ${err.problems.join('; ')}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Where a model's files are. A bare word is a shipped name (`<modelsDir>/<name>/`); anything that looks like
+ * a path (has a separator, starts with `.`, ends in `.onnx`) is a directory holding both files or the .onnx
+ * file with card.json beside it. Throws ModelLoadError when a file is missing.
+ */
+export function resolveModelFiles(nameOrPath: string, modelsDir: string = shippedModelsDir): ModelFiles {
+  if (!looksLikePath(nameOrPath)) {
+    const dir = join(modelsDir, nameOrPath);
+    if (!isDirectory(dir)) {
+      const installed = listModelNames(modelsDir).filter((name) => existsSync(join(modelsDir, name, MODEL_FILE)));
+      const hint = `installed: ${installed.length > 0 ? installed.join(', ') : 'none'}`;
+      if (shippedModels.includes(nameOrPath)) throw new ModelLoadError(dir, `model "${nameOrPath}" is not installed (${hint})`);
+      throw new ModelLoadError(dir, `no model named "${nameOrPath}" (${hint})`);
+    }
+    return { name: nameOrPath, ...requireFiles(join(dir, MODEL_FILE), join(dir, CARD_FILE)) };
+  }
+  const path = resolve(nameOrPath);
+  if (isDirectory(path)) return requireFiles(join(path, MODEL_FILE), join(path, CARD_FILE));
+  if (path.endsWith('.onnx')) return requireFiles(path, join(dirname(path), CARD_FILE));
+  if (!existsSync(path)) throw new ModelLoadError(path, 'no such model directory or .onnx file');
+  throw new ModelLoadError(path, `not a model directory or .onnx file (expected a directory with ${MODEL_FILE} and ${CARD_FILE})`);
+}
+
+/** Shipped (and otherwise installed) models with their cards, sorted by name; never throws for one bad model. */
+export async function listModels(options: { modelsDir?: string } = {}): Promise<ModelListing[]> {
+  const modelsDir = options.modelsDir ?? shippedModelsDir;
+  return Promise.all(
+    listModelNames(modelsDir).map(async (name): Promise<ModelListing> => {
+      const dir = join(modelsDir, name);
+      try {
+        if (!isDirectory(dir)) throw new ModelLoadError(dir, 'not installed');
+        if (!existsSync(join(dir, MODEL_FILE))) throw new ModelLoadError(join(dir, MODEL_FILE), 'missing');
+        return { name, dir, card: await readCard(join(dir, CARD_FILE)) };
+      } catch (err) {
+        return { name, dir, error: (err as Error).message };
+      }
+    }),
+  );
+}
+
+/** Read and parse card.json; ModelLoadError for a missing file, bad JSON or an invalid card. */
+export async function readCard(cardPath: string): Promise<ModelCard> {
+  let text: string;
+  try {
+    text = await readFile(cardPath, 'utf8');
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    throw new ModelLoadError(cardPath, code === 'ENOENT' ? 'missing' : message, { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ModelLoadError(cardPath, `not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return parseModelCard(json);
+  } catch (err) {
+    if (err instanceof CardError) throw new ModelLoadError(cardPath, err.message, { cause: err });
+    throw err;
+  }
+}
+
+/** The shipped names (present or not) and any other directory holding a card, sorted. */
+function listModelNames(modelsDir: string): string[] {
+  const names = new Set<string>(modelsDir === shippedModelsDir ? shippedModels : []);
+  for (const entry of readDirNames(modelsDir)) {
+    if (existsSync(join(modelsDir, entry, CARD_FILE))) names.add(entry);
+  }
+  return [...names].sort();
+}
+
+function readDirNames(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return []; // a missing models directory lists no models
+  }
+}
+
+function looksLikePath(nameOrPath: string): boolean {
+  return /[\\/]/.test(nameOrPath) || nameOrPath.startsWith('.') || nameOrPath.endsWith('.onnx');
+}
+
+function isDirectory(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+function requireFiles(onnxPath: string, cardPath: string): Omit<ModelFiles, 'name'> {
+  for (const path of [onnxPath, cardPath]) {
+    if (!existsSync(path)) throw new ModelLoadError(path, 'missing');
+  }
+  return { onnxPath, cardPath };
+}
