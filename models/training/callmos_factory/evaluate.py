@@ -1,0 +1,122 @@
+"""Stage 5: evaluate shipped students on the held-out test split and write models/REPORT.md.
+
+    python -m callmos_factory.evaluate tiny small
+
+The test split has unseen speakers, unseen noise files and RIR, an unseen codec (speex) and unseen TTS
+voices. Metrics against the ensemble target and each teacher, overall and per condition; a scatter plot
+per model; the accuracy block of each card is updated.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+
+import numpy as np
+import onnxruntime as ort
+from scipy.stats import pearsonr, spearmanr
+
+from .dataset import cached_features
+from .paths import MODELS_DIR
+
+TEACHERS = ["nisqa_mos", "dnsmos_p808", "dnsmos_ovrl", "plcmos"]
+
+
+def metrics(pred: np.ndarray, ref: np.ndarray) -> dict:
+    if len(pred) < 3 or np.std(ref) < 1e-9:
+        return {"n": int(len(pred))}
+    return {"n": int(len(pred)), "pearson": round(float(pearsonr(pred, ref)[0]), 4),
+            "spearman": round(float(spearmanr(pred, ref)[0]), 4),
+            "rmse": round(float(np.sqrt(np.mean((pred - ref) ** 2))), 4)}
+
+
+def conditions(meta: dict) -> list[str]:
+    out = [d["type"] for d in meta["degradations"]] or ["clean"]
+    out += [f"codec:{d['codec']}" for d in meta["degradations"] if d["type"] == "codec"]
+    if meta["source"]["kind"] == "tts":
+        out.append("tts-speech")
+    return out
+
+
+def predict(name: str, feats: np.ndarray) -> tuple[np.ndarray, float]:
+    path = MODELS_DIR / name / "model.onnx"
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    s = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    out = []
+    import time
+    t0 = time.perf_counter()
+    for i in range(0, len(feats), 32):
+        out.append(s.run(["mos"], {"frames": np.ascontiguousarray(feats[i: i + 32]).astype(np.float32)})[0])
+    per_window = (time.perf_counter() - t0) / len(feats)
+    return np.concatenate(out), per_window
+
+
+def scatter(name: str, pred: np.ndarray, target: np.ndarray, r: float) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(4.2, 4.2), dpi=110)
+    ax.scatter(target, pred, s=6, alpha=0.5)
+    ax.plot([1, 5], [1, 5], "k--", lw=0.8)
+    ax.set_xlabel("teacher ensemble MOS")
+    ax.set_ylabel(f"{name} student MOS")
+    ax.set_title(f"{name}: held-out test split, r = {r:.3f}")
+    ax.set_xlim(1, 5); ax.set_ylim(1, 5)
+    fig.tight_layout()
+    rel = f"report/{name}-scatter.png"
+    (MODELS_DIR / "report").mkdir(exist_ok=True)
+    fig.savefig(MODELS_DIR / rel)
+    plt.close(fig)
+    return rel
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("names", nargs="+")
+    a = ap.parse_args(argv)
+    test, feats = cached_features("test")
+    lines = ["# callmos models: report", "",
+             "Made by `npm run models:eval` (models/training/callmos_factory/evaluate.py). Test split: "
+             f"{len(test.ids)} clips of 4 s (one student window each) from speakers, noise files, a RIR, TTS "
+             "voices and a codec (speex) never seen in training. Target: the teacher ensemble "
+             "mean(NISQA MOS, DNSMOS P.808).", ""]
+    for name in a.names:
+        pred, sec_per_window = predict(name, feats)
+        overall = metrics(pred, test.target)
+        per_teacher = {t: metrics(pred[m], np.array([lab[t] for lab, mm in zip(test.labels, m) if mm]))
+                       for t in TEACHERS
+                       for m in [np.array([t in lab for lab in test.labels])] if m.sum() >= 3}
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, meta in enumerate(test.meta):
+            for c in conditions(meta):
+                groups[c].append(i)
+        per_cond = {c: metrics(pred[idx], test.target[idx]) | {"bias": round(float(np.mean(pred[idx] - test.target[idx])), 3)}
+                    for c, idx in sorted(groups.items())}
+        png = scatter(name, pred, test.target, overall["pearson"])
+        card_path = MODELS_DIR / name / "card.json"
+        card = json.loads(card_path.read_text())
+        card["accuracy"] = {"split": "test (held-out speakers and conditions)", "vsTarget": overall,
+                            "vsTeachers": per_teacher,
+                            "cpuMsPerWindow1Thread": round(sec_per_window * 1000, 2)}
+        card_path.write_text(json.dumps(card, indent=2) + "\n")
+        lines += [f"## {name} ({card['params']:,} parameters)", "",
+                  f"Against the ensemble target: **Pearson r {overall['pearson']}**, Spearman {overall['spearman']}, "
+                  f"RMSE {overall['rmse']} (n = {overall['n']}). ONNX Runtime CPU, 1 thread: "
+                  f"{sec_per_window * 1000:.1f} ms per 4 s window.", "",
+                  f"![scatter]({png})", "", "| against teacher | n | Pearson | Spearman | RMSE |", "|---|---|---|---|---|"]
+        lines += [f"| {t} | {m['n']} | {m.get('pearson', '-')} | {m.get('spearman', '-')} | {m.get('rmse', '-')} |"
+                  for t, m in per_teacher.items()]
+        lines += ["", "| condition (clips containing it) | n | Pearson | RMSE | bias (pred - target) |", "|---|---|---|---|---|"]
+        lines += [f"| {c} | {m['n']} | {m.get('pearson', '-')} | {m.get('rmse', '-')} | {m['bias']} |"
+                  for c, m in per_cond.items()]
+        lines.append("")
+        print(f"{name}: {overall}")
+    (MODELS_DIR / "REPORT.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {MODELS_DIR / 'REPORT.md'}")
+
+
+if __name__ == "__main__":
+    main()

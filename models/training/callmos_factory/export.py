@@ -1,0 +1,113 @@
+"""Stage 4: export a trained student to ONNX, check parity, and write its model card with golden scores.
+
+    python -m callmos_factory.export tiny
+
+ONNX: input `frames` float32 [batch, 2, 161, W] (batch dynamic), outputs `mos` [batch] and
+`dims` [batch, D]. Parity with PyTorch is checked on validation windows (<= 1e-4, else it fails).
+The card's golden scores are whole-clip scores of models/fixtures/*.wav computed the way the SDK scores
+clips (clip_scoring.py); the TypeScript tests reproduce them to 1e-3.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import soundfile as sf
+import torch
+
+from .clip_scoring import score_clip
+from .dataset import DIM_SOURCES, TARGET_KEYS, cached_features
+from .fixtures import FIXTURES_DIR
+from .paths import MODELS_DIR, WORK_DIR
+from .student import DIMS, Student, StudentConfig
+
+WINDOW_FRAMES = 400  # 4 s: short enough for a badge to react within seconds, long enough for 1-2 sentences
+HOP_FRAMES = 100  # one score per second per stream
+VERSION = "1.0.0"
+
+
+def load_student(name: str) -> tuple[Student, dict]:
+    ck = torch.load(WORK_DIR / "runs" / name / "best.pt", weights_only=False)
+    model = Student(StudentConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in ck["config"].items()}))
+    model.load_state_dict(ck["model"])
+    return model.eval(), ck
+
+
+def export_onnx(model: Student, path: Path) -> None:
+    dummy = torch.zeros(2, 2, 161, WINDOW_FRAMES)
+    torch.onnx.export(model, (dummy,), str(path), input_names=["frames"], output_names=["mos", "dims"],
+                      dynamic_axes={"frames": {0: "batch"}, "mos": {0: "batch"}, "dims": {0: "batch"}},
+                      opset_version=17, dynamo=False)
+    onnx.checker.check_model(onnx.load(str(path)))
+
+
+def parity(model: Student, session: ort.InferenceSession, feats: np.ndarray) -> float:
+    x = np.ascontiguousarray(feats[:16]).astype(np.float32)
+    with torch.no_grad():
+        tm, td = model(torch.from_numpy(x))
+    om, od = session.run(["mos", "dims"], {"frames": x})
+    return float(max(np.abs(om - tm.numpy()).max(), np.abs(od - td.numpy()).max()))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("name")
+    a = ap.parse_args(argv)
+    model, ck = load_student(a.name)
+    out_dir = MODELS_DIR / a.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    onnx_path = out_dir / "model.onnx"
+    export_onnx(model, onnx_path)
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    _, fval = cached_features("val")
+    err = parity(model, session, fval)
+    print(f"ONNX vs PyTorch max abs diff {err:.2e}")
+    if err > 1e-4:
+        raise SystemExit(f"parity check failed: {err:.2e} > 1e-4")
+
+    history = json.loads((WORK_DIR / "runs" / a.name / "history.json").read_text())
+    card_path = out_dir / "card.json"
+    old = json.loads(card_path.read_text()) if card_path.exists() else {}
+    card = {
+        "cardVersion": 1,
+        "name": a.name,
+        "version": VERSION,
+        "params": int(ck["params"]),
+        "description": f"callmos {a.name} student: conv-transformer on compressed-STFT frames, distilled from "
+                       "a teacher ensemble on synthetic degraded speech",
+        "sampleRate": 16000,
+        "input": {"name": "frames", "kind": "compressed-stft", "channels": 2, "bins": 161,
+                  "windowFrames": WINDOW_FRAMES, "hopFrames": HOP_FRAMES, "peakNormalize": False},
+        "outputs": {"mos": {"name": "mos", "range": [1, 5]},
+                    "dims": {"name": "dims", "names": list(DIMS),
+                             "meaning": {d: f"student of teacher score {DIM_SOURCES[d]} (1 bad .. 5 good)" for d in DIMS}}},
+        "shortClip": "repeat",
+        "calibration": {"target": "mean(" + ", ".join(TARGET_KEYS) + ")", "scale": "1..5, no post-calibration"},
+        "training": {
+            "architecture": ck["config"],
+            "data": f"{history['train_clips']} train / {history['val_clips']} val clips of 4 s, synthetic "
+                    "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
+            "epochs": history["epoch"], "bestEpoch": ck["epoch"], "seconds": round(history["train_seconds"]),
+            "valPearson": round(float(ck["val_r"]), 4),
+        },
+        "accuracy": old.get("accuracy", {}),
+        "golden": [],
+    }
+    for wav in sorted(FIXTURES_DIR.glob("*.wav")):
+        x, sr = sf.read(str(wav), dtype="float32")
+        assert sr == 16000
+        g = score_clip(session, card, x)
+        card["golden"].append({"file": f"fixtures/{wav.name}", "mos": None if g["mos"] is None else round(g["mos"], 5),
+                               "dims": {k: round(v, 5) for k, v in g["dims"].items()}, "windows": g["windows"]})
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    print(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.2f} MB) and {card_path}")
+    for g in card["golden"]:
+        print(f"  golden {g['file']}: mos {g['mos']} windows {g['windows']}")
+
+
+if __name__ == "__main__":
+    main()

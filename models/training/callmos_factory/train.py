@@ -1,0 +1,113 @@
+"""Stage 3: distil the teacher ensemble into a student (resumable, seeded, time-budgeted).
+
+    python -m callmos_factory.train tiny [--epochs 12] [--minutes 40] [--threads 2]
+
+Loss: MSE on the ensemble MOS target + 0.5 x MSE on the dims (NISQA dims, DNSMOS SIG/BAK). The
+checkpoint with the best validation Pearson r is kept (work/runs/<name>/best.pt); last.pt resumes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+import torch
+
+from .dataset import cached_features
+from .paths import WORK_DIR
+from .student import LADDER, Student, count_params
+
+DEFAULTS = {"tiny": {"lr": 2e-3, "batch": 32}, "small": {"lr": 1e-3, "batch": 32}, "base": {"lr": 5e-4, "batch": 32}}
+
+
+def pearson(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).sum() / (np.sqrt((a * a).sum() * (b * b).sum()) + 1e-12))
+
+
+def predict(model: Student, feats: np.ndarray, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    model.eval()
+    mos, dims = [], []
+    with torch.no_grad():
+        for i in range(0, len(feats), batch):
+            m, d = model(torch.from_numpy(np.ascontiguousarray(feats[i: i + batch])))
+            mos.append(m.numpy())
+            dims.append(d.numpy())
+    return np.concatenate(mos), np.concatenate(dims)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("name", choices=sorted(LADDER))
+    ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--minutes", type=float, default=120.0, help="stop after this much training time")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    cfg, hp = LADDER[a.name], DEFAULTS[a.name]
+    run = WORK_DIR / "runs" / a.name
+    run.mkdir(parents=True, exist_ok=True)
+
+    train, ftrain = cached_features("train")
+    val, fval = cached_features("val")
+    print(f"train {len(train.ids)} clips, val {len(val.ids)} clips", flush=True)
+    model = Student(cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=hp["lr"], weight_decay=1e-2)
+    steps_per_epoch = math.ceil(len(train.ids) / hp["batch"])
+    total = steps_per_epoch * a.epochs
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+    state = {"epoch": 0, "best_r": -1.0, "history": [], "train_seconds": 0.0}
+    if (run / "last.pt").exists():
+        ck = torch.load(run / "last.pt", weights_only=False)
+        model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
+        state = ck["state"]
+        rng = np.random.default_rng([a.seed, state["epoch"]])
+        print(f"resumed at epoch {state['epoch']}", flush=True)
+
+    t_start = time.time() - state["train_seconds"]
+    while state["epoch"] < a.epochs:
+        model.train()
+        order = rng.permutation(len(train.ids))
+        losses = []
+        for i in range(0, len(order), hp["batch"]):
+            idx = np.sort(order[i: i + hp["batch"]])
+            x = torch.from_numpy(np.ascontiguousarray(ftrain[idx]))
+            mos, dims = model(x)
+            loss = torch.nn.functional.mse_loss(mos, torch.from_numpy(train.target[idx])) + \
+                0.5 * torch.nn.functional.mse_loss(dims, torch.from_numpy(train.dims[idx]))
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            sched.step()
+            losses.append(float(loss))
+        state["epoch"] += 1
+        pm, _ = predict(model, fval)
+        r = pearson(pm, val.target)
+        rmse = float(np.sqrt(np.mean((pm - val.target) ** 2)))
+        state["train_seconds"] = time.time() - t_start
+        state["history"].append({"epoch": state["epoch"], "loss": float(np.mean(losses)), "val_r": r,
+                                 "val_rmse": rmse, "seconds": round(state["train_seconds"])})
+        print(json.dumps(state["history"][-1]), flush=True)
+        if r > state["best_r"]:
+            state["best_r"] = r
+            torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "epoch": state["epoch"],
+                        "val_r": r, "params": count_params(model)}, run / "best.pt")
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
+                    "state": state}, run / "last.pt")
+        if state["train_seconds"] > a.minutes * 60:
+            print(f"time budget of {a.minutes} min reached after epoch {state['epoch']}", flush=True)
+            break
+    (run / "history.json").write_text(json.dumps({**state, "train_clips": len(train.ids),
+                                                  "val_clips": len(val.ids), "params": count_params(model)}, indent=1))
+    print(f"best val r {state['best_r']:.4f}; checkpoint {run / 'best.pt'}")
+
+
+if __name__ == "__main__":
+    main()

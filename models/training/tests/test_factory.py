@@ -1,0 +1,108 @@
+"""Fast tests of the factory's own code (features, degradations, student, export, clip scoring)."""
+from __future__ import annotations
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+import torch
+
+from callmos_factory import features
+from callmos_factory.clip_scoring import frame_energies_db, score_clip
+from callmos_factory.dataset import torch_features
+from callmos_factory.degradations import band_limit, clipping, echo, packet_loss
+from callmos_factory.export import export_onnx
+from callmos_factory.paths import CORPORA_DIR
+from callmos_factory.rooms import image_method_rir
+from callmos_factory.student import DIMS, LADDER, Student, count_params
+
+needs_shared = pytest.mark.skipif(not CORPORA_DIR.is_dir(), reason=f"../shared corpora not found at {CORPORA_DIR}")
+
+
+def test_features_match_torch_twin():
+    x = np.random.default_rng(0).standard_normal(16000 * 2).astype(np.float32) * 0.1
+    ref = features.compressed_stft(x)
+    twin = torch_features(torch.from_numpy(x[None]))[0].numpy()
+    assert ref.shape == (2, 161, 200)
+    assert np.abs(ref - twin).max() < 1e-5
+
+
+def test_frame_count_and_peak_normalisation_is_spectral_scaling():
+    x = np.sin(np.arange(4000) * 0.05) * 0.3
+    assert features.num_frames(len(x)) == 25
+    g = 0.3
+    scaled = features.compressed_stft(x / g)
+    assert np.allclose(scaled, features.compressed_stft(x) * features.peak_gain(g), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["tiny", "small"])
+def test_ladder_sizes(name):
+    n = count_params(Student(LADDER[name]))
+    assert n <= {"tiny": 150_000, "small": 1_500_000}[name]
+
+
+def test_student_outputs_in_mos_range_for_any_batch():
+    m = Student(LADDER["tiny"]).eval()
+    with torch.no_grad():
+        mos, dims = m(torch.randn(3, 2, 161, 400))
+    assert mos.shape == (3,) and dims.shape == (3, len(DIMS))
+    assert float(mos.min()) >= 1 and float(mos.max()) <= 5
+
+
+def test_onnx_export_parity_and_dynamic_batch(tmp_path):
+    torch.manual_seed(0)
+    m = Student(LADDER["tiny"]).eval()
+    p = tmp_path / "m.onnx"
+    export_onnx(m, p)
+    s = ort.InferenceSession(str(p), providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(1).standard_normal((5, 2, 161, 400)).astype(np.float32)
+    om, od = s.run(["mos", "dims"], {"frames": x})
+    with torch.no_grad():
+        tm, td = m(torch.from_numpy(x))
+    assert np.abs(om - tm.numpy()).max() < 1e-4 and np.abs(od - td.numpy()).max() < 1e-4
+
+
+def test_clip_scoring_gates_silence_and_repeats_short_clips(tmp_path):
+    torch.manual_seed(0)
+    m = Student(LADDER["tiny"]).eval()
+    p = tmp_path / "m.onnx"
+    export_onnx(m, p)
+    s = ort.InferenceSession(str(p), providers=["CPUExecutionProvider"])
+    card = {"input": {"windowFrames": 400, "hopFrames": 100, "peakNormalize": False},
+            "outputs": {"dims": {"names": DIMS}}}
+    assert score_clip(s, card, np.zeros(16000 * 5))["windows"] == 0
+    rng = np.random.default_rng(2)
+    short = rng.standard_normal(16000) * 0.1
+    assert score_clip(s, card, short)["windows"] == 1
+    long = rng.standard_normal(16000 * 6) * 0.1
+    assert score_clip(s, card, long)["windows"] == 3
+    assert frame_energies_db(np.zeros(1600)).max() < -100
+
+
+def test_degradations_keep_length_and_change_signal():
+    rng = np.random.default_rng(3)
+    x = np.sin(np.arange(64000) * 0.03) * 0.1 + rng.standard_normal(64000) * 0.01
+    for f in (band_limit, clipping, echo, packet_loss):
+        y, params = f(x.copy(), rng, "train")
+        assert y.shape == x.shape and np.isfinite(y).all()
+        assert not np.allclose(y, x), f.__name__
+        assert isinstance(params, dict)
+
+
+def test_image_method_rir_has_direct_path_first():
+    h = image_method_rir(np.array([5.0, 4.0, 3.0]), np.array([1.0, 1.0, 1.5]), np.array([3.0, 2.5, 1.5]), 0.5)
+    direct = int(np.round(np.sqrt(4 + 2.25) / 343 * 16000))
+    assert abs(int(np.argmax(h > 0)) - direct) <= 1
+    assert h.max() == pytest.approx(1.0)
+
+
+@needs_shared
+def test_synth_is_deterministic(tmp_path, monkeypatch):
+    from callmos_factory import synth
+
+    monkeypatch.setattr(synth, "clip_dir", lambda split: tmp_path / split)
+    (tmp_path / "val").mkdir()
+    synth.make_clip("val", 7)
+    a = (tmp_path / "val" / "val-00007.wav").read_bytes()
+    (tmp_path / "val" / "val-00007.json").unlink()
+    synth.make_clip("val", 7)
+    assert (tmp_path / "val" / "val-00007.wav").read_bytes() == a
