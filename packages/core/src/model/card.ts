@@ -38,7 +38,8 @@ export interface ModelCardOutputs {
 /** A reference clip and the score the model gave it when the card was made (checked by the node tests). */
 export interface GoldenCase {
   file: string;
-  mos: number;
+  /** null when no window of the clip passed the speech gate (e.g. a silent clip) */
+  mos: number | null;
   dims?: Record<string, number>;
   windows?: number;
   /** further fields the factory may add are kept as they are */
@@ -165,9 +166,9 @@ function readGolden(r: CardReader, f: CardField): GoldenCase {
   return withoutUndefined({
     ...o,
     file: r.nonEmptyString(at('file')),
-    mos: r.finite(at('mos')),
+    mos: o.mos === null ? null : r.finite(at('mos')),
     dims: r.optional(at('dims'), (df) => r.numberRecord(df)),
-    windows: r.optional(at('windows'), (wf) => r.integer(wf, 1)),
+    windows: r.optional(at('windows'), (wf) => r.integer(wf, 0)),
   });
 }
 
