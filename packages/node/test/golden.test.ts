@@ -12,8 +12,8 @@ import { describe, expect, it } from 'vitest';
 import { readAudioFile } from '../src/audio-file.js';
 import { loadModel } from '../src/models.js';
 
-/** MOS and dims agree this closely between the Python reference and this pipeline. */
-const TOLERANCE = 5e-3;
+/** MOS and dims agree this closely between the Python reference and this pipeline (cards keep 5 decimals). */
+const TOLERANCE = 1e-3;
 
 const installed = shippedModels.filter((name) => existsSync(join(modelsDir, name, 'model.onnx')));
 const missing = shippedModels.filter((name) => !installed.includes(name));
@@ -28,12 +28,18 @@ describe.each(installed.length > 0 ? installed : ['(none installed)'])('golden s
       const clip = await readAudioFile(join(modelsDir, expected.file));
       const result = await scoreClip(model, clip.samples, clip.sampleRate);
       const where = `${name} on ${expected.file}`;
+      // `windows` counts the scored windows: a no-speech case records mos null and windows 0
+      const scoredWindows = result.windows.filter((w) => w.scored).length;
+      if (expected.windows !== undefined) expect(scoredWindows, `${where}: scored windows`).toBe(expected.windows);
+      if (expected.mos === null) {
+        expect(result.mos, `${where}: mos`).toBeNull();
+        continue;
+      }
       expect(result.mos, where).not.toBeNull();
       expect(Math.abs(result.mos! - expected.mos), `${where}: mos ${result.mos} vs ${expected.mos}`).toBeLessThanOrEqual(TOLERANCE);
       for (const [dim, value] of Object.entries(expected.dims ?? {})) {
         expect(Math.abs(result.dims[dim] - value), `${where}: ${dim} ${result.dims[dim]} vs ${value}`).toBeLessThanOrEqual(TOLERANCE);
       }
-      if (expected.windows !== undefined) expect(result.windows.length, `${where}: windows`).toBe(expected.windows);
     }
   });
 });

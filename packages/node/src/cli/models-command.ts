@@ -20,7 +20,11 @@ export async function runModelsCommand(write: (text: string) => void): Promise<n
 function describeModel(listing: ModelListing): string[] {
   const name = listing.name === defaultModel ? `${listing.name} (default)` : listing.name;
   const card = listing.card;
-  if (!card) return [name, '-', '-', '-', '-', '-', `unavailable: ${listing.error ?? 'unknown problem'}`];
+  if (!card) {
+    // card errors list one problem per line ("heading:\n  - a\n  - b"); a table row must stay one line
+    const problem = (listing.error ?? 'unknown problem').replace(/:\n\s*-\s*/, ': ').replace(/\n\s*-\s*/g, '; ');
+    return [name, '-', '-', '-', '-', '-', `unavailable: ${problem}`];
+  }
   return [
     name,
     card.version,
