@@ -1,0 +1,331 @@
+/**
+ * Acceptance in a real browser (Debian Chromium via playwright-core, not jsdom): a localhost page
+ * monitors a fake microphone playing a WAV this test made, and a loopback remote track; the badge, the
+ * scores against the Node CLI's, network MOS, bad input, and the note's measurements (worker ms per
+ * second of audio, main-thread long tasks). Screenshots and measurements go to test-artifacts/client/.
+ *
+ * Two browser launches (the fake microphone is fixed per launch): clean speech on a crossOriginIsolated
+ * page (SharedArrayBuffer ring transport), degraded speech on a plain page (transferable messages).
+ * Needs the build (npm test builds first), chromium and ffmpeg; skips, saying which is missing, without.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './helpers/browser.js';
+import { CLI, cliScore } from './helpers/cli.js';
+import { makeClips, type Clips } from './helpers/clips.js';
+import { startStaticServer, type StaticServer } from './helpers/static-server.js';
+import { chromiumPath, ffmpegPath } from './helpers/tools.js';
+import { writeWav } from './helpers/wav.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const DIST = join(REPO, 'packages/client/dist');
+const MODELS = join(REPO, 'models');
+const CORE_FIXTURES = join(REPO, 'packages/core/test/fixtures/models');
+const ARTIFACTS = join(REPO, 'test-artifacts/client');
+
+const modelInstalled = (name: string) => existsSync(join(MODELS, name, 'model.onnx')) && existsSync(join(MODELS, name, 'card.json'));
+const missing = [
+  !chromiumPath && 'chromium (apt-get install -y chromium)',
+  !ffmpegPath && 'ffmpeg',
+  !existsSync(join(DIST, 'index.js')) && 'packages/client/dist (npm run build)',
+  !existsSync(CLI) && 'packages/node/dist (npm run build)',
+  !modelInstalled('tiny') && 'models/tiny',
+].filter(Boolean);
+if (missing.length > 0) console.warn(`browser.test.ts: skipping the browser acceptance tests, missing: ${missing.join(', ')}`);
+
+/**
+ * The quality thresholds (clean >= 3.5, degraded lower by >= 1.0, bands) only mean something for a trained
+ * model; a placeholder (untrained, same contract) still runs every other check.
+ */
+function isTrained(name: string): boolean {
+  const card = JSON.parse(readFileSync(join(MODELS, name, 'card.json'), 'utf8'));
+  return (card.training?.valPearson ?? 0) >= 0.5 || Object.keys(card.accuracy ?? {}).length > 0;
+}
+const tinyTrained = modelInstalled('tiny') && isTrained('tiny');
+if (modelInstalled('tiny') && !tinyTrained) {
+  console.warn('browser.test.ts: models/tiny is an untrained placeholder, the MOS threshold checks are skipped');
+}
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>callmos client test</title>
+<style>body{font:14px system-ui;margin:16px} .row{margin:6px 0}</style>
+<h1>callmos</h1><div id="badges"></div><script type="module" src="/client/page.js"></script>`;
+
+/** What the note on the issue needs, filled as the tests go. */
+const measurements: Record<string, unknown> = {};
+
+let work: string;
+let clips: Clips;
+let server: StaticServer;
+
+beforeAll(async () => {
+  if (missing.length > 0) return;
+  work = mkdtempSync(join(tmpdir(), 'callmos-client-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  clips = makeClips(work);
+  measurements.clip = clips.source;
+  await build({
+    entryPoints: [fileURLToPath(new URL('./browser/page-app.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: join(work, 'page.js'),
+    logLevel: 'error',
+  });
+  server = await startStaticServer(
+    {
+      '/client/page.js': join(work, 'page.js'),
+      '/client/': DIST,
+      '/models/': MODELS,
+      // a graph that does not match its card: the contract fixture card with the wrong-bins graph
+      '/bad/contract/card.json': join(CORE_FIXTURES, 'tiny-ok.card.json'),
+      '/bad/contract/model.onnx': join(CORE_FIXTURES, 'wrong-bins.onnx'),
+    },
+    { '/index.html': PAGE },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+  if (Object.keys(measurements).length > 1) writeFileSync(join(ARTIFACTS, 'measurements.json'), `${JSON.stringify(measurements, null, 2)}\n`);
+});
+
+async function openPage(browser: Browser, path: string): Promise<Page> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+  await page.goto(`${server.url}${path}`);
+  await page.waitForFunction('document.body.dataset.ready === "true"');
+  return page;
+}
+
+type Ev = { start: number; end: number; scored: boolean; mos: number | null; emaMos?: number; band?: string; reason?: string; network?: { mos: number; codec: string }; skippedWindows?: number };
+
+const evaluate = <T>(page: Page, expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+const waitFor = (page: Page, expr: string, timeout = 60_000) => page.waitForFunction(expr, undefined, { timeout, polling: 250 });
+
+/** Worker compute per second of audio for a monitored track (the note's number). */
+async function computePerSecond(page: Page, id: string) {
+  const s = await evaluate<{ audioSeconds: number; dspMs: number; inferenceMs: number; windowsScored: number; windowsSkipped: number; transport: string }>(
+    page,
+    `app.stats(${JSON.stringify(id)})`,
+  );
+  return {
+    ...s,
+    msPerSecond: (s.dspMs + s.inferenceMs) / s.audioSeconds,
+    dspMsPerSecond: s.dspMs / s.audioSeconds,
+    inferenceMsPerWindow: s.inferenceMs / Math.max(1, s.windowsScored),
+  };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+let cleanEma: number | undefined;
+let cleanMean: number | undefined;
+
+describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page (shared ring)', () => {
+  let browser: Browser;
+  let page: Page;
+  let monitorStart = 0;
+
+  beforeAll(async () => {
+    browser = await launchChromium(clips.clean);
+    page = await openPage(browser, '/isolated/index.html');
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('loads the model in the worker, from the page origin only', async () => {
+    expect(await evaluate(page, 'app.isolated()')).toBe(true);
+    monitorStart = await evaluate<number>(page, 'app.now()');
+    const r = await evaluate<{ ok: boolean; modelId: string; transport: string; backend: { loadMs: number }; error?: unknown }>(
+      page,
+      `app.createMonitor('tiny', { model: '/models/tiny/' })`,
+    );
+    expect(r.error).toBeUndefined();
+    expect(r).toMatchObject({ ok: true, transport: 'shared-ring' });
+    expect(r.modelId).toMatch(/^tiny@/);
+    measurements.tinyLoadMs = r.backend.loadMs;
+    const paths = server.requests.map((q) => q.path);
+    expect(paths).toContain('/client/inference-worker.js');
+    expect(paths).toContain('/client/tap-worklet.js');
+    expect(paths).toContain('/client/ort/ort-wasm-simd-threaded.wasm');
+    expect(paths).toContain('/models/tiny/model.onnx');
+  });
+
+  it('scores the clean microphone; the badge settles on good with MOS >= 3.5', async () => {
+    await evaluate(page, `app.monitorMic('tiny', 'mic', 14)`);
+    await waitFor(page, `app.count('mic') >= 10`, 90_000);
+    const events = await evaluate<Ev[]>(page, `app.events('mic')`);
+    const scored = events.filter((e) => e.scored);
+    const last = scored[scored.length - 1]!;
+    cleanEma = last.emaMos!;
+    cleanMean = mean(scored.map((e) => e.mos!));
+    const badge = await evaluate<{ band: string; mos: string; live: string; liveAttr: string; title: string }>(page, `app.badge('mic')`);
+    await page.screenshot({ path: join(ARTIFACTS, 'clean.png') });
+    measurements.clean = { emaMos: cleanEma, meanMos: cleanMean, windows: scored.length, band: last.band, badge };
+
+    expect(events.every((e) => e.speechRatio !== undefined && e.end - e.start === 4)).toBe(true);
+    expect(badge.band).toBe(last.band);
+    expect(Number(badge.mos)).toBeCloseTo(cleanEma, 2);
+    expect(badge.liveAttr).toBe('polite');
+    expect(badge.title).toMatch(/Speech quality \(MOS\)/);
+    if (tinyTrained) {
+      expect(last.band).toBe('good');
+      expect(cleanEma).toBeGreaterThanOrEqual(3.5);
+    }
+  }, 120_000);
+
+  it("scores equal the Node CLI's on the same audio (within 0.05 MOS)", async () => {
+    // 1. exactly the samples the worker scored, window by window (window 10 ends at 14 s)
+    await waitFor(page, `app.count('mic', 'all') >= 11`, 30_000);
+    const b64 = await evaluate<string>(page, `app.captured('mic')`);
+    const buf = Buffer.from(b64, 'base64');
+    const captured = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    expect(captured.length).toBe(14 * 16000);
+    const capturedWav = join(work, 'captured-16k.wav');
+    writeWav(capturedWav, captured, 16000, 'float32');
+    const cli = cliScore(capturedWav, join(MODELS, 'tiny'));
+    const browserEvents = await evaluate<Ev[]>(page, `app.events('mic')`);
+    const pairs = browserEvents
+      .filter((e) => e.scored && e.end <= 14 - 0.05)
+      .map((e) => ({ browser: e.mos!, cli: cli.windowScores.find((w) => Math.abs(w.start - e.start) < 1e-6)?.mos }));
+    expect(pairs.length).toBeGreaterThanOrEqual(6);
+    const diffs = pairs.map((p) => Math.abs(p.browser - (p.cli ?? Number.NaN)));
+    const maxWindowDiff = Math.max(...diffs);
+    // 2. the clip itself: the CLI on the WAV the fake microphone played vs the browser's mean
+    const cliClip = cliScore(clips.clean, join(MODELS, 'tiny'));
+    measurements.browserVsCli = {
+      windowsCompared: pairs.length,
+      maxWindowDiff,
+      meanWindowDiff: mean(diffs),
+      cliClipMos: cliClip.mos,
+      browserMeanMos: cleanMean,
+      clipDiff: Math.abs((cliClip.mos ?? Number.NaN) - cleanMean!),
+    };
+    expect(maxWindowDiff).toBeLessThanOrEqual(0.05);
+  }, 120_000);
+
+  it('a muted track is not scored (no speech) and keeps its band', async () => {
+    const before = await evaluate<number>(page, `app.count('mic', 'all')`);
+    const bandBefore = await evaluate<string>(page, `app.badge('mic').band`);
+    await evaluate(page, `app.setEnabled('mic', false)`);
+    // a window entirely after the mute: 4 s of silence, +1 s hop, + margin
+    await waitFor(page, `app.events('mic', ${before}).filter(e => e.reason === 'no-speech').length >= 2`, 30_000);
+    const after = await evaluate<Ev[]>(page, `app.events('mic', ${before})`);
+    const silent = after.filter((e) => e.reason === 'no-speech');
+    expect(silent.every((e) => !e.scored && e.mos === null)).toBe(true);
+    expect(await evaluate<string>(page, `app.badge('mic').band`)).toBe(bandBefore);
+    expect(await evaluate<string>(page, `app.badge('mic').title`)).toMatch(/No speech/);
+    await evaluate(page, `app.setEnabled('mic', true)`);
+  }, 60_000);
+
+  it('scores a remote track received over a loopback RTCPeerConnection, with network MOS', async () => {
+    await evaluate(page, `app.monitorLoopback('tiny', 'remote')`);
+    await waitFor(page, `app.events('remote').filter(e => e.scored && e.network).length >= 2`, 60_000);
+    const events = await evaluate<Ev[]>(page, `app.events('remote')`);
+    const withNetwork = events.filter((e) => e.scored && e.network);
+    const n = withNetwork[withNetwork.length - 1]!.network!;
+    measurements.remote = { mos: withNetwork.map((e) => e.mos), network: n };
+    expect(n.codec).toBe('opus');
+    expect(n.mos).toBeGreaterThan(4); // a lossless localhost loopback
+    expect(n.mos).toBeLessThanOrEqual(4.5);
+    expect(await evaluate<string>(page, `app.badge('remote').title`)).toMatch(/Network \(MOS\)/);
+  }, 90_000);
+
+  it('a track that ends: ended event, monitoring of other tracks goes on', async () => {
+    const remoteBefore = await evaluate<number>(page, `app.count('remote', 'all')`);
+    await evaluate(page, `app.stopTrack('mic')`);
+    await waitFor(page, `app.lifecycle('mic').some(e => e.type === 'ended')`, 10_000);
+    expect(await evaluate(page, `app.lifecycle('mic').find(e => e.type === 'ended')`)).toEqual({ type: 'ended', reason: 'track-ended' });
+    await waitFor(page, `app.count('remote', 'all') >= ${remoteBefore + 2}`, 20_000);
+  }, 60_000);
+
+  it('a model URL that 404s and a model of the wrong contract are typed errors; the page keeps running', async () => {
+    const notFound = await evaluate<{ ok: boolean; error: { name: string; status: number; url: string; message: string } }>(
+      page,
+      `app.createMonitor('missing', { model: '/models/no-such-model/' })`,
+    );
+    expect(notFound.ok).toBe(false);
+    expect(notFound.error).toMatchObject({ name: 'ModelFetchError', status: 404 });
+    expect(notFound.error.url).toMatch(/\/models\/no-such-model\/(model\.onnx|card\.json)$/);
+
+    const wrong = await evaluate<{ ok: boolean; error: { name: string; message: string; problems: string[] } }>(
+      page,
+      `app.createMonitor('wrong', { model: '/bad/contract/' })`,
+    );
+    expect(wrong.ok).toBe(false);
+    expect(wrong.error.name).toBe('ModelContractError');
+    expect(wrong.error.problems.join('\n')).toMatch(/bins/);
+    expect(wrong.error.message).toContain('/bad/contract/model.onnx');
+    measurements.errors = { notFound: notFound.error.message, wrongContract: wrong.error.message };
+
+    const remoteBefore = await evaluate<number>(page, `app.count('remote', 'all')`);
+    await waitFor(page, `app.count('remote', 'all') > ${remoteBefore}`, 20_000);
+  }, 60_000);
+
+  it('measures worker compute per second of audio and main-thread long tasks', async () => {
+    const compute: Record<string, unknown> = { tiny: { mic: await computePerSecond(page, 'mic'), remote: await computePerSecond(page, 'remote') } };
+    if (modelInstalled('small')) {
+      const r = await evaluate<{ ok: boolean; backend: { loadMs: number } }>(page, `app.createMonitor('small', { model: '/models/small/' })`);
+      expect(r.ok).toBe(true);
+      measurements.smallLoadMs = r.backend.loadMs;
+      await evaluate(page, `app.stopMonitoring('remote')`); // one track at a time, for a clean number
+      await evaluate(page, `app.monitorMic('small', 'mic-small')`);
+      await waitFor(page, `app.count('mic-small') >= 4`, 90_000);
+      compute.small = { mic: await computePerSecond(page, 'mic-small') };
+    }
+    measurements.workerCompute = compute;
+    const longTasks = await evaluate<{ start: number; duration: number }[]>(page, `app.longTasks(${monitorStart})`);
+    measurements.longTasks = longTasks;
+    const problems = (page as Page & { problems?: string[] }).problems ?? [];
+    measurements.pageProblems = problems;
+    expect(longTasks).toEqual([]);
+  }, 120_000);
+});
+
+describe.skipIf(missing.length > 0)('degraded microphone, plain page (transferable messages)', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchChromium(clips.degraded);
+    page = await openPage(browser, '/index.html');
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('noise at 0 dB + Opus 8 kbps: MOS lower by >= 1.0 than clean, band poor', async () => {
+    expect(await evaluate(page, 'app.isolated()')).toBe(false);
+    const r = await evaluate<{ ok: boolean; transport: string }>(page, `app.createMonitor('tiny', { model: '/models/tiny/' })`);
+    expect(r).toMatchObject({ ok: true, transport: 'messages' });
+    await evaluate(page, `app.monitorMic('tiny', 'mic')`);
+    await waitFor(page, `app.count('mic') >= 10`, 90_000);
+    const events = await evaluate<Ev[]>(page, `app.events('mic')`);
+    const scored = events.filter((e) => e.scored);
+    const last = scored[scored.length - 1]!;
+    await page.screenshot({ path: join(ARTIFACTS, 'degraded.png') });
+    const badge = await evaluate<{ band: string; live: string }>(page, `app.badge('mic')`);
+    const cliClip = cliScore(clips.degraded, join(MODELS, 'tiny'));
+    measurements.degraded = { emaMos: last.emaMos, meanMos: mean(scored.map((e) => e.mos!)), band: last.band, badge, cliClipMos: cliClip.mos };
+    measurements.degradedCompute = await computePerSecond(page, 'mic');
+    expect(badge.band).toBe(last.band);
+    expect(badge.live).toMatch(new RegExp(`call quality ${last.band}`));
+    if (tinyTrained) {
+      expect(cleanEma).toBeDefined();
+      expect(cleanEma! - last.emaMos!).toBeGreaterThanOrEqual(1.0);
+      expect(last.band).toBe('poor');
+    }
+  }, 120_000);
+});
