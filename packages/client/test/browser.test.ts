@@ -128,6 +128,12 @@ async function computePerSecond(page: Page, id: string) {
   };
 }
 
+/** The badge area, captioned with the clip it scores. */
+async function screenshot(page: Page, name: string, caption: string): Promise<void> {
+  await page.evaluate(`document.querySelector('h1').textContent = ${JSON.stringify(`callmos — ${caption}`)}`);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), clip: { x: 0, y: 0, width: 900, height: 120 } });
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 let cleanEma: number | undefined;
 let cleanMean: number | undefined;
@@ -174,7 +180,7 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     cleanEma = last.emaMos!;
     cleanMean = mean(scored.map((e) => e.mos!));
     const badge = await evaluate<{ band: string; mos: string; live: string; liveAttr: string; title: string }>(page, `app.badge('mic')`);
-    await page.screenshot({ path: join(ARTIFACTS, 'clean.png') });
+    await screenshot(page, 'clean', `clean speech (${clips.source})`);
     measurements.clean = { emaMos: cleanEma, meanMos: cleanMean, windows: scored.length, band: last.band, badge };
 
     expect(events.every((e) => e.speechRatio !== undefined && e.end - e.start === 4)).toBe(true);
@@ -331,7 +337,7 @@ describe.skipIf(missing.length > 0)('degraded microphone, plain page (transferab
     const events = await evaluate<Ev[]>(page, `app.events('mic')`);
     const scored = events.filter((e) => e.scored);
     const last = scored[scored.length - 1]!;
-    await page.screenshot({ path: join(ARTIFACTS, 'degraded.png') });
+    await screenshot(page, 'degraded', 'noise at 0 dB SNR + Opus 8 kbps');
     const badge = await evaluate<{ band: string; live: string }>(page, `app.badge('mic')`);
     const cliClip = cliScore(clips.degraded, join(MODELS, 'tiny'));
     measurements.degraded = { emaMos: last.emaMos, meanMos: mean(scored.map((e) => e.mos!)), band: last.band, badge, cliClipMos: cliClip.mos };
