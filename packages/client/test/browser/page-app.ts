@@ -32,6 +32,17 @@ interface ErrorInfo {
 const monitors = new Map<string, QualityMonitor>();
 const watched = new Map<string, Watched>();
 const longTasks: { start: number; duration: number }[] = [];
+/** when the page's own steps ran (performance.now()), to tell which step a long task belongs to */
+const marks: { name: string; start: number; end: number }[] = [];
+
+async function marked<T>(name: string, step: () => T | Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await step();
+  } finally {
+    marks.push({ name, start, end: performance.now() });
+  }
+}
 let mic: MediaStream | null = null;
 const peers: RTCPeerConnection[] = [];
 
@@ -48,14 +59,18 @@ function errorInfo(err: unknown): ErrorInfo {
 
 async function getMic(): Promise<MediaStream> {
   // Raw capture: echo cancellation, noise suppression and AGC would change what is scored.
-  mic ??= await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+  mic ??= await marked('getUserMedia', () =>
+    navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } }),
+  );
   return mic;
 }
 
 function watch(name: string, id: string, track: MediaStreamTrack, options: { captureSeconds?: number; peerConnection?: RTCPeerConnection } = {}): void {
   const monitor = monitors.get(name);
   if (!monitor) throw new Error(`no monitor ${name}`);
+  const start = performance.now();
   const tm = monitor.monitorTrack(track, { id, label: `${id} (${name})`, ...options });
+  marks.push({ name: `monitorTrack ${id}`, start, end: performance.now() });
   const w: Watched = { monitor: tm, track, events: [], lifecycle: [], bands: [] };
   tm.scores$.subscribe((e) => w.events.push(e));
   tm.band$.subscribe((b) => w.bands.push(b));
@@ -76,7 +91,7 @@ const app = {
   async createMonitor(name: string, options: { model: string; assetsBaseUrl?: string }) {
     const t0 = performance.now();
     try {
-      const m = await createQualityMonitor(options);
+      const m = await marked(`createQualityMonitor ${name}`, () => createQualityMonitor(options));
       monitors.set(name, m);
       return { ok: true, modelId: m.modelId, transport: m.transport, backend: m.backend, ms: performance.now() - t0 };
     } catch (err) {
@@ -94,6 +109,7 @@ const app = {
   /** Sends the microphone through two RTCPeerConnections in this page and monitors the received track. */
   async monitorLoopback(name: string, id: string) {
     const stream = await getMic();
+    const t0 = performance.now();
     const sender = new RTCPeerConnection();
     const receiver = new RTCPeerConnection();
     peers.push(sender, receiver);
@@ -106,6 +122,7 @@ const app = {
     await receiver.setLocalDescription(await receiver.createAnswer());
     await sender.setRemoteDescription(receiver.localDescription!);
     const track = await remote;
+    marks.push({ name: 'loopback negotiation (test driver)', start: t0, end: performance.now() });
     watch(name, id, track, { peerConnection: receiver });
     return { trackId: track.id };
   },
@@ -160,14 +177,24 @@ const app = {
   async captured(id: string): Promise<string | null> {
     const samples = await watched.get(id)!.monitor.capturedAudio();
     if (!samples) return null;
-    const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
-    let s = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(s);
+    return marked('base64 of captured audio (test driver)', () => {
+      const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+      let s = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return btoa(s);
+    });
   },
 
   longTasks(since = 0) {
     return longTasks.filter((t) => t.start >= since);
+  },
+
+  marks() {
+    return marks;
+  },
+
+  addMark(name: string, start: number, end: number) {
+    marks.push({ name, start, end });
   },
 
   now() {
