@@ -188,6 +188,13 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     expect(Number(badge.mos)).toBeCloseTo(cleanEma, 2);
     expect(badge.liveAttr).toBe('polite');
     expect(badge.title).toMatch(/Speech quality \(MOS\)/);
+    // announced once per band change, not once per score
+    const bands = await evaluate<string[]>(page, `app.bands('mic')`);
+    const announcements = await evaluate<string[]>(page, `app.announcements('mic')`);
+    expect(announcements).toEqual(bands.map((b) => `mic (tiny): call quality ${b}`));
+    // a badge bound to an observable shows the same
+    const [direct, viaObservable] = await evaluate<{ band: string; mos: string }[]>(page, `[app.badge('mic'), app.badge('obs-mic')]`);
+    expect([viaObservable!.band, viaObservable!.mos]).toEqual([direct!.band, direct!.mos]);
     if (tinyTrained) {
       expect(last.band).toBe('good');
       expect(cleanEma).toBeGreaterThanOrEqual(3.5);

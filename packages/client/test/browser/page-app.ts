@@ -12,6 +12,7 @@ import {
   type TrackMonitor,
   type TrackMonitorEvent,
 } from '../../dist/index.js';
+import { filter } from 'rxjs';
 
 interface Watched {
   monitor: TrackMonitor;
@@ -19,6 +20,8 @@ interface Watched {
   events: ScoreEvent[];
   lifecycle: { type: string; reason?: string; error?: { name: string; message: string } }[];
   bands: string[];
+  /** text changes of the badge's aria-live region: must happen on band changes only */
+  announcements: string[];
 }
 
 interface ErrorInfo {
@@ -71,7 +74,7 @@ function watch(name: string, id: string, track: MediaStreamTrack, options: { cap
   const start = performance.now();
   const tm = monitor.monitorTrack(track, { id, label: `${id} (${name})`, ...options });
   marks.push({ name: `monitorTrack ${id}`, start, end: performance.now() });
-  const w: Watched = { monitor: tm, track, events: [], lifecycle: [], bands: [] };
+  const w: Watched = { monitor: tm, track, events: [], lifecycle: [], bands: [], announcements: [] };
   tm.scores$.subscribe((e) => w.events.push(e));
   tm.band$.subscribe((b) => w.bands.push(b));
   tm.events$.subscribe((e: TrackMonitorEvent) =>
@@ -81,10 +84,17 @@ function watch(name: string, id: string, track: MediaStreamTrack, options: { cap
   const badge = document.createElement('callmos-badge') as CallmosBadge;
   badge.id = `badge-${id}`;
   badge.track = tm;
+  // the same track's events through an observable (the other way to bind a badge)
+  const fromObservable = document.createElement('callmos-badge') as CallmosBadge;
+  fromObservable.id = `badge-obs-${id}`;
+  fromObservable.setAttribute('label', `${id} (observable)`);
+  fromObservable.track = monitor.scores$.pipe(filter((e: ScoreEvent) => e.streamId === id));
   const row = document.createElement('div');
   row.className = 'row';
-  row.append(`${id}: `, badge);
+  row.append(`${id}: `, badge, ' ', fromObservable);
   document.getElementById('badges')!.append(row);
+  const live = badge.shadowRoot!.querySelector('[aria-live]')!;
+  new MutationObserver(() => w.announcements.push(live.textContent ?? '')).observe(live, { childList: true, characterData: true, subtree: true });
 }
 
 const app = {
@@ -154,6 +164,10 @@ const app = {
 
   bands(id: string) {
     return watched.get(id)?.bands ?? [];
+  },
+
+  announcements(id: string) {
+    return watched.get(id)?.announcements ?? [];
   },
 
   badge(id: string) {
