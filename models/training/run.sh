@@ -8,8 +8,8 @@ cd "$(dirname "$0")"
 py() { python3 -m "callmos_factory.$@"; }
 MODELS=${CALLMOS_MODELS:-"tiny small"}
 case "${1:-all}" in
-  deps) python3 -m pip install -r requirements.txt ;;
-  synth) py synth --train "${TRAIN_CLIPS:-3600}" --val 200 --test 400 ;;
+  deps) bash install-deps.sh ;;
+  synth) py synth --train "${TRAIN_CLIPS:-7200}" --val 200 --test 400 ;;
   label) py label && py label --splits test --p835 ;;
   train) py train "$2" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}" ;;
   export) py export "$2" ;;
@@ -17,7 +17,7 @@ case "${1:-all}" in
   eval) py evaluate $MODELS ;;
   test) python3 -m pytest -q tests ;;
   all)
-    py synth --train "${TRAIN_CLIPS:-3600}" --val 200 --test 400
+    py synth --train "${TRAIN_CLIPS:-7200}" --val 200 --test 400
     py label
     py label --splits test --p835
     py fixtures

@@ -81,14 +81,19 @@ def load_split(split: str, limit: int = 0) -> Split:
 
 
 def cached_features(split: str) -> tuple[Split, np.ndarray]:
-    """Features are a pure function of the audio: cache them per split, keyed by the clip ids."""
+    """Features are a pure function of the audio: cache them per split, keyed by the clip ids.
+
+    The features come back memory-mapped (several GB for the train split; processes training side by side
+    share the page cache) and the split's audio is dropped once they exist (nothing downstream needs it).
+    """
     s = load_split(split)
     cache = WORK_DIR / "features" / f"{split}.npy"
     ids_file = cache.with_suffix(".ids")
-    if cache.exists() and ids_file.exists() and ids_file.read_text() == "\n".join(s.ids):
-        return s, np.load(cache, mmap_mode="r")
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    f = s.features()
-    np.save(cache, f)
-    ids_file.write_text("\n".join(s.ids))
-    return s, f
+    if not (cache.exists() and ids_file.exists() and ids_file.read_text() == "\n".join(s.ids)):
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp.npy")
+        np.save(tmp, s.features())
+        tmp.replace(cache)  # atomic: a concurrent reader never sees a half-written cache
+        ids_file.write_text("\n".join(s.ids))
+    s.audio = np.zeros((0, 0), np.float32)
+    return s, np.load(cache, mmap_mode="r")
