@@ -325,6 +325,14 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     expect(byMonitor.filter((t) => t.during.length === 0)).toEqual([]);
     expect(byMonitor.every((t) => t.duration < 150)).toBe(true);
   }, 120_000);
+
+  it('close() ends every track with its final numbers', async () => {
+    const open = modelInstalled('small') ? 'mic-small' : 'remote';
+    await evaluate(page, `app.closeMonitor(${JSON.stringify(modelInstalled('small') ? 'small' : 'tiny')})`);
+    expect(await evaluate(page, `app.lifecycle(${JSON.stringify(open)}).at(-1)`)).toEqual({ type: 'ended', reason: 'monitor-closed' });
+    const stats = await evaluate<{ audioSeconds: number } | null>(page, `app.stats(${JSON.stringify(open)})`);
+    expect(stats!.audioSeconds).toBeGreaterThan(4);
+  }, 30_000);
 });
 
 describe.skipIf(missing.length > 0)('degraded microphone, plain page (transferable messages)', () => {

@@ -72,6 +72,9 @@ export class QualityMonitor {
     this.options = parts.options;
     this.scores$ = this.scoresSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
+    this.worker.onCrash((error) => {
+      for (const m of [...this.monitors.values()]) m.abandon(error);
+    });
   }
 
   /** Monitors tracks being scored now, by id. */
@@ -106,9 +109,10 @@ export class QualityMonitor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const m of [...this.monitors.values()]) m.shutdown();
-    // Let the worker flush the tracks' last windows before it goes.
-    await new Promise((r) => setTimeout(r, 50));
+    const tracks = [...this.monitors.values()];
+    for (const m of tracks) m.shutdown();
+    // Let the worker flush the tracks' last windows before it goes (bounded: a stuck worker must not hang close()).
+    await Promise.race([Promise.all(tracks.map((m) => m.closed$)), new Promise((r) => setTimeout(r, 2000))]);
     this.worker.terminate();
     this.scoresSubject.complete();
     this.eventsSubject.complete();

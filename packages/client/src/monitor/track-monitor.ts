@@ -85,6 +85,9 @@ export class TrackMonitor {
   private endReason: TrackEndReason | null = null;
   private closed = false;
   private readonly onTrackEnded = () => this.finish('track-ended');
+  private resolveClosed!: () => void;
+  /** resolves once monitoring has ended and the last events are out */
+  readonly closed$: Promise<void> = new Promise((resolve) => (this.resolveClosed = resolve));
   private readyStateTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(track: MediaStreamTrack, options: MonitorTrackOptions, host: TrackMonitorHost) {
@@ -255,6 +258,14 @@ export class TrackMonitor {
     this.networkSubject.complete();
     this.eventsSubject.complete();
     this.host.onClosed(this);
+    this.resolveClosed();
+  }
+
+  /** @internal the worker died: nothing more will come for this track */
+  abandon(error: Error): void {
+    this.emitEvent({ type: 'error', trackId: this.id, error });
+    this.endReason ??= 'stopped';
+    this.close();
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { ModelCard, ScoreEvent } from '@callmos/core';
 import type { BackendInfo, InitRequest, MainToWorker, TrackStats, WorkerToMain } from '../transport/protocol.js';
-import { deserializeError, MonitorSetupError } from './errors.js';
+import { deserializeError, MonitorSetupError, TrackMonitorError } from './errors.js';
 
 export interface TrackSink {
   onScores(events: ScoreEvent[]): void;
@@ -23,6 +23,7 @@ export class WorkerClient {
   private readonly sinks = new Map<string, TrackSink>();
   private readonly pending = new Map<number, (value: unknown) => void>();
   private nextRequest = 1;
+  private crashHandler: ((error: Error) => void) | null = null;
 
   private constructor(private readonly worker: Worker) {}
 
@@ -45,7 +46,10 @@ export class WorkerClient {
         const msg = e.data;
         if (msg.type === 'ready') {
           worker.onmessage = (m: MessageEvent<WorkerToMain>) => client.route(m.data);
-          worker.onerror = null;
+          worker.onerror = (err) => {
+            err.preventDefault();
+            client.crashed(err.message || 'unknown error');
+          };
           resolve({ client, card: msg.card, modelId: msg.modelId, backend: msg.backend });
         } else if (msg.type === 'init-error') {
           worker.terminate();
@@ -75,6 +79,16 @@ export class WorkerClient {
 
   capture(trackId: string): Promise<Float32Array | null> {
     return this.request<Float32Array | null>((requestId) => ({ type: 'capture', trackId, requestId }));
+  }
+
+  /** Called when the worker fails after it started (e.g. out of memory): every track is then abandoned. */
+  onCrash(handler: (error: Error) => void): void {
+    this.crashHandler = handler;
+  }
+
+  private crashed(message: string): void {
+    this.terminate();
+    this.crashHandler?.(new TrackMonitorError('*', `the inference worker failed: ${message}`));
   }
 
   terminate(): void {

@@ -145,6 +145,11 @@ const app = {
     watched.get(id)!.track.stop();
   },
 
+  async closeMonitor(name: string) {
+    await monitors.get(name)!.close();
+    monitors.delete(name);
+  },
+
   stopMonitoring(id: string) {
     watched.get(id)!.monitor.stop();
   },
