@@ -285,6 +285,14 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     expect(wrong.error.message).toContain('/bad/contract/model.onnx');
     measurements.errors = { notFound: notFound.error.message, wrongContract: wrong.error.message };
 
+    // threads are for crossOriginIsolated pages (this one): onnxruntime-web's pthread pool starts
+    const threaded = await evaluate<{ ok: boolean; backend: { numThreads: number } }>(
+      page,
+      `app.createMonitor('threads', { model: '/models/tiny/', numThreads: 2 })`,
+    );
+    expect(threaded).toMatchObject({ ok: true, backend: { numThreads: 2 } });
+    await evaluate(page, `app.closeMonitor('threads')`);
+
     const remoteBefore = await evaluate<number>(page, `app.count('remote', 'all')`);
     await waitFor(page, `app.count('remote', 'all') > ${remoteBefore}`, 20_000);
   }, 60_000);
@@ -349,8 +357,15 @@ describe.skipIf(missing.length > 0)('degraded microphone, plain page (transferab
 
   it('noise at 0 dB + Opus 8 kbps: MOS lower by >= 1.0 than clean, band poor', async () => {
     expect(await evaluate(page, 'app.isolated()')).toBe(false);
-    const r = await evaluate<{ ok: boolean; transport: string }>(page, `app.createMonitor('tiny', { model: '/models/tiny/' })`);
-    expect(r).toMatchObject({ ok: true, transport: 'messages' });
+    // not crossOriginIsolated: no wasm threads
+    const threads = await evaluate<{ ok: boolean; error: { name: string } }>(page, `app.createMonitor('t', { model: '/models/tiny/', numThreads: 2 })`);
+    expect(threads).toMatchObject({ ok: false, error: { name: 'MonitorSetupError' } });
+    // assets from an explicit base URL (an app that copies dist/ itself) instead of beside the module
+    const r = await evaluate<{ ok: boolean; transport: string; backend: { numThreads: number } }>(
+      page,
+      `app.createMonitor('tiny', { model: '/models/tiny/', assetsBaseUrl: '/client/' })`,
+    );
+    expect(r).toMatchObject({ ok: true, transport: 'messages', backend: { numThreads: 1 } });
     await evaluate(page, `app.monitorMic('tiny', 'mic')`);
     await waitFor(page, `app.count('mic') >= 10`, 90_000);
     const events = await evaluate<Ev[]>(page, `app.events('mic')`);

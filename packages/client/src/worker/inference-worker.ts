@@ -7,6 +7,7 @@
 import type { MosModel } from '@callmos/core';
 import { serializeError } from '../monitor/errors.js';
 import { FrameRingReader } from '../transport/frame-ring.js';
+import { FRAME_SAMPLES } from '../transport/frames.js';
 import type { MainToWorker, TrackOpenRequest, WorkerToMain, WorkerToWorklet, WorkletToWorker } from '../transport/protocol.js';
 import { loadModel } from './load-model.js';
 import { TrackPipeline } from './track-pipeline.js';
@@ -97,7 +98,7 @@ function openTrack(req: TrackOpenRequest): void {
     const data = m.data;
     if (data.type !== 'frames') return;
     feed(req.trackId, track, data, data.dropped);
-    const ack: WorkerToWorklet = { type: 'ack', upTo: data.seq + data.samples.length / 160 };
+    const ack: WorkerToWorklet = { type: 'ack', upTo: data.seq + data.samples.length / FRAME_SAMPLES };
     track.port.postMessage(ack);
   };
   if (track.ring && pollTimer === null) pollTimer = setInterval(pollRings, RING_POLL_MS);

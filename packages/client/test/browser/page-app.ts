@@ -98,7 +98,7 @@ function watch(name: string, id: string, track: MediaStreamTrack, options: { cap
 }
 
 const app = {
-  async createMonitor(name: string, options: { model: string; assetsBaseUrl?: string }) {
+  async createMonitor(name: string, options: { model: string; assetsBaseUrl?: string; numThreads?: number }) {
     const t0 = performance.now();
     try {
       const m = await marked(`createQualityMonitor ${name}`, () => createQualityMonitor(options));
