@@ -112,7 +112,7 @@ export class QualityMonitor {
     const tracks = [...this.monitors.values()];
     for (const m of tracks) m.shutdown();
     // Let the worker flush the tracks' last windows before it goes (bounded: a stuck worker must not hang close()).
-    await Promise.race([Promise.all(tracks.map((m) => m.closed$)), new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([Promise.all(tracks.map((m) => m.whenClosed)), new Promise((r) => setTimeout(r, 2000))]);
     this.worker.terminate();
     this.scoresSubject.complete();
     this.eventsSubject.complete();

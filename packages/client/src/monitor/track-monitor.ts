@@ -87,7 +87,7 @@ export class TrackMonitor {
   private readonly onTrackEnded = () => this.finish('track-ended');
   private resolveClosed!: () => void;
   /** resolves once monitoring has ended and the last events are out */
-  readonly closed$: Promise<void> = new Promise((resolve) => (this.resolveClosed = resolve));
+  readonly whenClosed: Promise<void> = new Promise((resolve) => (this.resolveClosed = resolve));
   private readyStateTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(track: MediaStreamTrack, options: MonitorTrackOptions, host: TrackMonitorHost) {
