@@ -28,6 +28,8 @@ from .student import DIMS, Student, StudentConfig
 WINDOW_FRAMES = 400  # 4 s: short enough for a badge to react within seconds, long enough for 1-2 sentences
 HOP_FRAMES = 100  # one score per second per stream
 VERSION = "1.0.0"
+INT8_MAX_R_LOSS = 0.005
+INT8_MIN_BYTES = 1_000_000  # below this the download is small already; keep the exact float model
 
 
 def load_student(name: str) -> tuple[Student, dict]:
@@ -53,9 +55,37 @@ def parity(model: Student, session: ort.InferenceSession, feats: np.ndarray) -> 
     return float(max(np.abs(om - tm.numpy()).max(), np.abs(od - td.numpy()).max()))
 
 
+def _predict_onnx(path: Path, feats: np.ndarray) -> np.ndarray:
+    s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return np.concatenate([s.run(["mos"], {"frames": np.ascontiguousarray(feats[i: i + 32]).astype(np.float32)})[0]
+                           for i in range(0, len(feats), 32)])
+
+
+def quantize_if_free(onnx_path: Path, feats: np.ndarray, target: np.ndarray) -> dict:
+    """Dynamic int8 (weights int8, activations quantised per run) replaces the float model only when it costs
+    <= INT8_MAX_R_LOSS in validation Pearson r: ~3x smaller downloads for browsers, same contract."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    q_path = onnx_path.with_name("model.int8.onnx")
+    quantize_dynamic(str(onnx_path), str(q_path), weight_type=QuantType.QInt8)
+    p32, p8 = _predict_onnx(onnx_path, feats), _predict_onnx(q_path, feats)
+    r32, r8 = float(np.corrcoef(p32, target)[0, 1]), float(np.corrcoef(p8, target)[0, 1])
+    info = {"fp32Bytes": onnx_path.stat().st_size, "int8Bytes": q_path.stat().st_size,
+            "valPearsonFp32": round(r32, 4), "valPearsonInt8": round(r8, 4),
+            "maxAbsMosDiff": round(float(np.abs(p32 - p8).max()), 4), "rule": f"int8 if r loss <= {INT8_MAX_R_LOSS}"}
+    if r32 - r8 <= INT8_MAX_R_LOSS:
+        q_path.replace(onnx_path)
+        info["shipped"] = "int8-dynamic"
+    else:
+        q_path.unlink()
+        info["shipped"] = "fp32"
+    return info
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("name")
+    ap.add_argument("--fp32", action="store_true", help="never quantise")
     a = ap.parse_args(argv)
     model, ck = load_student(a.name)
     out_dir = MODELS_DIR / a.name
@@ -63,11 +93,18 @@ def main(argv: list[str] | None = None) -> None:
     onnx_path = out_dir / "model.onnx"
     export_onnx(model, onnx_path)
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    _, fval = cached_features("val")
+    val, fval = cached_features("val")
     err = parity(model, session, fval)
     print(f"ONNX vs PyTorch max abs diff {err:.2e}")
     if err > 1e-4:
         raise SystemExit(f"parity check failed: {err:.2e} > 1e-4")
+    if a.fp32 or onnx_path.stat().st_size < INT8_MIN_BYTES:
+        quant = {"shipped": "fp32", "fp32Bytes": onnx_path.stat().st_size,
+                 "rule": "--fp32 given" if a.fp32 else f"float model under {INT8_MIN_BYTES} bytes: not quantised"}
+    else:
+        quant = quantize_if_free(onnx_path, fval, val.target)
+    print(f"quantisation: {quant}")
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
 
     history = json.loads((WORK_DIR / "runs" / a.name / "history.json").read_text())
     card_path = out_dir / "card.json"
@@ -93,7 +130,9 @@ def main(argv: list[str] | None = None) -> None:
                     "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
             "epochs": history["epoch"], "bestEpoch": ck["epoch"], "seconds": round(history["train_seconds"]),
             "valPearson": round(float(ck["val_r"]), 4),
+            "onnxParityMaxAbs": float(f"{err:.2e}"),
         },
+        "quantization": quant,
         "accuracy": old.get("accuracy", {}),
         "golden": [],
     }
