@@ -93,7 +93,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
-  if (work) rmSync(work, { recursive: true, force: true });
+  // CALLMOS_KEEP_WORK=1 keeps the clips and captured audio for a closer look
+  if (work && !process.env.CALLMOS_KEEP_WORK) rmSync(work, { recursive: true, force: true });
+  else if (work) console.warn(`browser.test.ts: kept ${work}`);
   if (Object.keys(measurements).length > 1) writeFileSync(join(ARTIFACTS, 'measurements.json'), `${JSON.stringify(measurements, null, 2)}\n`);
 });
 
@@ -181,7 +183,8 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
   });
 
   it('scores the clean microphone; the badge settles on good with MOS >= 3.5', async () => {
-    await evaluate(page, `app.monitorMic('tiny', 'mic', 14)`);
+    const { settings } = await evaluate<{ settings: { sampleRate: number; channelCount: number } }>(page, `app.monitorMic('tiny', 'mic', 14)`);
+    measurements.capture = { sampleRate: settings.sampleRate, channelCount: settings.channelCount, clipRate: CLIP_RATE };
     await waitFor(page, `app.count('mic') >= 10`, 90_000);
     const events = await evaluate<Ev[]>(page, `app.events('mic')`);
     const scored = events.filter((e) => e.scored);
@@ -228,10 +231,10 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     // 2. the clip the fake microphone played, through Chromium's capture, the AudioContext and the tap's
     //    resampler: the CLI on the same WAV, rotated to where the loop was when the tap started, window by
     //    window; and the plain clip means (CLI: whole clip; browser: its first windows), for the note
-    const clip48k = decodeAudio(clips.clean, CLIP_RATE);
-    const offset = loopOffset(captured, clip48k, CLIP_RATE);
+    const clip = decodeAudio(clips.clean, CLIP_RATE);
+    const offset = loopOffset(captured, decodeAudio(clips.clean, 16000), clip, CLIP_RATE);
     const rotatedWav = join(work, 'clean-as-played.wav');
-    writeWav(rotatedWav, rotatedLoop(clip48k, offset, 14 * CLIP_RATE), CLIP_RATE, 'float32');
+    writeWav(rotatedWav, rotatedLoop(clip, offset, 14 * CLIP_RATE), CLIP_RATE, 'float32');
     const asPlayed = cliScore(rotatedWav, join(MODELS, 'tiny'));
     const playedPairs = pairUp(browserEvents, asPlayed.windowScores, 14);
     const playedDiffs = playedPairs.map((p) => Math.abs(p.browser - p.cli));

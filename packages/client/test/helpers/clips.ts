@@ -1,8 +1,10 @@
 /**
  * The fake microphone's clips: clean speech (LibriSpeech from ../shared when present, else the repo's
  * TTS fixture) and the same speech heavily degraded: white noise at 0 dB SNR against the active speech,
- * then a round trip through Opus at 8 kbps. 48 kHz 16-bit mono WAV, what Chromium's fake capture reads
- * without resampling at a 48 kHz AudioContext.
+ * then a round trip through Opus at 8 kbps. 44.1 kHz 16-bit mono WAV: Chromium's fake capture device and
+ * the AudioContext run at 44.1 kHz, so the file's samples reach the tap unresampled and the browser's
+ * chain (core resampler 44.1k -> 16k) is the CLI's on the same file. (At 48 kHz Chromium's own resampler
+ * sits in between and moved this model's scores by ~0.05 MOS.)
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { writeWav } from './wav.js';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const LIBRISPEECH = join(REPO, '../shared/corpora/speech/librispeech-subset/train-clean-100/librispeech_train-clean-100');
-export const CLIP_RATE = 48000;
+export const CLIP_RATE = 44100;
 
 export interface Clips {
   clean: string;
@@ -20,10 +22,20 @@ export interface Clips {
   source: string;
 }
 
-/** A deterministic ~15 s clean clip: three LibriSpeech utterances, or the TTS fixture repeated. */
+/**
+ * A deterministic 16 s clean clip: the three LibriSpeech utterances (of the first 40 by name) with the
+ * highest speech-to-background ratio (audiobook recordings vary: some carry hum or room noise), or the
+ * TTS fixture repeated. Chosen by a signal measure, not by any model's score.
+ */
 function cleanSpeech(): { samples: Float32Array; source: string } {
   if (existsSync(LIBRISPEECH)) {
-    const files = readdirSync(LIBRISPEECH).filter((f) => f.endsWith('.flac')).sort().slice(0, 3);
+    const candidates = readdirSync(LIBRISPEECH).filter((f) => f.endsWith('.flac')).sort().slice(0, 40);
+    const files = candidates
+      .map((f) => ({ f, snr: backgroundRatioDb(decodeAudio(join(LIBRISPEECH, f), 16000)) }))
+      .sort((a, b) => b.snr - a.snr)
+      .slice(0, 3)
+      .map((c) => c.f)
+      .sort();
     const parts = files.map((f) => decodeAudio(join(LIBRISPEECH, f), CLIP_RATE));
     return { samples: concat(parts).subarray(0, 16 * CLIP_RATE), source: `LibriSpeech ${files.join(', ')}` };
   }
@@ -44,6 +56,18 @@ export function makeClips(dir: string): Clips {
   const degraded = join(dir, 'degraded.wav');
   ffmpeg(['-i', opus, '-ac', '1', '-ar', String(CLIP_RATE), '-c:a', 'pcm_s16le', degraded]);
   return { clean, degraded, source };
+}
+
+/** Loud vs quiet 10 ms frames (95th vs 10th percentile energy), dB: a rough speech-to-background ratio. */
+function backgroundRatioDb(x: Float32Array): number {
+  const e: number[] = [];
+  for (let at = 0; at + 160 <= x.length; at += 160) {
+    let s = 0;
+    for (let i = at; i < at + 160; i++) s += x[i]! * x[i]!;
+    e.push(s / 160 + 1e-12);
+  }
+  e.sort((a, b) => a - b);
+  return 10 * Math.log10(e[Math.floor(0.95 * e.length)]! / e[Math.floor(0.1 * e.length)]!);
 }
 
 /** Adds white noise at `snrDb` relative to the RMS of the active speech (10 ms frames within 40 dB of the loudest). */
