@@ -1,0 +1,423 @@
+/**
+ * Acceptance in a real browser (Debian Chromium via playwright-core, not jsdom): a localhost page
+ * monitors a fake microphone playing a WAV this test made, and a loopback remote track; the badge, the
+ * scores against the Node CLI's, network MOS, bad input, and the note's measurements (worker ms per
+ * second of audio, main-thread long tasks). Screenshots and measurements go to test-artifacts/client/.
+ *
+ * Two browser launches (the fake microphone is fixed per launch): clean speech on a crossOriginIsolated
+ * page (SharedArrayBuffer ring transport), degraded speech on a plain page (transferable messages).
+ * Needs the build (npm test builds first), chromium and ffmpeg; skips, saying which is missing, without.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { DEFAULT_QUALITY_CONFIG } from '@callmos/core';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './helpers/browser.js';
+import { CLI, cliScore } from './helpers/cli.js';
+import { loopOffset, rotatedLoop } from './helpers/align.js';
+import { CLIP_RATE, makeClips, type Clips } from './helpers/clips.js';
+import { startStaticServer, type StaticServer } from './helpers/static-server.js';
+import { chromiumPath, decodeAudio, ffmpegPath } from './helpers/tools.js';
+import { writeWav } from './helpers/wav.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const DIST = join(REPO, 'packages/client/dist');
+const MODELS = join(REPO, 'models');
+const CORE_FIXTURES = join(REPO, 'packages/core/test/fixtures/models');
+const ARTIFACTS = join(REPO, 'test-artifacts/client');
+
+const modelInstalled = (name: string) => existsSync(join(MODELS, name, 'model.onnx')) && existsSync(join(MODELS, name, 'card.json'));
+const missing = [
+  !chromiumPath && 'chromium (apt-get install -y chromium)',
+  !ffmpegPath && 'ffmpeg',
+  !existsSync(join(DIST, 'index.js')) && 'packages/client/dist (npm run build)',
+  !existsSync(CLI) && 'packages/node/dist (npm run build)',
+  !modelInstalled('tiny') && 'models/tiny',
+].filter(Boolean);
+if (missing.length > 0) console.warn(`browser.test.ts: skipping the browser acceptance tests, missing: ${missing.join(', ')}`);
+
+/**
+ * The quality thresholds (clean >= 3.5, degraded lower by >= 1.0, bands) only mean something for a trained
+ * model; a placeholder (untrained, same contract) still runs every other check.
+ */
+function isTrained(name: string): boolean {
+  const card = JSON.parse(readFileSync(join(MODELS, name, 'card.json'), 'utf8'));
+  return (card.training?.valPearson ?? 0) >= 0.5 || Object.keys(card.accuracy ?? {}).length > 0;
+}
+const tinyTrained = modelInstalled('tiny') && isTrained('tiny');
+if (modelInstalled('tiny') && !tinyTrained) {
+  console.warn('browser.test.ts: models/tiny is an untrained placeholder, the MOS threshold checks are skipped');
+}
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>callmos client test</title>
+<style>body{font:14px system-ui;margin:16px} .row{margin:6px 0}</style>
+<h1>callmos</h1><div id="badges"></div><script type="module" src="/client/page.js"></script>`;
+
+/** What the note on the issue needs, filled as the tests go. */
+const measurements: Record<string, unknown> = {};
+
+let work: string;
+let clips: Clips;
+let server: StaticServer;
+
+beforeAll(async () => {
+  if (missing.length > 0) return;
+  work = mkdtempSync(join(tmpdir(), 'callmos-client-'));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  clips = makeClips(work);
+  measurements.clip = clips.source;
+  await build({
+    entryPoints: [fileURLToPath(new URL('./browser/page-app.ts', import.meta.url))],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outfile: join(work, 'page.js'),
+    logLevel: 'error',
+  });
+  server = await startStaticServer(
+    {
+      '/client/page.js': join(work, 'page.js'),
+      '/client/': DIST,
+      '/models/': MODELS,
+      // a graph that does not match its card: the contract fixture card with the wrong-bins graph
+      '/bad/contract/card.json': join(CORE_FIXTURES, 'tiny-ok.card.json'),
+      '/bad/contract/model.onnx': join(CORE_FIXTURES, 'wrong-bins.onnx'),
+    },
+    { '/index.html': PAGE },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  // CALLMOS_KEEP_WORK=1 keeps the clips and captured audio for a closer look
+  if (work && !process.env.CALLMOS_KEEP_WORK) rmSync(work, { recursive: true, force: true });
+  else if (work) console.warn(`browser.test.ts: kept ${work}`);
+  if (Object.keys(measurements).length > 1) writeFileSync(join(ARTIFACTS, 'measurements.json'), `${JSON.stringify(measurements, null, 2)}\n`);
+});
+
+async function openPage(browser: Browser, path: string): Promise<Page> {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  (page as Page & { problems?: string[] }).problems = problems;
+  await page.goto(`${server.url}${path}`);
+  await page.waitForFunction('document.body.dataset.ready === "true"');
+  return page;
+}
+
+type Ev = { start: number; end: number; scored: boolean; speechRatio: number; mos: number | null; emaMos?: number; band?: string; reason?: string; network?: { mos: number; codec: string }; skippedWindows?: number };
+
+const evaluate = <T>(page: Page, expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
+const waitFor = (page: Page, expr: string, timeout = 60_000) => page.waitForFunction(expr, undefined, { timeout, polling: 250 });
+
+/** Worker compute per second of audio for a monitored track (the note's number). */
+async function computePerSecond(page: Page, id: string) {
+  const s = await evaluate<{ audioSeconds: number; dspMs: number; inferenceMs: number; windowsScored: number; windowsSkipped: number; transport: string }>(
+    page,
+    `app.stats(${JSON.stringify(id)})`,
+  );
+  return {
+    ...s,
+    msPerSecond: (s.dspMs + s.inferenceMs) / s.audioSeconds,
+    dspMsPerSecond: s.dspMs / s.audioSeconds,
+    inferenceMsPerWindow: s.inferenceMs / Math.max(1, s.windowsScored),
+  };
+}
+
+/** The badge area, captioned with the clip it scores. */
+async function screenshot(page: Page, name: string, caption: string): Promise<void> {
+  const start = await evaluate<number>(page, 'app.now()');
+  await page.evaluate(`document.querySelector('h1').textContent = ${JSON.stringify(`callmos — ${caption}`)}`);
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), clip: { x: 0, y: 0, width: 900, height: 120 } });
+  await page.evaluate(`app.addMark('screenshot (test driver)', ${start}, app.now())`);
+}
+
+/** Browser and CLI scores of the windows both scored at the same stream times, within the first `seconds`. */
+function pairUp(browser: Ev[], cli: { start: number; scored: boolean; mos: number | null }[], seconds: number) {
+  return browser
+    .filter((e) => e.scored && e.end <= seconds - 0.05)
+    .map((e) => ({ browser: e.mos!, cli: cli.find((w) => w.scored && Math.abs(w.start - e.start) < 1e-6)?.mos }))
+    .filter((p): p is { browser: number; cli: number } => typeof p.cli === 'number');
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+let cleanEma: number | undefined;
+let cleanMean: number | undefined;
+
+describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page (shared ring)', () => {
+  let browser: Browser;
+  let page: Page;
+  let monitorStart = 0;
+
+  beforeAll(async () => {
+    browser = await launchChromium(clips.clean);
+    page = await openPage(browser, '/isolated/index.html');
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('loads the model in the worker, from the page origin only', async () => {
+    expect(await evaluate(page, 'app.isolated()')).toBe(true);
+    monitorStart = await evaluate<number>(page, 'app.now()');
+    const r = await evaluate<{ ok: boolean; modelId: string; transport: string; backend: { loadMs: number }; error?: unknown }>(
+      page,
+      `app.createMonitor('tiny', { model: '/models/tiny/' })`,
+    );
+    expect(r.error).toBeUndefined();
+    expect(r).toMatchObject({ ok: true, transport: 'shared-ring' });
+    expect(r.modelId).toMatch(/^tiny@/);
+    measurements.tinyLoadMs = r.backend.loadMs;
+    const paths = server.requests.map((q) => q.path);
+    expect(paths).toContain('/client/inference-worker.js');
+    expect(paths).toContain('/client/tap-worklet.js');
+    expect(paths).toContain('/client/ort/ort-wasm-simd-threaded.wasm');
+    expect(paths).toContain('/models/tiny/model.onnx');
+  });
+
+  it('scores the clean microphone; the badge settles on good with MOS >= 3.5', async () => {
+    const { settings } = await evaluate<{ settings: { sampleRate: number; channelCount: number } }>(page, `app.monitorMic('tiny', 'mic', 14)`);
+    measurements.capture = { sampleRate: settings.sampleRate, channelCount: settings.channelCount, clipRate: CLIP_RATE };
+    await waitFor(page, `app.count('mic') >= 10`, 90_000);
+    const events = await evaluate<Ev[]>(page, `app.events('mic')`);
+    const scored = events.filter((e) => e.scored);
+    const last = scored[scored.length - 1]!;
+    cleanEma = last.emaMos!;
+    cleanMean = mean(scored.map((e) => e.mos!));
+    const badge = await evaluate<{ band: string; mos: string; live: string; liveAttr: string; title: string }>(page, `app.badge('mic')`);
+    await screenshot(page, 'clean', `clean speech (${clips.source})`);
+    measurements.clean = { emaMos: cleanEma, meanMos: cleanMean, windows: scored.length, band: last.band, badge };
+
+    expect(events.every((e) => e.speechRatio !== undefined && e.end - e.start === 4)).toBe(true);
+    expect(badge.band).toBe(last.band);
+    expect(Number(badge.mos)).toBeCloseTo(cleanEma, 2);
+    expect(badge.liveAttr).toBe('polite');
+    expect(badge.title).toMatch(/Speech quality \(MOS\)/);
+    // announced once per band change, not once per score
+    const bands = await evaluate<string[]>(page, `app.bands('mic')`);
+    const announcements = await evaluate<string[]>(page, `app.announcements('mic')`);
+    expect(announcements).toEqual(bands.map((b) => `mic (tiny): call quality ${b}`));
+    // a badge bound to an observable shows the same
+    const [direct, viaObservable] = await evaluate<{ band: string; mos: string }[]>(page, `[app.badge('mic'), app.badge('obs-mic')]`);
+    expect([viaObservable!.band, viaObservable!.mos]).toEqual([direct!.band, direct!.mos]);
+    if (tinyTrained) {
+      expect(cleanEma).toBeGreaterThanOrEqual(3.5);
+      // 'good' is EMA >= 3.6, left only below 3.45 and entered from 'fair' only at 3.75 (core's default
+      // hysteresis): inside that zone the band depends on where the first window started it. The trained
+      // tiny puts this clip at 3.5-3.7, in the zone (measurements.json says which band it took).
+      const { goodAtLeast, hysteresis } = DEFAULT_QUALITY_CONFIG;
+      if (cleanEma >= goodAtLeast + hysteresis) expect(last.band).toBe('good');
+      else expect(['good', 'fair']).toContain(last.band);
+    }
+  }, 120_000);
+
+  it("scores equal the Node CLI's on the same audio (within 0.05 MOS)", async () => {
+    // 1. exactly the samples the worker scored, window by window (window 10 ends at 14 s)
+    await waitFor(page, `app.count('mic', 'all') >= 11`, 30_000);
+    const b64 = await evaluate<string>(page, `app.captured('mic')`);
+    const buf = Buffer.from(b64, 'base64');
+    const captured = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+    expect(captured.length).toBe(14 * 16000);
+    const capturedWav = join(work, 'captured-16k.wav');
+    writeWav(capturedWav, captured, 16000, 'float32');
+    const cli = cliScore(capturedWav, join(MODELS, 'tiny'));
+    const browserEvents = await evaluate<Ev[]>(page, `app.events('mic')`);
+    const pairs = pairUp(browserEvents, cli.windowScores, 14);
+    expect(pairs.length).toBeGreaterThanOrEqual(6);
+    const diffs = pairs.map((p) => Math.abs(p.browser - p.cli));
+    const maxWindowDiff = Math.max(...diffs);
+    // 2. the clip the fake microphone played, through Chromium's capture, the AudioContext and the tap's
+    //    resampler: the CLI on the same WAV, rotated to where the loop was when the tap started, window by
+    //    window; and the plain clip means (CLI: whole clip; browser: its first windows), for the note
+    const clip = decodeAudio(clips.clean, CLIP_RATE);
+    const offset = loopOffset(captured, decodeAudio(clips.clean, 16000), clip, CLIP_RATE);
+    const rotatedWav = join(work, 'clean-as-played.wav');
+    writeWav(rotatedWav, rotatedLoop(clip, offset, 14 * CLIP_RATE), CLIP_RATE, 'float32');
+    const asPlayed = cliScore(rotatedWav, join(MODELS, 'tiny'));
+    const playedPairs = pairUp(browserEvents, asPlayed.windowScores, 14);
+    const playedDiffs = playedPairs.map((p) => Math.abs(p.browser - p.cli));
+    const cliClip = cliScore(clips.clean, join(MODELS, 'tiny'));
+    measurements.browserVsCli = {
+      capturedAudio: { windowsCompared: pairs.length, maxWindowDiff, meanWindowDiff: mean(diffs) },
+      clipAsPlayed: {
+        loopOffsetS: offset / CLIP_RATE,
+        windowsCompared: playedPairs.length,
+        maxWindowDiff: Math.max(...playedDiffs),
+        meanWindowDiff: mean(playedDiffs),
+        clipScoreDiff: Math.abs(mean(playedPairs.map((p) => p.browser)) - mean(playedPairs.map((p) => p.cli))),
+      },
+      clipMeans: { cliClipMos: cliClip.mos, browserMeanMos: cleanMean },
+    };
+    expect(playedPairs.length).toBeGreaterThanOrEqual(6);
+    // As a clip score (the mean over its windows, as the CLI reports a file) within 0.05. Single windows
+    // have differed by up to 0.06 here: Chromium's fake capture is not sample-exact under CPU load.
+    expect(Math.abs(mean(playedPairs.map((p) => p.browser)) - mean(playedPairs.map((p) => p.cli)))).toBeLessThanOrEqual(0.05);
+    expect(mean(playedDiffs)).toBeLessThanOrEqual(0.05);
+    expect(maxWindowDiff).toBeLessThanOrEqual(0.05);
+  }, 120_000);
+
+  it('a muted track is not scored (no speech) and silence does not move the band', async () => {
+    const before = await evaluate<number>(page, `app.count('mic', 'all')`);
+    await evaluate(page, `app.setEnabled('mic', false)`);
+    // windows entirely after the mute: 4 s of silence, then one per 1 s hop
+    await waitFor(page, `app.events('mic', ${before}).filter(e => e.reason === 'no-speech').length >= 3`, 30_000);
+    await evaluate(page, `app.setEnabled('mic', true)`);
+    const after = await evaluate<Ev[]>(page, `app.events('mic', ${before})`);
+    // windows straddling the mute still hold enough speech to be scored; from the first silent one on, none is
+    const firstSilent = after.findIndex((e) => e.reason === 'no-speech');
+    const silent = after.slice(firstSilent, firstSilent + 3);
+    expect(silent.every((e) => e.reason === 'no-speech' && !e.scored && e.mos === null && e.speechRatio < 0.2)).toBe(true);
+    // the smoothed MOS and band are carried through silence unchanged
+    expect(new Set(silent.map((e) => `${e.emaMos}/${e.band}`)).size).toBe(1);
+    expect(silent[0]!.emaMos).toBe(after[firstSilent - 1]?.emaMos ?? silent[0]!.emaMos);
+    measurements.muted = { silentWindows: silent.length, bandHeld: silent[0]!.band };
+  }, 60_000);
+
+  it('scores a remote track received over a loopback RTCPeerConnection, with network MOS', async () => {
+    await evaluate(page, `app.monitorLoopback('tiny', 'remote')`);
+    await waitFor(page, `app.events('remote').filter(e => e.scored && e.network).length >= 2`, 60_000);
+    const events = await evaluate<Ev[]>(page, `app.events('remote')`);
+    const withNetwork = events.filter((e) => e.scored && e.network);
+    const n = withNetwork[withNetwork.length - 1]!.network!;
+    measurements.remote = { mos: withNetwork.map((e) => e.mos), network: n };
+    expect(n.codec).toBe('opus');
+    expect(n.mos).toBeGreaterThan(4); // a lossless localhost loopback
+    expect(n.mos).toBeLessThanOrEqual(4.5);
+    expect(await evaluate<string>(page, `app.badge('remote').title`)).toMatch(/Network \(MOS\)/);
+  }, 90_000);
+
+  it('a track that ends: ended event, monitoring of other tracks goes on', async () => {
+    const remoteBefore = await evaluate<number>(page, `app.count('remote', 'all')`);
+    await evaluate(page, `app.stopTrack('mic')`);
+    await waitFor(page, `app.lifecycle('mic').some(e => e.type === 'ended')`, 10_000);
+    expect(await evaluate(page, `app.lifecycle('mic').find(e => e.type === 'ended')`)).toEqual({ type: 'ended', reason: 'track-ended' });
+    await waitFor(page, `app.count('remote', 'all') >= ${remoteBefore + 2}`, 20_000);
+  }, 60_000);
+
+  it('a model URL that 404s and a model of the wrong contract are typed errors; the page keeps running', async () => {
+    const notFound = await evaluate<{ ok: boolean; error: { name: string; status: number; url: string; message: string } }>(
+      page,
+      `app.createMonitor('missing', { model: '/models/no-such-model/' })`,
+    );
+    expect(notFound.ok).toBe(false);
+    expect(notFound.error).toMatchObject({ name: 'ModelFetchError', status: 404 });
+    expect(notFound.error.url).toMatch(/\/models\/no-such-model\/(model\.onnx|card\.json)$/);
+
+    const wrong = await evaluate<{ ok: boolean; error: { name: string; message: string; problems: string[] } }>(
+      page,
+      `app.createMonitor('wrong', { model: '/bad/contract/' })`,
+    );
+    expect(wrong.ok).toBe(false);
+    expect(wrong.error.name).toBe('ModelContractError');
+    expect(wrong.error.problems.join('\n')).toMatch(/bins/);
+    expect(wrong.error.message).toContain('/bad/contract/model.onnx');
+    measurements.errors = { notFound: notFound.error.message, wrongContract: wrong.error.message };
+
+    // threads are for crossOriginIsolated pages (this one): onnxruntime-web's pthread pool starts
+    const threaded = await evaluate<{ ok: boolean; backend: { numThreads: number } }>(
+      page,
+      `app.createMonitor('threads', { model: '/models/tiny/', numThreads: 2 })`,
+    );
+    expect(threaded).toMatchObject({ ok: true, backend: { numThreads: 2 } });
+    await evaluate(page, `app.closeMonitor('threads')`);
+
+    const remoteBefore = await evaluate<number>(page, `app.count('remote', 'all')`);
+    await waitFor(page, `app.count('remote', 'all') > ${remoteBefore}`, 20_000);
+  }, 60_000);
+
+  it('measures worker compute per second of audio and main-thread long tasks', async () => {
+    const compute: Record<string, unknown> = { tiny: { mic: await computePerSecond(page, 'mic'), remote: await computePerSecond(page, 'remote') } };
+    if (modelInstalled('small')) {
+      const r = await evaluate<{ ok: boolean; backend: { loadMs: number } }>(page, `app.createMonitor('small', { model: '/models/small/' })`);
+      expect(r.ok).toBe(true);
+      measurements.smallLoadMs = r.backend.loadMs;
+      await evaluate(page, `app.stopMonitoring('remote')`); // one track at a time, for a clean number
+      await evaluate(page, `app.monitorMic('small', 'mic-small')`);
+      await waitFor(page, `app.count('mic-small') >= 4`, 90_000);
+      compute.small = { mic: await computePerSecond(page, 'mic-small') };
+    }
+    measurements.workerCompute = compute;
+    // Steady state: nothing but monitoring (one or two tracks) on the page for 10 s.
+    const quietFrom = await evaluate<number>(page, 'app.now()');
+    await new Promise((r) => setTimeout(r, 10_000));
+    type LongTask = { start: number; duration: number };
+    type Mark = { name: string; start: number; end: number };
+    const all = await evaluate<LongTask[]>(page, `app.longTasks(${monitorStart})`);
+    const marks = await evaluate<Mark[]>(page, 'app.marks()');
+    // which page step each long task overlapped (none: it ran between steps, i.e. while monitoring)
+    const attributed = all.map((t) => ({
+      ...t,
+      during: marks.filter((m) => m.start <= t.start + t.duration && t.start <= m.end).map((m) => m.name),
+    }));
+    const steady = all.filter((t) => t.start >= quietFrom);
+    const byMonitor = attributed.filter((t) => t.during.length === 0 || t.during.some((d) => /^(createQualityMonitor|monitorTrack)/.test(d)));
+    measurements.longTasks = { note: 'ms since page load', monitorStart, quietFrom, all: attributed, marks };
+    measurements.pageProblems = (page as Page & { problems?: string[] }).problems ?? [];
+    measurements.longTasksByMonitor = byMonitor;
+    // Steady monitoring: none. Setup (AudioContext, worker start, getUserMedia) runs once on the main
+    // thread and, on a loaded 2-core machine, has been seen to exceed 50 ms once (71 ms): reported in
+    // the measurements, and bounded here as a regression guard.
+    expect(steady).toEqual([]);
+    expect(byMonitor.filter((t) => t.during.length === 0)).toEqual([]);
+    expect(byMonitor.every((t) => t.duration < 150)).toBe(true);
+  }, 120_000);
+
+  it('close() ends every track with its final numbers', async () => {
+    const open = modelInstalled('small') ? 'mic-small' : 'remote';
+    await evaluate(page, `app.closeMonitor(${JSON.stringify(modelInstalled('small') ? 'small' : 'tiny')})`);
+    expect(await evaluate(page, `app.lifecycle(${JSON.stringify(open)}).at(-1)`)).toEqual({ type: 'ended', reason: 'monitor-closed' });
+    const stats = await evaluate<{ audioSeconds: number } | null>(page, `app.stats(${JSON.stringify(open)})`);
+    expect(stats!.audioSeconds).toBeGreaterThan(4);
+  }, 30_000);
+});
+
+describe.skipIf(missing.length > 0)('degraded microphone, plain page (transferable messages)', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    browser = await launchChromium(clips.degraded);
+    page = await openPage(browser, '/index.html');
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('noise at 0 dB + Opus 8 kbps: MOS lower by >= 1.0 than clean, band poor', async () => {
+    expect(await evaluate(page, 'app.isolated()')).toBe(false);
+    // not crossOriginIsolated: no wasm threads
+    const threads = await evaluate<{ ok: boolean; error: { name: string } }>(page, `app.createMonitor('t', { model: '/models/tiny/', numThreads: 2 })`);
+    expect(threads).toMatchObject({ ok: false, error: { name: 'MonitorSetupError' } });
+    // assets from an explicit base URL (an app that copies dist/ itself) instead of beside the module
+    const r = await evaluate<{ ok: boolean; transport: string; backend: { numThreads: number } }>(
+      page,
+      `app.createMonitor('tiny', { model: '/models/tiny/', assetsBaseUrl: '/client/' })`,
+    );
+    expect(r).toMatchObject({ ok: true, transport: 'messages', backend: { numThreads: 1 } });
+    await evaluate(page, `app.monitorMic('tiny', 'mic')`);
+    await waitFor(page, `app.count('mic') >= 10`, 90_000);
+    const events = await evaluate<Ev[]>(page, `app.events('mic')`);
+    const scored = events.filter((e) => e.scored);
+    const last = scored[scored.length - 1]!;
+    await screenshot(page, 'degraded', 'noise at 0 dB SNR + Opus 8 kbps');
+    const badge = await evaluate<{ band: string; live: string }>(page, `app.badge('mic')`);
+    const cliClip = cliScore(clips.degraded, join(MODELS, 'tiny'));
+    measurements.degraded = { emaMos: last.emaMos, meanMos: mean(scored.map((e) => e.mos!)), band: last.band, badge, cliClipMos: cliClip.mos };
+    measurements.degradedCompute = await computePerSecond(page, 'mic');
+    expect(badge.band).toBe(last.band);
+    expect(badge.live).toMatch(new RegExp(`call quality ${last.band}`));
+    if (tinyTrained) {
+      expect(cleanEma).toBeDefined();
+      expect(cleanEma! - last.emaMos!).toBeGreaterThanOrEqual(1.0);
+      expect(last.band).toBe('poor');
+    }
+  }, 120_000);
+});

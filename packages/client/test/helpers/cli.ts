@@ -1,0 +1,27 @@
+/** The Node CLI (`callmos score`, built) on a file: the reference the browser's scores must match. */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../../node/dist/cli.js', import.meta.url));
+
+export interface CliWindow {
+  start: number;
+  end: number;
+  scored: boolean;
+  mos: number | null;
+}
+
+export interface CliResult {
+  mos: number | null;
+  windows: number;
+  windowScores: CliWindow[];
+}
+
+export function cliScore(file: string, modelDir: string): CliResult {
+  const r = spawnSync(process.execPath, [CLI, 'score', file, '--model', modelDir, '--format', 'json', '--provider', 'cpu', '--threads', '1'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`callmos score failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout)[0] as CliResult;
+}
