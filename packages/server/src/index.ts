@@ -1,2 +1,21 @@
-// Filled by its own issue; see DESIGN.md.
-export {};
+/**
+ * @callmos/server: live speech quality for every audio producer of a mediasoup Router. RTP -> jitter
+ * buffer -> Opus (with concealment) -> core windows -> one batched teacher model -> RxJS telemetry, with
+ * a WebSocket feed and Prometheus metrics on top.
+ */
+export {
+  attachQualityMonitor,
+  QualityMonitor,
+  MonitorError,
+  type QualityMonitorOptions,
+  type MonitorBackend,
+} from './monitor/quality-monitor.js';
+export type { ParticipantState, RoomQuality, MonitorAlert } from './monitor/types.js';
+export { roomQuality } from './monitor/room-quality.js';
+export { networkFromStats, type RecvStatsSample } from './monitor/network-probe.js';
+export { TeacherPool, type TeacherPoolOptions, type TeacherPoolStats, type BatchRun } from './pool/teacher-pool.js';
+export { AudioStream, emptyStreamStats, type AudioStreamOptions, type AudioStreamStats } from './audio/audio-stream.js';
+export { OpusStreamDecoder, OPUS_RATE, type OpusDecodeStats, type OpusStreamDecoderOptions } from './audio/opus-stream-decoder.js';
+export { opusPacketInfo, OpusPacketError, type OpusPacketInfo } from './audio/opus-packet.js';
+export { parseRtp, buildRtp, RtpParseError, type RtpPacket } from './rtp/rtp-packet.js';
+export { JitterBuffer, type JitterBufferOptions, type JitterBufferStats, type JitterOutput } from './rtp/jitter-buffer.js';
