@@ -135,21 +135,37 @@ export class TeacherPool {
     const batch = this.queue.splice(0, this.batchSize);
     for (const p of batch) this.countDone(p.streamId);
     const started = performance.now();
-    let run: BatchRun;
+    let error: string | undefined;
     try {
       const scores = await this.model.run(batch.map((p) => p.window.data));
       batch.forEach((p, i) => p.resolve(scoredOutcome(scores[i]!)));
-      run = { size: batch.length, streams: new Set(batch.map((p) => p.streamId)).size, durationMs: performance.now() - started };
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      this.stats.errors += batch.length;
-      for (const p of batch) p.resolve(notScoredOutcome('error', message));
-      run = { size: batch.length, streams: new Set(batch.map((p) => p.streamId)).size, durationMs: performance.now() - started, error: message };
+      error = err instanceof Error ? err.message : String(err);
+      // One bad window must not cost the other streams their scores: retry the batch window by window.
+      await this.runOneByOne(batch);
     }
+    const run: BatchRun = {
+      size: batch.length,
+      streams: new Set(batch.map((p) => p.streamId)).size,
+      durationMs: performance.now() - started,
+      ...(error !== undefined ? { error } : {}),
+    };
     this.stats.batches++;
     this.stats.windows += batch.length;
     this.running = false;
     if (!this.closed) this.runsSubject.next(run);
     this.schedule();
+  }
+
+  private async runOneByOne(batch: Pending[]): Promise<void> {
+    for (const p of batch) {
+      try {
+        const [score] = await this.model.run([p.window.data]);
+        p.resolve(scoredOutcome(score!));
+      } catch (err) {
+        this.stats.errors++;
+        p.resolve(notScoredOutcome('error', err instanceof Error ? err.message : String(err)));
+      }
+    }
   }
 }
