@@ -19,3 +19,6 @@ export { OpusStreamDecoder, OPUS_RATE, type OpusDecodeStats, type OpusStreamDeco
 export { opusPacketInfo, OpusPacketError, type OpusPacketInfo } from './audio/opus-packet.js';
 export { parseRtp, buildRtp, RtpParseError, type RtpPacket } from './rtp/rtp-packet.js';
 export { JitterBuffer, type JitterBufferOptions, type JitterBufferStats, type JitterOutput } from './rtp/jitter-buffer.js';
+export { serveTelemetry, CLOSE_SLOW_CONSUMER, type TelemetryServer, type TelemetryServerOptions } from './telemetry/ws-server.js';
+export { metricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './telemetry/metrics.js';
+export { TELEMETRY_TYPES, type TelemetrySource, type TelemetryMessage, type TelemetryType } from './telemetry/source.js';
