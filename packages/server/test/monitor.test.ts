@@ -1,0 +1,178 @@
+/**
+ * attachQualityMonitor on a real mediasoup worker: PlainTransport producers receive real RTP (libopus
+ * packets from ffmpeg, sent by the test over 127.0.0.1), the monitor consumes them through its
+ * DirectTransport and scores them with a real model (core's small contract fixture, for speed).
+ */
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import type { Router, Worker } from 'mediasoup/types';
+import type { ScoreEvent } from '@callmos/core';
+import { ModelLoadError } from '@callmos/node';
+import { attachQualityMonitor, MonitorError, type QualityMonitor } from '../src/monitor/quality-monitor.js';
+import { buildRtp } from '../src/rtp/rtp-packet.js';
+import { fixtureModelDir } from './helpers/models.js';
+import { ffmpegPath, opusPackets, speech16k, whiteNoise, writeWav } from './helpers/media.js';
+import { createRouter, plainOpusProducer, startWorker, udpSender, workerMissing } from './helpers/mediasoup.js';
+
+const skip = workerMissing ?? (ffmpegPath ? null : 'ffmpeg is not installed');
+if (skip) console.warn(`monitor tests skipped: ${skip}`);
+
+let packets: Uint8Array[];
+let modelDir: string;
+const quiet = { log: () => undefined, provider: 'cpu' as const, intraOpThreads: 1, networkStatsIntervalMs: 200 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Sends packets [from, to) as RTP, 5 ms apart in groups (faster than real time, gentle on UDP buffers). */
+async function sendRtp(port: number, ssrc: number, from: number, to: number, order?: number[]): Promise<void> {
+  const tx = await udpSender(port);
+  const idx = order ?? Array.from({ length: to - from }, (_, k) => from + k);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    await tx.send(buildRtp({ payloadType: 100, sequenceNumber: (100 + i) & 0xffff, timestamp: 1000 + i * 960, ssrc, payload: packets[i % packets.length]! }));
+    if (k % 4 === 3) await sleep(5);
+  }
+  tx.close();
+}
+
+describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, real RTP)', () => {
+  let worker: Worker;
+  let router: Router;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callmos-monitor-'));
+    writeWav(join(dir, 's.wav'), await speech16k(8), 16000);
+    packets = opusPackets(join(dir, 's.wav'), join(dir, 's.ogg'));
+    modelDir = fixtureModelDir();
+    worker = await startWorker();
+    router = await createRouter(worker, { room: 'blue' });
+  });
+  afterAll(() => worker?.close());
+
+  it('fails the attach with a clear error for a missing or wrong-contract model', async () => {
+    await expect(attachQualityMonitor(router, { ...quiet, model: '/nonexistent/model.onnx' })).rejects.toThrow(ModelLoadError);
+    await expect(attachQualityMonitor(router, { ...quiet, model: 'no-such-model' })).rejects.toThrow(/no model named "no-such-model"/);
+    const wrong = mkdtempSync(join(tmpdir(), 'callmos-wrong-'));
+    const fixtures = fileURLToPath(new URL('../../core/test/fixtures/models/', import.meta.url));
+    copyFileSync(join(fixtures, 'wrong-bins.onnx'), join(wrong, 'model.onnx'));
+    copyFileSync(join(fixtures, 'tiny-ok.card.json'), join(wrong, 'card.json'));
+    await expect(attachQualityMonitor(router, { ...quiet, model: wrong })).rejects.toThrow(/does not match .*card\.json/);
+  });
+
+  it('scores every Opus producer, reports participants and room, handles pause/resume, completes a closed producer', async () => {
+    const qm = await attachQualityMonitor(router, { ...quiet, model: modelDir, batchSize: 4, maxWaitMs: 20 });
+    expect(qm.backend).toMatchObject({ provider: 'cpu', batchSize: 4 });
+    expect(qm.room).toBe('blue');
+    const a = await plainOpusProducer(router, 1111, { peer: 'alice' });
+    const b = await plainOpusProducer(router, 2222, { peer: 'bob' });
+    expect(qm.producerIds.sort()).toEqual([a.producer.id, b.producer.id].sort());
+    expect(() => qm.stream$('nope')).toThrow(MonitorError);
+
+    const aEvents = lastValueFrom(qm.stream$(a.producer.id).pipe(toArray()));
+    const bEvents: ScoreEvent[] = [];
+    qm.stream$(b.producer.id).subscribe((e) => bEvents.push(e));
+    const all: ScoreEvent[] = [];
+    qm.scores$.subscribe((e) => all.push(e));
+
+    await Promise.all([sendRtp(a.port, 1111, 0, 200), sendRtp(b.port, 2222, 0, 200)]);
+    await a.producer.pause();
+    await sleep(50);
+    expect(qm.currentParticipants.find((p) => p.producerId === a.producer.id)).toMatchObject({ paused: true, appData: { peer: 'alice' }, room: 'blue' });
+    await a.producer.resume();
+    await sleep(50);
+    await sendRtp(a.port, 1111, 200, 300);
+    await sleep(300);
+    a.producer.close(); // mid-window: its last windows are still scored, then its stream completes
+    const aList = await aEvents;
+    expect(aList.length).toBeGreaterThanOrEqual(10);
+    expect(aList.every((e) => e.streamId === a.producer.id)).toBe(true);
+    expect(aList.filter((e) => e.scored).every((e) => typeof e.emaMos === 'number' && e.band !== undefined)).toBe(true);
+    expect(aList.at(-1)!.end).toBeGreaterThan(5.5);
+    const closedState = qm.currentParticipants.find((p) => p.producerId === a.producer.id);
+    expect(closedState).toBeUndefined(); // emitted once as closed, then dropped
+    expect(qm.producerIds).toEqual([b.producer.id]);
+
+    // bob is still monitored and still scored
+    const before = bEvents.length;
+    await sendRtp(b.port, 2222, 200, 300);
+    for (let i = 0; i < 40 && bEvents.length <= before; i++) await sleep(50);
+    expect(bEvents.length).toBeGreaterThan(before);
+    const room = await firstValueFrom(qm.room$);
+    expect(room).toMatchObject({ room: 'blue', count: 1 });
+    const bob = qm.currentParticipants[0]!;
+    expect(bob.stats.rtpPackets).toBe(300);
+    expect(bob.network?.codec).toBe('opus');
+    expect(all.length).toBe(aList.length + bEvents.length);
+    await qm.close();
+    await b.transport.close();
+    await a.transport.close();
+  });
+
+  it('counts random bytes, garbage Opus and 30 % reordering on one producer while another loses no events', async () => {
+    const qm = await attachQualityMonitor(router, { ...quiet, model: modelDir, batchSize: 8, maxWaitMs: 20 });
+    const bad = await plainOpusProducer(router, 3333);
+    const good = await plainOpusProducer(router, 4444);
+    const goodEvents = lastValueFrom(qm.stream$(good.producer.id).pipe(toArray()));
+    const badEvents = lastValueFrom(qm.stream$(bad.producer.id).pipe(toArray()));
+    const r = whiteNoise(400, 17);
+    const order = Array.from({ length: 300 }, (_, i) => i);
+    for (let i = 1; i + 1 < order.length; i++) if (r[i]! < -0.4) [order[i], order[i + 1]] = [order[i + 1]!, order[i]!];
+    const noise = whiteNoise(100_000, 5);
+    const junk = await udpSender(bad.port);
+    await Promise.all([
+      sendRtp(bad.port, 3333, 0, 300, order),
+      (async () => {
+        for (let i = 0; i < 100; i++) {
+          // RTP header with a garbage payload: the worker forwards it, the decoder must reject it
+          const payload = Uint8Array.from(noise.subarray(i * 50, i * 50 + 30), (v) => Math.floor((v + 1) * 128) & 0xff);
+          await junk.send(buildRtp({ payloadType: 100, sequenceNumber: 60000 + i, timestamp: 7, ssrc: 3333, payload }));
+          await sleep(5);
+        }
+      })(),
+      sendRtp(good.port, 4444, 0, 300),
+    ]);
+    junk.close();
+    await sleep(300);
+    const badState = qm.currentParticipants.find((p) => p.producerId === bad.producer.id)!;
+    expect(badState.stats.jitter.reordered).toBeGreaterThan(30);
+    await qm.close();
+    const [g, b] = await Promise.all([goodEvents, badEvents]);
+    expect(g.length).toBe(11 + 1); // 6 s at W = 1 s, hop 0.5 s: 11 windows, plus the right padding's last frames
+    expect(g.filter((e) => e.scored).length).toBeGreaterThanOrEqual(9);
+    expect(b.length).toBeGreaterThan(0);
+    await bad.transport.close();
+    await good.transport.close();
+  });
+
+  it('errors every observable when the worker dies, and a new attach on a new worker works', async () => {
+    const w = await startWorker();
+    const rt = await createRouter(w);
+    const qm = await attachQualityMonitor(rt, { ...quiet, model: modelDir });
+    const p = await plainOpusProducer(rt, 5555);
+    const outcomes = (['scores$', 'alerts$', 'participants$', 'room$'] as const).map((k) =>
+      lastValueFrom((qm[k] as QualityMonitor['scores$']).pipe(toArray())).then(() => 'completed', (e: Error) => e),
+    );
+    const streamOutcome = lastValueFrom(qm.stream$(p.producer.id).pipe(toArray())).then(() => 'completed', (e: Error) => e);
+    await sendRtp(p.port, 5555, 0, 40);
+    process.kill(w.pid, 'SIGKILL');
+    for (const o of [...(await Promise.all(outcomes)), await streamOutcome]) {
+      expect(o).toBeInstanceOf(MonitorError);
+      expect((o as Error).message).toMatch(/worker .* closed under the monitor/);
+    }
+    await qm.close();
+
+    const w2 = await startWorker();
+    const rt2 = await createRouter(w2);
+    const qm2 = await attachQualityMonitor(rt2, { ...quiet, model: modelDir });
+    const p2 = await plainOpusProducer(rt2, 6666);
+    const first = firstValueFrom(qm2.stream$(p2.producer.id));
+    await sendRtp(p2.port, 6666, 0, 100);
+    expect((await first).streamId).toBe(p2.producer.id);
+    await qm2.close();
+    w2.close();
+  });
+});
