@@ -22,3 +22,7 @@ export { JitterBuffer, type JitterBufferOptions, type JitterBufferStats, type Ji
 export { serveTelemetry, CLOSE_SLOW_CONSUMER, type TelemetryServer, type TelemetryServerOptions } from './telemetry/ws-server.js';
 export { metricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './telemetry/metrics.js';
 export { TELEMETRY_TYPES, type TelemetrySource, type TelemetryMessage, type TelemetryType } from './telemetry/source.js';
+export { ExternalTeachers, type ExternalTeachersOptions } from './teachers/external-teachers.js';
+export { DnsmosP835, DNSMOS_WINDOW, type DnsmosScore } from './teachers/dnsmos-p835.js';
+export { PlcmosV2, plcmosFeatures } from './teachers/plcmos-v2.js';
+export { TeacherLoadError } from './teachers/onnx-teacher.js';

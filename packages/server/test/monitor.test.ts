@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import type { Router, Worker } from 'mediasoup/types';
 import type { ScoreEvent } from '@callmos/core';
 import { ModelLoadError } from '@callmos/node';
 import { attachQualityMonitor, MonitorError, type QualityMonitor } from '../src/monitor/quality-monitor.js';
+import type { ParticipantState } from '../src/monitor/types.js';
 import { buildRtp } from '../src/rtp/rtp-packet.js';
 import { fixtureModelDir } from './helpers/models.js';
 import { ffmpegPath, opusPackets, speech16k, whiteNoise, writeWav } from './helpers/media.js';
@@ -27,17 +28,26 @@ const quiet = { log: () => undefined, provider: 'cpu' as const, intraOpThreads: 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Resolves once the monitor consumes every producer given (RTP before that is not seen). */
+function consuming(qm: QualityMonitor, ...producerIds: string[]): Promise<unknown> {
+  return firstValueFrom(qm.participants$.pipe(filter((ps) => producerIds.every((id) => ps.some((p) => p.producerId === id && p.consuming)))));
+}
+
 /** Sends packets [from, to) as RTP, 5 ms apart in groups (faster than real time, gentle on UDP buffers). */
-async function sendRtp(port: number, ssrc: number, from: number, to: number, order?: number[]): Promise<void> {
-  const tx = await udpSender(port);
+async function sendRtp(port: number, ssrc: number, from: number, to: number, order?: number[], garbage = new Set<number>()): Promise<void> {
+  // one socket per port for the whole test: a comedia PlainTransport only takes RTP from its first sender
+  const tx = (senders.get(port) ?? senders.set(port, await udpSender(port)).get(port))!;
   const idx = order ?? Array.from({ length: to - from }, (_, k) => from + k);
+  const junk = whiteNoise(40, ssrc);
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k]!;
-    await tx.send(buildRtp({ payloadType: 100, sequenceNumber: (100 + i) & 0xffff, timestamp: 1000 + i * 960, ssrc, payload: packets[i % packets.length]! }));
+    // a packet in `garbage` keeps its RTP header but carries random bytes instead of Opus
+    const payload = garbage.has(i) ? Uint8Array.from(junk, (v) => Math.floor((v + 1) * 128) & 0xff) : packets[i % packets.length]!;
+    await tx.send(buildRtp({ payloadType: 100, sequenceNumber: (100 + i) & 0xffff, timestamp: 1000 + i * 960, ssrc, payload }));
     if (k % 4 === 3) await sleep(5);
   }
-  tx.close();
 }
+const senders = new Map<number, Awaited<ReturnType<typeof udpSender>>>();
 
 describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, real RTP)', () => {
   let worker: Worker;
@@ -51,7 +61,10 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     worker = await startWorker();
     router = await createRouter(worker, { room: 'blue' });
   });
-  afterAll(() => worker?.close());
+  afterAll(() => {
+    for (const tx of senders.values()) tx.close();
+    worker?.close();
+  });
 
   it('fails the attach with a clear error for a missing or wrong-contract model', async () => {
     await expect(attachQualityMonitor(router, { ...quiet, model: '/nonexistent/model.onnx' })).rejects.toThrow(ModelLoadError);
@@ -64,7 +77,7 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
   });
 
   it('scores every Opus producer, reports participants and room, handles pause/resume, completes a closed producer', async () => {
-    const qm = await attachQualityMonitor(router, { ...quiet, model: modelDir, batchSize: 4, maxWaitMs: 20 });
+    const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, batchSize: 4, maxWaitMs: 20 });
     expect(qm.backend).toMatchObject({ provider: 'cpu', batchSize: 4 });
     expect(qm.room).toBe('blue');
     const a = await plainOpusProducer(router, 1111, { peer: 'alice' });
@@ -72,9 +85,12 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     expect(qm.producerIds.sort()).toEqual([a.producer.id, b.producer.id].sort());
     expect(() => qm.stream$('nope')).toThrow(MonitorError);
 
+    await consuming(qm, a.producer.id, b.producer.id);
     const aEvents = lastValueFrom(qm.stream$(a.producer.id).pipe(toArray()));
     const bEvents: ScoreEvent[] = [];
     qm.stream$(b.producer.id).subscribe((e) => bEvents.push(e));
+    const states: ParticipantState[][] = [];
+    qm.participants$.subscribe((ps) => states.push(ps));
     const all: ScoreEvent[] = [];
     qm.scores$.subscribe((e) => all.push(e));
 
@@ -92,8 +108,9 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     expect(aList.every((e) => e.streamId === a.producer.id)).toBe(true);
     expect(aList.filter((e) => e.scored).every((e) => typeof e.emaMos === 'number' && e.band !== undefined)).toBe(true);
     expect(aList.at(-1)!.end).toBeGreaterThan(5.5);
-    const closedState = qm.currentParticipants.find((p) => p.producerId === a.producer.id);
-    expect(closedState).toBeUndefined(); // emitted once as closed, then dropped
+    // participants$ said once more, with closed: true, then it is gone
+    expect(states.at(-1)!.find((p) => p.producerId === a.producer.id)).toMatchObject({ closed: true, consuming: false, appData: { peer: 'alice' } });
+    expect(qm.currentParticipants.map((p) => p.producerId)).toEqual([b.producer.id]);
     expect(qm.producerIds).toEqual([b.producer.id]);
 
     // bob is still monitored and still scored
@@ -103,8 +120,10 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     expect(bEvents.length).toBeGreaterThan(before);
     const room = await firstValueFrom(qm.room$);
     expect(room).toMatchObject({ room: 'blue', count: 1 });
-    const bob = qm.currentParticipants[0]!;
-    expect(bob.stats.rtpPackets).toBe(300);
+    const bobPackets = () => qm.currentParticipants.find((p) => p.producerId === b.producer.id)?.stats.rtpPackets;
+    for (let i = 0; i < 40 && bobPackets() !== 300; i++) await sleep(50);
+    expect(bobPackets()).toBe(300);
+    const bob = qm.currentParticipants.find((p) => p.producerId === b.producer.id)!;
     expect(bob.network?.codec).toBe('opus');
     expect(all.length).toBe(aList.length + bEvents.length);
     await qm.close();
@@ -113,35 +132,39 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
   });
 
   it('counts random bytes, garbage Opus and 30 % reordering on one producer while another loses no events', async () => {
-    const qm = await attachQualityMonitor(router, { ...quiet, model: modelDir, batchSize: 8, maxWaitMs: 20 });
+    const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, batchSize: 8, maxWaitMs: 20 });
     const bad = await plainOpusProducer(router, 3333);
     const good = await plainOpusProducer(router, 4444);
+    await consuming(qm, bad.producer.id, good.producer.id);
     const goodEvents = lastValueFrom(qm.stream$(good.producer.id).pipe(toArray()));
     const badEvents = lastValueFrom(qm.stream$(bad.producer.id).pipe(toArray()));
     const r = whiteNoise(400, 17);
     const order = Array.from({ length: 300 }, (_, i) => i);
     for (let i = 1; i + 1 < order.length; i++) if (r[i]! < -0.4) [order[i], order[i + 1]] = [order[i + 1]!, order[i]!];
     const noise = whiteNoise(100_000, 5);
+    // the producer's own sender (comedia locks onto it) also sends random bytes
     const junk = await udpSender(bad.port);
+    senders.set(bad.port, junk);
+    const garbage = new Set(Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 9 === 4));
     await Promise.all([
-      sendRtp(bad.port, 3333, 0, 300, order),
+      sendRtp(bad.port, 3333, 0, 300, order, garbage),
       (async () => {
         for (let i = 0; i < 100; i++) {
-          // RTP header with a garbage payload: the worker forwards it, the decoder must reject it
-          const payload = Uint8Array.from(noise.subarray(i * 50, i * 50 + 30), (v) => Math.floor((v + 1) * 128) & 0xff);
-          await junk.send(buildRtp({ payloadType: 100, sequenceNumber: 60000 + i, timestamp: 7, ssrc: 3333, payload }));
+          // random bytes from the producer's own address: the worker drops what is not its RTP, nothing else may notice
+          await junk.send(Uint8Array.from(noise.subarray(i * 50, i * 50 + 1 + (i % 40)), (v) => Math.floor((v + 1) * 128) & 0xff));
           await sleep(5);
         }
       })(),
       sendRtp(good.port, 4444, 0, 300),
     ]);
-    junk.close();
     await sleep(300);
     const badState = qm.currentParticipants.find((p) => p.producerId === bad.producer.id)!;
     expect(badState.stats.jitter.reordered).toBeGreaterThan(30);
+    expect(badState.stats.jitter.lost).toBe(0);
+    expect(badState.stats.opus.corrupt).toBeGreaterThan(10);
     await qm.close();
     const [g, b] = await Promise.all([goodEvents, badEvents]);
-    expect(g.length).toBe(11 + 1); // 6 s at W = 1 s, hop 0.5 s: 11 windows, plus the right padding's last frames
+    expect(g.length).toBe(11); // 6 s at W = 1 s, hop 0.5 s: frames 0..599, windows 0..10
     expect(g.filter((e) => e.scored).length).toBeGreaterThanOrEqual(9);
     expect(b.length).toBeGreaterThan(0);
     await bad.transport.close();
@@ -151,7 +174,7 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
   it('errors every observable when the worker dies, and a new attach on a new worker works', async () => {
     const w = await startWorker();
     const rt = await createRouter(w);
-    const qm = await attachQualityMonitor(rt, { ...quiet, model: modelDir });
+    const qm = await attachQualityMonitor(rt, { ...quiet, worker: w, model: modelDir });
     const p = await plainOpusProducer(rt, 5555);
     const outcomes = (['scores$', 'alerts$', 'participants$', 'room$'] as const).map((k) =>
       lastValueFrom((qm[k] as QualityMonitor['scores$']).pipe(toArray())).then(() => 'completed', (e: Error) => e),
@@ -161,18 +184,20 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     process.kill(w.pid, 'SIGKILL');
     for (const o of [...(await Promise.all(outcomes)), await streamOutcome]) {
       expect(o).toBeInstanceOf(MonitorError);
-      expect((o as Error).message).toMatch(/worker .* closed under the monitor/);
+      expect((o as Error).message).toMatch(/worker of router .* died \(pid \d+\)/);
     }
     await qm.close();
 
     const w2 = await startWorker();
     const rt2 = await createRouter(w2);
-    const qm2 = await attachQualityMonitor(rt2, { ...quiet, model: modelDir });
+    const qm2 = await attachQualityMonitor(rt2, { ...quiet, worker: w2, model: modelDir });
     const p2 = await plainOpusProducer(rt2, 6666);
     const first = firstValueFrom(qm2.stream$(p2.producer.id));
     await sendRtp(p2.port, 6666, 0, 100);
     expect((await first).streamId).toBe(p2.producer.id);
-    await qm2.close();
-    w2.close();
+    const completes = lastValueFrom(qm2.scores$.pipe(toArray()));
+    w2.close(); // a deliberate close (the monitor knows the worker): observables complete, no error
+    await completes;
+    expect(qm2.closed).toBe(true);
   });
 });

@@ -69,6 +69,11 @@ export class ProducerTap {
     consumer.on('rtp', (packet) => stream.pushRtp(packet));
   }
 
+  /** the consumer is up: RTP from now on is scored (packets before it are not seen) */
+  get consuming(): boolean {
+    return this.stream !== undefined && !this.closed;
+  }
+
   get streamStats(): AudioStream['stats'] | undefined {
     return this.stream?.stats;
   }
@@ -97,13 +102,15 @@ export class ProducerTap {
     }
   }
 
-  /** Ends the stream (flush, last windows scored and emitted) and completes `events`. Idempotent. */
+  /**
+   * Ends the stream: flush, last windows scored and emitted. Idempotent. `events` is completed by the
+   * monitor once its own state says the producer is gone, so a subscriber that sees completion sees that too.
+   */
   end(): Promise<void> {
     this.ending ??= (async () => {
       this.closed = true;
       this.consumer?.close();
       await this.stream?.end();
-      this.events.complete();
     })();
     return this.ending;
   }
@@ -122,6 +129,7 @@ export class ProducerTap {
       room,
       appData: this.appData,
       paused: this.paused,
+      consuming: this.consuming,
       closed: this.closed,
       ...(this.last ? { last: this.last } : {}),
       ...(this.last?.emaMos !== undefined ? { emaMos: this.last.emaMos, band: this.last.band } : {}),

@@ -10,7 +10,7 @@
  * when its producer closes, after the producer's last windows. Everything completes on close() or when
  * the router closes, and errors (MonitorError) when the worker dies under the monitor.
  */
-import type { AppData, DirectTransport, Producer, Router, Transport } from 'mediasoup/types';
+import type { AppData, DirectTransport, Producer, Router, Transport, Worker } from 'mediasoup/types';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import {
   degradedFor,
@@ -27,6 +27,7 @@ import { emptyStreamStats } from '../audio/audio-stream.js';
 import { ProducerTap } from './producer-tap.js';
 import { roomQuality } from './room-quality.js';
 import type { MonitorAlert, ParticipantState, RoomQuality } from './types.js';
+import { ExternalTeachers, type ExternalTeachersOptions } from '../teachers/external-teachers.js';
 
 export interface QualityMonitorOptions extends TeacherPoolOptions {
   /** shipped model name or model path; default the largest shipped model */
@@ -46,6 +47,13 @@ export interface QualityMonitorOptions extends TeacherPoolOptions {
   alert?: DegradedForOptions;
   /** how often the producers' RTP stats are polled for network MOS, ms; default 1000, 0 = never */
   networkStatsIntervalMs?: number;
+  /** external teachers (DNSMOS P.835, PLCMOS v2) by file path; their scores go into event.extra */
+  teachers?: ExternalTeachersOptions;
+  /**
+   * the router's worker: lets the monitor tell a deliberate worker.close() (observables complete) from a
+   * worker that died (they error). Without it, any worker close under the monitor is an error.
+   */
+  worker?: Worker;
   /** where the start-up line (model, execution provider) goes; default console.info */
   log?: (line: string) => void;
 }
@@ -58,6 +66,8 @@ export interface MonitorBackend {
   fallbackReason?: string;
   batchSize: number;
   maxWaitMs: number;
+  /** external teachers loaded ('dnsmos', 'plcmos') */
+  teachers: string[];
 }
 
 export class MonitorError extends Error {
@@ -74,11 +84,14 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
     intraOpThreads: options.intraOpThreads,
     maxBatch: batchSize,
   });
+  let teachers: ExternalTeachers | undefined;
   let transport: DirectTransport;
   try {
+    teachers = options.teachers ? await ExternalTeachers.load(options.teachers, { provider: options.provider, intraOpThreads: options.intraOpThreads }) : undefined;
     transport = await router.createDirectTransport({ appData: { callmosMonitor: true } });
   } catch (err) {
     await loaded.model.release().catch(() => undefined);
+    await teachers?.release();
     throw err;
   }
   const pool = new TeacherPool(loaded.model, { ...options, batchSize });
@@ -89,13 +102,15 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
     ...(loaded.fallbackReason ? { fallbackReason: loaded.fallbackReason } : {}),
     batchSize: pool.batchSize,
     maxWaitMs: pool.maxWaitMs,
+    teachers: teachers?.names ?? [],
   };
   (options.log ?? console.info)(
     `callmos: monitoring router ${router.id} with ${backend.model} on ${backend.provider.toUpperCase()}` +
       (backend.fallbackReason ? ` (${backend.fallbackReason})` : '') +
-      `, batch ${backend.batchSize}, max wait ${backend.maxWaitMs} ms`,
+      `, batch ${backend.batchSize}, max wait ${backend.maxWaitMs} ms` +
+      (backend.teachers.length ? `, external teachers: ${backend.teachers.join(', ')}` : ''),
   );
-  return new QualityMonitor(router, transport, pool, backend, options);
+  return new QualityMonitor(router, transport, pool, backend, options, teachers);
 }
 
 export class QualityMonitor {
@@ -119,6 +134,7 @@ export class QualityMonitor {
     readonly pool: TeacherPool,
     readonly backend: MonitorBackend,
     private readonly options: QualityMonitorOptions,
+    private readonly teachers: ExternalTeachers | undefined,
   ) {
     this.routerId = router.id;
     this.room = options.room ?? (typeof router.appData.room === 'string' ? router.appData.room : router.id);
@@ -126,13 +142,17 @@ export class QualityMonitor {
     this.roomState = new BehaviorSubject(roomQuality(this.room, [], Date.now()));
 
     // One shared smoothing and alerting pipeline (withQuality/degradedFor keep per-subscription state).
-    this.raw.pipe(withQuality(options.quality)).subscribe((event) => this.onSmoothed(event));
-    this.scores.pipe(degradedFor(options.alert ?? { seconds: 5, band: 'poor' })).subscribe((alert) => {
-      const tap = this.taps.get(alert.streamId);
-      if (!tap) return;
-      tap.alerting = alert.kind === 'raised';
-      this.alerts.next({ ...alert, producerId: tap.producerId, room: this.room, appData: tap.appData });
-      this.publishParticipants();
+    // (Their errors are the monitor's own, already sent to every public observable: no handler needed here.)
+    this.raw.pipe(withQuality(options.quality)).subscribe({ next: (event) => this.onSmoothed(event), error: () => undefined });
+    this.scores.pipe(degradedFor(options.alert ?? { seconds: 5, band: 'poor' })).subscribe({
+      next: (alert) => {
+        const tap = this.taps.get(alert.streamId);
+        if (!tap) return;
+        tap.alerting = alert.kind === 'raised';
+        this.alerts.next({ ...alert, producerId: tap.producerId, room: this.room, appData: tap.appData });
+        this.publishParticipants();
+      },
+      error: () => undefined,
     });
 
     this.watchRouter();
@@ -175,9 +195,9 @@ export class QualityMonitor {
     return [...this.taps.keys()];
   }
 
-  /** Latest participant states (same as participants$'s current value). */
+  /** State of every monitored producer now (fresh counters; participants$ emits on changes and events). */
   get currentParticipants(): ParticipantState[] {
-    return this.participants.getValue();
+    return [...this.taps.values()].map((t) => t.state(this.room, t.streamStats ?? emptyStreamStats()));
   }
 
   get closed(): boolean {
@@ -197,7 +217,10 @@ export class QualityMonitor {
     const onTransport = (transport: Transport) => this.watchTransport(transport);
     const onRouterClose = () => void this.close();
     const onWorkerClose = () => {
-      this.closing ??= this.shutdown(new MonitorError(`mediasoup worker of router ${this.routerId} closed under the monitor`));
+      const worker = this.options.worker;
+      if (worker && !worker.died) return void this.close();
+      const why = worker ? `died (pid ${worker.pid})` : 'closed under the monitor';
+      this.closing ??= this.shutdown(new MonitorError(`mediasoup worker of router ${this.routerId} ${why}`));
     };
     this.router.observer.on('newtransport', onTransport);
     this.router.observer.on('close', onRouterClose);
@@ -245,9 +268,11 @@ export class QualityMonitor {
           jitter: this.options.jitter,
           vad: this.options.vad,
           maxSilenceFillMs: this.options.maxSilenceFillMs,
+          ...(this.teachers ? this.teachers.hooksFor(producer.id) : {}),
         },
         (event) => this.raw.next(event),
       )
+      .then(() => this.publishParticipants())
       .catch((err: unknown) => {
         // This producer cannot be monitored (e.g. the transport closed under us): the others go on.
         tap.abort(err instanceof Error ? err : new Error(String(err)));
@@ -259,8 +284,11 @@ export class QualityMonitor {
   private async endTap(tap: ProducerTap): Promise<void> {
     if (this.failed) return;
     await tap.end();
-    this.publishParticipants([tap]);
+    if (this.failed || !this.taps.has(tap.producerId)) return;
+    this.teachers?.drop(tap.producerId);
     this.taps.delete(tap.producerId);
+    this.publishParticipants([tap]);
+    tap.events.complete();
   }
 
   private onSmoothed(event: ScoreEvent): void {
@@ -309,6 +337,7 @@ export class QualityMonitor {
     }
     this.taps.clear();
     await this.pool.model.release().catch(() => undefined);
+    await this.teachers?.release();
   }
 }
 

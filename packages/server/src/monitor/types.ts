@@ -10,6 +10,8 @@ export interface ParticipantState {
   room: string;
   appData: AppData;
   paused: boolean;
+  /** the monitor's consumer is up (RTP sent before that is not scored) */
+  consuming: boolean;
   /** the producer is gone; the last state a closed participant had is emitted once with closed: true */
   closed: boolean;
   /** latest event, if any */

@@ -6,19 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as mediasoup from 'mediasoup';
 import type { PlainTransport, Producer, Router, RtpCodecCapability, Worker } from 'mediasoup/types';
 import { ffmpegPath } from './media.js';
 
-const require = createRequire(import.meta.url);
-
-/** The worker binary mediasoup will run, or null when there is none (tests then skip, saying why). */
+/** The worker binary mediasoup will run (MEDIASOUP_WORKER_BIN or its own build), or null when there is none. */
 export function mediasoupWorkerBin(): string | null {
-  if (process.env.MEDIASOUP_WORKER_BIN) return existsSync(process.env.MEDIASOUP_WORKER_BIN) ? process.env.MEDIASOUP_WORKER_BIN : null;
-  const bin = join(dirname(require.resolve('mediasoup/package.json')), 'worker/out/Release/mediasoup-worker');
-  return existsSync(bin) ? bin : null;
+  return existsSync(mediasoup.workerBin) ? mediasoup.workerBin : null;
 }
 
 export const workerMissing = mediasoupWorkerBin() === null
