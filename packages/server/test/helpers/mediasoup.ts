@@ -32,13 +32,18 @@ export async function createRouter(worker: Worker, appData: Record<string, unkno
 export interface PlainProducer {
   transport: PlainTransport;
   producer: Producer;
-  /** where to send RTP (and muxed RTCP) */
+  /** where to send RTP */
   port: number;
+  /** where to send RTCP */
+  rtcpPort: number;
 }
 
-/** A PlainTransport (comedia, RTCP muxed) and an Opus producer on it with a fixed SSRC. */
+/**
+ * A PlainTransport (comedia) and an Opus producer on it with a fixed SSRC. RTCP is not muxed: ffmpeg
+ * sends RTCP from another local port than RTP, and comedia locks each tuple onto its first sender.
+ */
 export async function plainOpusProducer(router: Router, ssrc: number, appData: Record<string, unknown> = {}): Promise<PlainProducer> {
-  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true, comedia: true });
+  const transport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
   const producer = await transport.produce({
     kind: 'audio',
     rtpParameters: {
@@ -47,18 +52,18 @@ export async function plainOpusProducer(router: Router, ssrc: number, appData: R
     },
     appData,
   });
-  return { transport, producer, port: transport.tuple.localPort };
+  return { transport, producer, port: transport.tuple.localPort, rtcpPort: transport.rtcpTuple!.localPort };
 }
 
-/** ffmpeg reading `wav` in real time (-re) and sending libopus RTP (20 ms, 32 kb/s) to 127.0.0.1:port. */
-export function ffmpegRtp(wav: string, port: number, ssrc: number): { child: ChildProcess; done: Promise<number | null> } {
+/** ffmpeg reading `wav` in real time (-re) and sending libopus RTP (20 ms, 32 kb/s) to 127.0.0.1:port, RTCP to rtcpPort. */
+export function ffmpegRtp(wav: string, port: number, rtcpPort: number, ssrc: number): { child: ChildProcess; done: Promise<number | null> } {
   if (!ffmpegPath) throw new Error('ffmpeg is not installed');
   const child = spawn(
     ffmpegPath,
     [
       '-loglevel', 'error', '-nostdin', '-re', '-i', wav,
       '-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', '32k', '-application', 'voip', '-frame_duration', '20',
-      '-payload_type', '100', '-ssrc', String(ssrc), '-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${port}&pkt_size=1200`,
+      '-payload_type', '100', '-ssrc', String(ssrc), '-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
