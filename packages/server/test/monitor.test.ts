@@ -3,7 +3,7 @@
  * packets from ffmpeg, sent by the test over 127.0.0.1), the monitor consumes them through its
  * DirectTransport and scores them with a real model (core's small contract fixture, for speed).
  */
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,6 +170,28 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     await bad.transport.close();
     await good.transport.close();
   });
+
+  const teachersDir = fileURLToPath(new URL('../../../../shared/teachers/', import.meta.url));
+  const teachers = { dnsmos: join(teachersDir, 'dnsmos/sig_bak_ovr.onnx'), plcmos: join(teachersDir, 'plcmos/plcmos_v2.onnx') };
+  it.skipIf(!existsSync(teachers.dnsmos) || !existsSync(teachers.plcmos))('adds DNSMOS P.835 and PLCMOS v2 scores as extra fields when given their paths', async () => {
+    const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, teachers: { ...teachers, intervalSec: 3, plcmosRounds: 2 } });
+    expect(qm.backend.teachers).toEqual(['dnsmos', 'plcmos']);
+    const p = await plainOpusProducer(router, 7777);
+    await consuming(qm, p.producer.id);
+    const events = lastValueFrom(qm.stream$(p.producer.id).pipe(toArray()));
+    await sendRtp(p.port, 7777, 0, 200); // 4 s: a teacher run on the first 3 s starts
+    await sleep(5000); // DNSMOS takes about 1 s of CPU per run
+    await sendRtp(p.port, 7777, 200, 300);
+    await sleep(300);
+    await qm.close();
+    const withExtra = (await events).filter((e) => e.extra);
+    expect(withExtra.length).toBeGreaterThan(0);
+    for (const key of ['dnsmos_sig', 'dnsmos_bak', 'dnsmos_ovrl', 'plcmos']) {
+      expect(withExtra[0]!.extra![key]).toBeGreaterThan(1);
+      expect(withExtra[0]!.extra![key]).toBeLessThan(5);
+    }
+    await p.transport.close();
+  }, 30_000);
 
   it('errors every observable when the worker dies, and a new attach on a new worker works', async () => {
     const w = await startWorker();
