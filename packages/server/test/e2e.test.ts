@@ -127,6 +127,10 @@ describe.skipIf(skip !== null)(`e2e: mediasoup + ffmpeg RTP + ${MODEL} model (sp
     }
     const lossNet = (events.get(ids.loss) ?? []).filter((e) => e.network && e.end <= LOSS_UNTIL).map((e) => e.network!.lossPct);
     expect(mean(lossNet)).toBeGreaterThan(10); // the relay's 20 % shows in the producer's RTP stats
+    const netMos = (id: string, until = Infinity) => mean((events.get(id) ?? []).filter((e) => e.network && e.end <= until).map((e) => e.network!.mos));
+    console.info(`e2e network MOS: clean ${netMos(ids.clean).toFixed(2)}, noisy ${netMos(ids.noisy).toFixed(2)}, loss (while dropping) ${netMos(ids.loss, LOSS_UNTIL).toFixed(2)}`);
+    expect(netMos(ids.clean)).toBeGreaterThan(4); // a clean local network: Opus tops out at 4.5
+    expect(netMos(ids.loss, LOSS_UNTIL)).toBeLessThan(netMos(ids.clean) - 0.5);
   });
 
   it('orders MOS clean > loss and clean > noisy by at least 1.0', () => {

@@ -5,20 +5,20 @@ import { roomQuality } from '../src/monitor/room-quality.js';
 import { emptyStreamStats } from '../src/audio/audio-stream.js';
 import type { ParticipantState } from '../src/monitor/types.js';
 
-const stats = (packetCount: number, packetsLost: number, jitter = 3, roundTripTime?: number) => ({ packetCount, packetsLost, jitter, roundTripTime, mimeType: 'audio/opus' });
+const stats = (packetCount: number, packetsLost: number, jitter = 144, roundTripTime?: number) => ({ packetCount, packetsLost, jitter, roundTripTime, mimeType: 'audio/opus' });
 
 describe('networkFromStats', () => {
   it('takes loss over the interval between two polls, not since the start', () => {
-    const q = networkFromStats(stats(1000, 250), stats(1080, 270, 4, 40))!;
+    const q = networkFromStats(stats(1000, 250), stats(1080, 270, 192, 40), 48000)!; // jitter 192 ticks at 48 kHz = 4 ms
     expect(q.lossPct).toBeCloseTo(20, 10);
     expect(q).toEqual(networkQuality({ lossPct: 20, jitterMs: 4, rttMs: 40, codec: 'opus' }));
-    expect(networkFromStats(stats(1080, 270), stats(1180, 270))!.lossPct).toBe(0); // recovered
+    expect(networkFromStats(stats(1080, 270), stats(1180, 270), 48000)!.lossPct).toBe(0); // recovered
   });
 
   it('gives nothing for an interval without packets and never a negative loss', () => {
-    expect(networkFromStats(stats(50, 0), stats(50, 0))).toBeUndefined();
-    expect(networkFromStats(stats(50, 5), stats(100, 3))!.lossPct).toBe(0); // late packets lowered the count
-    expect(networkFromStats(undefined, stats(100, 0))!.mos).toBeGreaterThan(4);
+    expect(networkFromStats(stats(50, 0), stats(50, 0), 48000)).toBeUndefined();
+    expect(networkFromStats(stats(50, 5), stats(100, 3), 48000)!.lossPct).toBe(0); // late packets lowered the count
+    expect(networkFromStats(undefined, stats(100, 0), 48000)!.mos).toBeGreaterThan(4);
   });
 });
 

@@ -94,7 +94,7 @@ export class ProducerTap {
     const stats = (await this.producer.getStats()) as unknown as RecvStatsSample[];
     const current = stats.find((s) => typeof s.packetCount === 'number');
     if (!current) return;
-    const quality = networkFromStats(this.lastStats, current);
+    const quality = networkFromStats(this.lastStats, current, this.producer.rtpParameters.codecs[0]?.clockRate ?? 48000);
     this.lastStats = current;
     if (quality) {
       this.network = quality;
