@@ -32,7 +32,7 @@ const event = (streamId: string, mos: number, extra: Partial<ScoreEvent> = {}): 
 });
 
 const participant = (producerId: string, closed = false): ParticipantState => ({
-  producerId, transportId: 't', room: 'r1', appData: {}, paused: false, closed, alerting: false, stats: emptyStreamStats(),
+  producerId, transportId: 't', room: 'r1', appData: {}, paused: false, consuming: !closed, closed, alerting: false, stats: emptyStreamStats(),
 });
 
 function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
