@@ -171,6 +171,17 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     await good.transport.close();
   });
 
+  it('leaves non-Opus audio producers alone', async () => {
+    const w = await startWorker();
+    const rt = await w.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/PCMU', clockRate: 8000, channels: 1 }] });
+    const qm = await attachQualityMonitor(rt, { ...quiet, worker: w, model: modelDir });
+    const t = await rt.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true });
+    await t.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc: 9 }] } });
+    expect(qm.producerIds).toEqual([]);
+    await qm.close();
+    w.close();
+  });
+
   const teachersDir = fileURLToPath(new URL('../../../../shared/teachers/', import.meta.url));
   const teachers = { dnsmos: join(teachersDir, 'dnsmos/sig_bak_ovr.onnx'), plcmos: join(teachersDir, 'plcmos/plcmos_v2.onnx') };
   it.skipIf(!existsSync(teachers.dnsmos) || !existsSync(teachers.plcmos))('adds DNSMOS P.835 and PLCMOS v2 scores as extra fields when given their paths', async () => {
