@@ -10,6 +10,9 @@ import { OpusStreamDecoder } from '../audio/opus-stream-decoder.js';
 import { networkFromStats, type RecvStatsSample } from './network-probe.js';
 import type { ParticipantState } from './types.js';
 
+/** network loss is measured over this much recent time */
+const LOSS_WINDOW_MS = 5000;
+
 export type TapStreamOptions = Omit<AudioStreamOptions, 'streamId' | 'decoder' | 'payloadType' | 'onEvent'>;
 
 export class ProducerTap {
@@ -24,7 +27,7 @@ export class ProducerTap {
   last: ScoreEvent | undefined;
   private stream: AudioStream | undefined;
   private consumer: Consumer | undefined;
-  private lastStats: RecvStatsSample | undefined;
+  private readonly history: { at: number; sample: RecvStatsSample }[] = [];
   private network: NetworkQuality | undefined;
   private ending: Promise<void> | undefined;
 
@@ -94,8 +97,12 @@ export class ProducerTap {
     const stats = (await this.producer.getStats()) as unknown as RecvStatsSample[];
     const current = stats.find((s) => typeof s.packetCount === 'number');
     if (!current) return;
-    const quality = networkFromStats(this.lastStats, current, this.producer.rtpParameters.codecs[0]?.clockRate ?? 48000);
-    this.lastStats = current;
+    // Loss over the last LOSS_WINDOW_MS, not the last poll: the worker updates packetsLost in steps (when it
+    // makes receiver reports), so one poll interval alone swings between 0 and a burst.
+    const now = Date.now();
+    this.history.push({ at: now, sample: current });
+    while (this.history.length > 2 && now - this.history[1]!.at >= LOSS_WINDOW_MS) this.history.shift();
+    const quality = networkFromStats(this.history.length > 1 ? this.history[0]!.sample : undefined, current, this.producer.rtpParameters.codecs[0]?.clockRate ?? 48000);
     if (quality) {
       this.network = quality;
       this.stream?.setNetwork(quality);
