@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@callmos/core': src('./packages/core/src/index.ts'),
       '@callmos/node': src('./packages/node/src/index.ts'),
+      '@callmos/server': src('./packages/server/src/index.ts'),
     },
   },
   test: {

@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // native addons and the worker binary: never bundle them
+  external: ['mediasoup', 'onnxruntime-node', 'opus-decoder'],
 });

@@ -30,6 +30,13 @@ export { MosModel, type ModelScore, type MosModelOptions, type TensorConstructor
 export { SpeechGate, DEFAULT_VAD, type VadOptions } from './scoring/vad.js';
 export { WindowProducer, type WindowProducerOptions, type WindowShape, type ReadyWindow } from './scoring/window-producer.js';
 export { StreamScorer, DEFAULT_MAX_PENDING_WINDOWS, type StreamScorerOptions } from './scoring/stream-scorer.js';
+export {
+  windowEvent,
+  scoredOutcome,
+  notScoredOutcome,
+  type WindowOutcome,
+  type WindowEventContext,
+} from './scoring/window-event.js';
 export { scoreClip, type ScoreClipOptions, type ClipScore, type ClipNotScoredReason } from './scoring/score-clip.js';
 export * from './scoring/aggregator.js';
 export * from './scoring/operators.js';

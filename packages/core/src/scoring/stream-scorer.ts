@@ -5,11 +5,12 @@
  * order. When inference falls behind, the oldest waiting windows are dropped (reported as
  * 'skipped-backlog') rather than queued without bound: live, a fresh score beats a late one.
  */
-import { SCORE_EVENT_VERSION, type NotScoredReason, type ScoreEvent } from '../events.js';
+import type { NotScoredReason, ScoreEvent } from '../events.js';
 import type { MosModel, ModelScore } from '../model/mos-model.js';
 import type { ResamplerQuality } from '../dsp/resampler.js';
 import type { VadOptions } from './vad.js';
 import { WindowProducer, type ReadyWindow } from './window-producer.js';
+import { notScoredOutcome, scoredOutcome, windowEvent, type WindowOutcome } from './window-event.js';
 
 export interface StreamScorerOptions {
   model: MosModel;
@@ -130,26 +131,14 @@ export class StreamScorer {
   }
 
   private scored(w: ReadyWindow, score: ModelScore): ScoreEvent {
-    return this.event(w, { scored: true, mos: score.mos, dims: score.dims });
+    return this.event(w, scoredOutcome(score));
   }
 
   private notScored(w: ReadyWindow, reason: NotScoredReason, error?: string): ScoreEvent {
-    return this.event(w, { scored: false, reason, ...(error !== undefined ? { error } : {}), mos: null, dims: {} });
+    return this.event(w, notScoredOutcome(reason, error));
   }
 
-  private event(w: ReadyWindow, outcome: Pick<ScoreEvent, 'scored' | 'reason' | 'error' | 'mos' | 'dims'>): ScoreEvent {
-    const now = this.now();
-    return {
-      v: SCORE_EVENT_VERSION,
-      streamId: this.streamId,
-      model: this.model.id,
-      start: w.start,
-      end: w.end,
-      ...outcome,
-      speechRatio: w.speechRatio,
-      latencyMs: Math.max(0, now - w.arrivedAt),
-      timestamp: now,
-      ...(this.skipped > 0 ? { skippedWindows: this.skipped } : {}),
-    };
+  private event(w: ReadyWindow, outcome: WindowOutcome): ScoreEvent {
+    return windowEvent(w, outcome, { streamId: this.streamId, model: this.model.id, now: this.now(), skippedWindows: this.skipped });
   }
 }

@@ -1,0 +1,226 @@
+/**
+ * One monitored stream, transport-agnostic: RTP bytes in, ScoreEvents out, in window order.
+ *
+ *   RTP bytes -> parseRtp -> JitterBuffer -> OpusStreamDecoder (PLC for losses) -> 48 kHz mono
+ *     -> WindowProducer (core: 48 -> 16 kHz, STFT, windows, speech gate) -> TeacherPool -> ScoreEvent
+ *
+ * Bad input never throws out of pushRtp: malformed RTP and corrupt Opus are counted, and the stream goes
+ * on. Timestamps: a gap between in-order packets up to `maxSilenceFillMs` (Opus DTX) is filled with
+ * silence so stream time keeps pace with the sender; a larger jump (a pause, a restarted sender) or a
+ * step back is counted and not filled.
+ */
+import {
+  notScoredOutcome,
+  WindowProducer,
+  windowEvent,
+  type NetworkQuality,
+  type ReadyWindow,
+  type ScoreEvent,
+  type VadOptions,
+  type WindowOutcome,
+} from '@callmos/core';
+import { parseRtp, RtpParseError } from '../rtp/rtp-packet.js';
+import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats, type JitterOutput } from '../rtp/jitter-buffer.js';
+import { OPUS_RATE, type OpusDecodeStats, type OpusStreamDecoder } from './opus-stream-decoder.js';
+import type { TeacherPool } from '../pool/teacher-pool.js';
+
+export interface AudioStreamOptions {
+  streamId: string;
+  pool: TeacherPool;
+  decoder: OpusStreamDecoder;
+  /** called with each event, in window order */
+  onEvent: (event: ScoreEvent) => void;
+  /** only RTP with this payload type is decoded (others are counted as foreign); default: any */
+  payloadType?: number;
+  jitter?: JitterBufferOptions;
+  vad?: VadOptions;
+  /** in-order timestamp gaps up to this are filled with silence (DTX); default 2000 ms */
+  maxSilenceFillMs?: number;
+  /** receives the decoded 48 kHz audio too (external teachers) */
+  onAudio?: (samples: Float32Array) => void;
+  /** adds fields to each event before it is emitted (external teacher scores) */
+  decorate?: (event: ScoreEvent, window: ReadyWindow) => ScoreEvent | Promise<ScoreEvent>;
+  now?: () => number;
+}
+
+export interface AudioStreamStats {
+  rtpPackets: number;
+  /** not RTP, or a header that does not parse */
+  malformed: number;
+  /** RTP with another payload type */
+  foreign: number;
+  jitter: JitterBufferStats;
+  opus: OpusDecodeStats;
+  /** in-order timestamp gaps filled with silence */
+  silenceFills: number;
+  /** timestamp jumps (forward beyond maxSilenceFillMs, or backwards) left unfilled */
+  timestampJumps: number;
+  windows: number;
+  scored: number;
+  skippedWindows: number;
+  errors: number;
+  /** seconds of audio fed to the scorer */
+  duration: number;
+}
+
+/** Stats of a stream that has not started (no consumer yet). */
+export function emptyStreamStats(): AudioStreamStats {
+  return {
+    rtpPackets: 0, malformed: 0, foreign: 0, silenceFills: 0, timestampJumps: 0, windows: 0, scored: 0, skippedWindows: 0, errors: 0, duration: 0,
+    jitter: { received: 0, released: 0, lost: 0, late: 0, duplicates: 0, resets: 0, reordered: 0 },
+    opus: { decoded: 0, concealed: 0, concealedSamples: 0, corrupt: 0 },
+  };
+}
+
+/** Differences this small between expected and actual timestamps are packet-duration noise, not gaps. */
+const TIMESTAMP_SLACK = 2880;
+
+export class AudioStream {
+  readonly streamId: string;
+  private readonly pool: TeacherPool;
+  private readonly decoder: OpusStreamDecoder;
+  private readonly jitter: JitterBuffer;
+  private readonly producer: WindowProducer;
+  private readonly onEvent: (event: ScoreEvent) => void;
+  private readonly options: AudioStreamOptions;
+  private readonly maxFillSamples: number;
+  private readonly now: () => number;
+  private readonly counts = { rtpPackets: 0, malformed: 0, foreign: 0, silenceFills: 0, timestampJumps: 0, windows: 0, scored: 0, skippedWindows: 0, errors: 0 };
+  private expectedTimestamp: number | undefined;
+  private network: NetworkQuality | undefined;
+  /** events leave in window order: each waits for the previous one */
+  private tail: Promise<void> = Promise.resolve();
+  private ended = false;
+
+  constructor(options: AudioStreamOptions) {
+    this.options = options;
+    this.streamId = options.streamId;
+    this.pool = options.pool;
+    this.decoder = options.decoder;
+    this.onEvent = options.onEvent;
+    this.now = options.now ?? Date.now;
+    this.jitter = new JitterBuffer(options.jitter);
+    this.maxFillSamples = ((options.maxSilenceFillMs ?? 2000) * OPUS_RATE) / 1000;
+    this.producer = new WindowProducer({ card: options.pool.model.card, inputRate: OPUS_RATE, vad: options.vad, now: this.now });
+  }
+
+  get stats(): AudioStreamStats {
+    return { ...this.counts, jitter: { ...this.jitter.stats }, opus: { ...this.decoder.stats }, duration: this.producer.duration };
+  }
+
+  /** Latest network quality (E-model over the producer's RTP stats), carried by the next events. */
+  setNetwork(network: NetworkQuality | undefined): void {
+    this.network = network;
+  }
+
+  get latestNetwork(): NetworkQuality | undefined {
+    return this.network;
+  }
+
+  /** One RTP packet as received. Never throws for bad bytes. */
+  pushRtp(bytes: Uint8Array): void {
+    if (this.ended) return;
+    let outputs: JitterOutput[];
+    try {
+      const packet = parseRtp(bytes);
+      if (this.options.payloadType !== undefined && packet.payloadType !== this.options.payloadType) {
+        this.counts.foreign++;
+        return;
+      }
+      this.counts.rtpPackets++;
+      outputs = this.jitter.push(packet);
+    } catch (err) {
+      if (!(err instanceof RtpParseError)) throw err;
+      this.counts.malformed++;
+      return;
+    }
+    this.play(outputs);
+  }
+
+  /** Releases what the jitter buffer holds (before a pause, so the held audio is scored now). */
+  drain(): void {
+    if (!this.ended) this.play(this.jitter.flush());
+  }
+
+  /**
+   * Ends the stream: the jitter buffer and the core pipeline are flushed (a stream shorter than a window
+   * is scored by the short-clip rule), and the promise resolves once every event has been emitted.
+   */
+  async end(): Promise<void> {
+    if (!this.ended) {
+      this.play(this.jitter.flush());
+      this.ended = true;
+      this.score(this.producer.end());
+    }
+    await this.tail;
+  }
+
+  private play(outputs: JitterOutput[]): void {
+    for (const out of outputs) {
+      if (out.kind === 'packet') {
+        this.checkTimestamp(out.packet.timestamp);
+        const { samples } = this.decoder.decode(out.packet.payload);
+        this.expectedTimestamp = (out.packet.timestamp + samples.length) >>> 0;
+        this.feed(samples);
+      } else if (out.kind === 'lost') {
+        const samples = this.decoder.conceal(out.count);
+        if (this.expectedTimestamp !== undefined) this.expectedTimestamp = (this.expectedTimestamp + samples.length) >>> 0;
+        this.feed(samples);
+      } else {
+        // New SSRC or restarted numbering: the old decoder state and timestamps no longer apply.
+        this.expectedTimestamp = undefined;
+        void this.decoder.reset().catch(() => undefined);
+      }
+    }
+  }
+
+  private checkTimestamp(ts: number): void {
+    if (this.expectedTimestamp === undefined) return;
+    const gap = (ts - this.expectedTimestamp) | 0; // signed 32-bit difference
+    if (Math.abs(gap) <= TIMESTAMP_SLACK) return;
+    if (gap > 0 && gap <= this.maxFillSamples) {
+      this.counts.silenceFills++;
+      this.feed(new Float32Array(gap));
+    } else {
+      this.counts.timestampJumps++;
+    }
+  }
+
+  private feed(samples: Float32Array): void {
+    if (samples.length === 0) return;
+    this.options.onAudio?.(samples);
+    this.score(this.producer.push(samples));
+  }
+
+  private score(windows: ReadyWindow[]): void {
+    for (const window of windows) {
+      this.counts.windows++;
+      const outcome: Promise<WindowOutcome> = window.speech
+        ? this.pool.submit(this.streamId, window)
+        : Promise.resolve(notScoredOutcome('no-speech'));
+      // A subscriber that throws must not break the chain for the windows after it.
+      this.tail = this.tail.then(async () => this.emit(window, await outcome)).catch(() => undefined);
+    }
+  }
+
+  private async emit(window: ReadyWindow, outcome: WindowOutcome): Promise<void> {
+    if (outcome.scored) this.counts.scored++;
+    else if (outcome.reason === 'skipped-backlog') this.counts.skippedWindows++;
+    else if (outcome.reason === 'error') this.counts.errors++;
+    let event = windowEvent(window, outcome, {
+      streamId: this.streamId,
+      model: this.pool.model.id,
+      now: this.now(),
+      skippedWindows: this.counts.skippedWindows,
+    });
+    if (this.network) event = { ...event, network: this.network };
+    if (this.options.decorate) {
+      try {
+        event = await this.options.decorate(event, window);
+      } catch {
+        // an external teacher failing must not cost the stream its main score
+      }
+    }
+    this.onEvent(event);
+  }
+}

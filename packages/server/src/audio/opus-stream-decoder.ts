@@ -1,0 +1,135 @@
+/**
+ * One Opus stream decoded to 48 kHz mono float, with libopus's packet-loss concealment for packets that
+ * never came. Uses opus-decoder (libopus compiled to WebAssembly; no native build, no install-time
+ * download). Many instances coexist (each has its own small wasm heap).
+ *
+ * Concealment: libopus conceals when given an empty packet, but opus-decoder always asks it for its
+ * whole 120 ms output buffer. The concealed signal is produced frame by frame (each the length of the
+ * last good frame), so the first N samples are exactly what a PLC call for N samples gives; the decoder
+ * state is then some frames further into the concealment than the loss, which only shapes the fade
+ * back into the next good packet. Long gaps are concealed in 120 ms steps up to `maxConcealSamples`.
+ */
+import { opusPacketInfo, OpusPacketError } from './opus-packet.js';
+
+/** Structural type of opus-decoder's OpusDecoder (the package is ESM-only; loaded with import()). */
+interface WasmOpusDecoder {
+  ready: Promise<void>;
+  decodeFrame(frame: Uint8Array): { channelData: Float32Array[]; samplesDecoded: number; errors: { message: string }[] };
+  free(): void;
+}
+type WasmOpusDecoderCtor = new (options: { channels: number; sampleRate: 48000 }) => WasmOpusDecoder;
+
+let decoderCtor: Promise<WasmOpusDecoderCtor> | undefined;
+
+function loadDecoderCtor(): Promise<WasmOpusDecoderCtor> {
+  decoderCtor ??= import('opus-decoder').then((m) => m.OpusDecoder as unknown as WasmOpusDecoderCtor);
+  return decoderCtor;
+}
+
+/** The largest input opus-decoder's mono instance accepts (its input buffer). */
+const MAX_PAYLOAD_BYTES = 3840;
+export const OPUS_RATE = 48000;
+
+export interface OpusDecodeStats {
+  /** packets decoded */
+  decoded: number;
+  /** packets concealed (lost, or corrupt and replaced by concealment) */
+  concealed: number;
+  /** samples of concealment produced */
+  concealedSamples: number;
+  /** packets rejected as malformed (framing or libopus error) */
+  corrupt: number;
+}
+
+export interface OpusStreamDecoderOptions {
+  /** concealment for one gap is capped at this many samples (default 48000 = 1 s); longer gaps are not filled */
+  maxConcealSamples?: number;
+}
+
+export class OpusStreamDecoder {
+  readonly stats: OpusDecodeStats = { decoded: 0, concealed: 0, concealedSamples: 0, corrupt: 0 };
+  /** samples of the last good packet: the size of one lost packet's concealment; 20 ms until known */
+  private lastPacketSamples = 960;
+  private readonly maxConcealSamples: number;
+  private closed = false;
+
+  private constructor(
+    private decoder: WasmOpusDecoder,
+    options: OpusStreamDecoderOptions,
+  ) {
+    this.maxConcealSamples = options.maxConcealSamples ?? OPUS_RATE;
+  }
+
+  static async create(options: OpusStreamDecoderOptions = {}): Promise<OpusStreamDecoder> {
+    return new OpusStreamDecoder(await OpusStreamDecoder.newWasmDecoder(), options);
+  }
+
+  private static async newWasmDecoder(): Promise<WasmOpusDecoder> {
+    const Ctor = await loadDecoderCtor();
+    const d = new Ctor({ channels: 1, sampleRate: OPUS_RATE });
+    await d.ready;
+    return d;
+  }
+
+  /**
+   * Decodes one packet's payload. A malformed packet is counted and concealed like a lost one (the
+   * listener would hear concealment there too); the error is returned, never thrown.
+   */
+  decode(payload: Uint8Array): { samples: Float32Array; error?: string } {
+    this.assertOpen();
+    let error: string | undefined;
+    try {
+      if (payload.length > MAX_PAYLOAD_BYTES) throw new OpusPacketError(`payload of ${payload.length} bytes is too large`);
+      const info = opusPacketInfo(payload);
+      const out = this.decoder.decodeFrame(payload);
+      if (out.errors.length > 0) throw new OpusPacketError(out.errors[0]!.message);
+      this.stats.decoded++;
+      this.lastPacketSamples = info.samples;
+      // channelData views the wasm heap: copy before the next call overwrites it.
+      return { samples: out.channelData[0]!.slice(0, out.samplesDecoded) };
+    } catch (err) {
+      if (!(err instanceof OpusPacketError)) throw err;
+      error = err.message;
+    }
+    this.stats.corrupt++;
+    return { samples: this.conceal(1), error };
+  }
+
+  /** Concealment for `packets` lost packets (each as long as the last good one), capped at maxConcealSamples. */
+  conceal(packets: number): Float32Array {
+    this.assertOpen();
+    const want = Math.min(packets * this.lastPacketSamples, this.maxConcealSamples);
+    const out = new Float32Array(want);
+    let filled = 0;
+    while (filled < want) {
+      const plc = this.decoder.decodeFrame(new Uint8Array(0));
+      if (plc.samplesDecoded <= 0) break; // libopus refused: leave silence rather than loop
+      const take = Math.min(plc.samplesDecoded, want - filled);
+      out.set(plc.channelData[0]!.subarray(0, take), filled);
+      filled += take;
+    }
+    this.stats.concealed += packets;
+    this.stats.concealedSamples += want;
+    return out;
+  }
+
+  /** Starts a fresh decoder (new SSRC or sequence restart: the old state would only smear across the cut). */
+  async reset(): Promise<void> {
+    this.assertOpen();
+    const fresh = await OpusStreamDecoder.newWasmDecoder();
+    if (this.closed) return fresh.free();
+    this.decoder.free();
+    this.decoder = fresh;
+    this.lastPacketSamples = 960;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.decoder.free();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('OpusStreamDecoder is closed');
+  }
+}

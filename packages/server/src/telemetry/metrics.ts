@@ -1,0 +1,131 @@
+/**
+ * metricsHandler: Prometheus text (prom-client) for the monitors, as a Node HTTP handler for /metrics.
+ * Per-producer gauges are removed when their producer closes so series do not pile up in a long-lived
+ * SFU. Its own Registry unless one is given (then its metrics join the caller's).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Subscription } from 'rxjs';
+import type { QualityMonitor } from '../monitor/quality-monitor.js';
+import type { TelemetrySource } from './source.js';
+
+export interface MetricsHandlerOptions {
+  registry?: Registry;
+  /** metric name prefix; default 'callmos_' */
+  prefix?: string;
+}
+
+export interface MetricsHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly registry: Registry;
+  /** the exposition text */
+  metrics(): Promise<string>;
+  /** stops following the monitors (their series stay until the registry is dropped) */
+  close(): void;
+}
+
+type Source = TelemetrySource & Partial<Pick<QualityMonitor, 'pool'>>;
+
+export function metricsHandler(sources: Source | Source[], options: MetricsHandlerOptions = {}): MetricsHandler {
+  const registry = options.registry ?? new Registry();
+  const p = options.prefix ?? 'callmos_';
+  const registers = [registry];
+  const mos = new Gauge({ name: `${p}mos`, help: 'Smoothed content MOS (EMA) per producer, 1..5', labelNames: ['room', 'producer'], registers });
+  const windowMos = new Gauge({ name: `${p}window_mos`, help: 'MOS of the latest scored window per producer', labelNames: ['room', 'producer'], registers });
+  const networkMos = new Gauge({ name: `${p}network_mos`, help: 'E-model network MOS from RTP stats per producer', labelNames: ['room', 'producer'], registers });
+  const mosHist = new Histogram({
+    name: `${p}window_mos_distribution`,
+    help: 'Scored window MOS',
+    labelNames: ['room'],
+    buckets: [1.5, 2, 2.5, 2.8, 3, 3.3, 3.6, 4, 4.5, 5],
+    registers,
+  });
+  const latency = new Histogram({
+    name: `${p}score_latency_seconds`,
+    help: 'From the last audio of a window arriving to its score event',
+    labelNames: ['room'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers,
+  });
+  const windows = new Counter({ name: `${p}windows_total`, help: 'Windows by outcome', labelNames: ['room', 'outcome'], registers });
+  const droppedWindows = new Counter({
+    name: `${p}dropped_windows_total`,
+    help: 'Windows skipped because inference fell behind',
+    labelNames: ['room'],
+    registers,
+  });
+  const streams = new Gauge({ name: `${p}streams`, help: 'Audio producers monitored', labelNames: ['room'], registers });
+  const degraded = new Gauge({ name: `${p}streams_degraded`, help: 'Producers in band poor or alerting', labelNames: ['room'], registers });
+  const alerts = new Counter({ name: `${p}alerts_total`, help: 'Alerts raised and cleared', labelNames: ['room', 'kind'], registers });
+  const concealed = new Gauge({ name: `${p}concealed_packets`, help: 'Opus packets concealed (lost or corrupt) per producer', labelNames: ['room', 'producer'], registers });
+  const batchSize = new Histogram({ name: `${p}batch_size`, help: 'Windows per model execution', buckets: [1, 2, 4, 8, 16, 32, 64], registers });
+  const inference = new Histogram({
+    name: `${p}inference_seconds`,
+    help: 'Model execution time per batch',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
+
+  const subscriptions: Subscription[] = [];
+  for (const s of Array.isArray(sources) ? sources : [sources]) {
+    const room = s.room;
+    subscriptions.push(
+      s.scores$.subscribe({
+        next: (e) => {
+          const outcome = e.scored ? 'scored' : (e.reason ?? 'unknown');
+          windows.inc({ room, outcome });
+          if (e.reason === 'skipped-backlog') droppedWindows.inc({ room });
+          latency.observe({ room }, e.latencyMs / 1000);
+          if (e.scored && e.mos !== null) {
+            windowMos.set({ room, producer: e.streamId }, e.mos);
+            mosHist.observe({ room }, e.mos);
+          }
+          if (e.emaMos !== undefined) mos.set({ room, producer: e.streamId }, e.emaMos);
+          if (e.network) networkMos.set({ room, producer: e.streamId }, e.network.mos);
+        },
+        error: () => undefined,
+      }),
+      s.alerts$.subscribe({ next: (a) => alerts.inc({ room, kind: a.kind }), error: () => undefined }),
+      s.participants$.subscribe({
+        next: (states) => {
+          for (const st of states) {
+            const labels = { room, producer: st.producerId };
+            if (st.closed) {
+              for (const g of [mos, windowMos, networkMos, concealed]) g.remove(labels);
+              continue;
+            }
+            concealed.set(labels, st.stats.opus.concealed);
+          }
+        },
+        error: () => undefined,
+      }),
+      s.room$.subscribe({
+        next: (r) => {
+          streams.set({ room }, r.count);
+          degraded.set({ room }, r.degraded);
+        },
+        error: () => undefined,
+      }),
+    );
+    if (s.pool) {
+      subscriptions.push(
+        s.pool.runs$.subscribe((run) => {
+          batchSize.observe(run.size);
+          inference.observe(run.durationMs / 1000);
+        }),
+      );
+    }
+  }
+
+  const handler = ((req: IncomingMessage, res: ServerResponse) => {
+    void req;
+    registry
+      .metrics()
+      .then((text) => res.writeHead(200, { 'Content-Type': registry.contentType }).end(text))
+      .catch((err: Error) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`metrics failed: ${err.message}\n`));
+  }) as MetricsHandler;
+  Object.defineProperty(handler, 'registry', { value: registry });
+  handler.metrics = () => registry.metrics();
+  handler.close = () => subscriptions.forEach((s) => s.unsubscribe());
+  return handler;
+}

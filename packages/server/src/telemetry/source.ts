@@ -1,0 +1,25 @@
+/**
+ * What the WebSocket feed and the metrics read from a monitor: its room name and its four observables.
+ * QualityMonitor is one; anything shaped like it (several monitors merged, a replay) can be served too.
+ */
+import type { Observable } from 'rxjs';
+import type { ScoreEvent } from '@callmos/core';
+import type { MonitorAlert, ParticipantState, RoomQuality } from '../monitor/types.js';
+
+export interface TelemetrySource {
+  readonly room: string;
+  readonly scores$: Observable<ScoreEvent>;
+  readonly alerts$: Observable<MonitorAlert>;
+  readonly participants$: Observable<ParticipantState[]>;
+  readonly room$: Observable<RoomQuality>;
+}
+
+/** One outgoing telemetry message (what ws clients receive, one JSON object per message). */
+export type TelemetryMessage =
+  | { type: 'score'; room: string; data: ScoreEvent }
+  | { type: 'alert'; room: string; data: MonitorAlert }
+  | { type: 'participants'; room: string; data: ParticipantState[] }
+  | { type: 'room'; room: string; data: RoomQuality };
+
+export type TelemetryType = TelemetryMessage['type'];
+export const TELEMETRY_TYPES: readonly TelemetryType[] = ['score', 'alert', 'participants', 'room'];

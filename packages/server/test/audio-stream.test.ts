@@ -1,0 +1,128 @@
+/**
+ * One stream end to end without mediasoup: real libopus packets (ffmpeg) wrapped in RTP, through the
+ * jitter buffer, decoder and core pipeline, scored by a real model in the shared pool. Bad input of
+ * every kind is thrown at one stream while a clean stream shares the pool.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MosModel, ScoreEvent } from '@callmos/core';
+import { loadModel } from '@callmos/node';
+import { AudioStream } from '../src/audio/audio-stream.js';
+import { OpusStreamDecoder } from '../src/audio/opus-stream-decoder.js';
+import { TeacherPool } from '../src/pool/teacher-pool.js';
+import { buildRtp } from '../src/rtp/rtp-packet.js';
+import { fixtureModelDir } from './helpers/models.js';
+import { ffmpegPath, opusPackets, speech16k, whiteNoise, writeWav } from './helpers/media.js';
+
+let model: MosModel;
+let pool: TeacherPool;
+let packets: Uint8Array[];
+
+const rtp = (i: number, payload: Uint8Array, { ssrc = 0x1234, seqBase = 1000, tsBase = 5000 } = {}) =>
+  buildRtp({ payloadType: 100, sequenceNumber: (seqBase + i) & 0xffff, timestamp: tsBase + i * 960, ssrc, payload });
+
+async function run(feed: (s: AudioStream) => void, streamId = 's'): Promise<{ events: ScoreEvent[]; stream: AudioStream }> {
+  const events: ScoreEvent[] = [];
+  const stream = new AudioStream({ streamId, pool, decoder: await OpusStreamDecoder.create(), payloadType: 100, onEvent: (e) => events.push(e) });
+  feed(stream);
+  await stream.end();
+  return { events, stream };
+}
+
+const inOrder = (s: AudioStream) => packets.forEach((p, i) => s.pushRtp(rtp(i, p)));
+
+describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> pool', () => {
+  beforeAll(async () => {
+    model = await loadModel(fixtureModelDir(), { provider: 'cpu', intraOpThreads: 1, maxBatch: 8 });
+    pool = new TeacherPool(model, { batchSize: 8, maxWaitMs: 5, maxPendingPerStream: 64 });
+    const dir = mkdtempSync(join(tmpdir(), 'callmos-stream-'));
+    writeWav(join(dir, 's.wav'), await speech16k(6), 16000);
+    packets = opusPackets(join(dir, 's.wav'), join(dir, 's.ogg'));
+  });
+  afterAll(async () => {
+    pool.close();
+    await model.release();
+  });
+
+  it('scores every window of a clean stream, in order', async () => {
+    const { events, stream } = await run(inOrder);
+    // 6 s at W = 1 s, hop 0.5 s: 11 windows
+    expect(events.map((e) => e.start)).toEqual(Array.from({ length: events.length }, (_, k) => k * 0.5));
+    expect(events.length).toBeGreaterThanOrEqual(10);
+    expect(events.filter((e) => e.scored).length).toBeGreaterThanOrEqual(8);
+    expect(events.every((e) => e.streamId === 's' && e.model === model.id)).toBe(true);
+    expect(stream.stats).toMatchObject({ malformed: 0, jitter: { lost: 0 }, opus: { corrupt: 0, concealed: 0 } });
+    expect(stream.stats.duration).toBeCloseTo(packets.length * 0.02, 6);
+  });
+
+  it('gives identical scores under 30 % reordering (the jitter buffer restores the order)', async () => {
+    const ref = (await run(inOrder)).events;
+    const order = packets.map((_, i) => i);
+    const r = whiteNoise(order.length, 5);
+    for (let i = 1; i + 1 < order.length; i++) if (r[i]! < -0.4) [order[i], order[i + 1]] = [order[i + 1]!, order[i]!];
+    const { events, stream } = await run((s) => order.forEach((i) => s.pushRtp(rtp(i, packets[i]!))));
+    expect(stream.stats.jitter.reordered).toBeGreaterThan(packets.length * 0.15);
+    expect(stream.stats.jitter.lost).toBe(0);
+    expect(events.map((e) => e.mos)).toEqual(ref.map((e) => e.mos));
+  });
+
+  it('conceals 20 % loss (counted) and keeps stream time', async () => {
+    const r = whiteNoise(packets.length, 9);
+    // a loss before the first or after the last packet cannot be seen: keep both ends
+    const drop = (i: number) => i > 0 && i < packets.length - 1 && r[i]! < -0.6;
+    const { events, stream } = await run((s) => packets.forEach((p, i) => !drop(i) && s.pushRtp(rtp(i, p))));
+    const dropped = packets.filter((_, i) => drop(i)).length;
+    expect(stream.stats.opus.concealed).toBe(dropped);
+    expect(stream.stats.jitter.lost).toBe(dropped);
+    expect(stream.stats.duration).toBeCloseTo(packets.length * 0.02, 6);
+    expect(events.length).toBe((await run(inOrder)).events.length);
+  });
+
+  it('survives random bytes, truncated Opus frames and garbage payloads, and a clean stream beside it loses nothing', async () => {
+    const noise = whiteNoise(400_000, 21);
+    const bytes = (i: number, n: number) => Uint8Array.from(noise.subarray(i * 97, i * 97 + n), (v) => Math.floor((v + 1) * 128) & 0xff);
+    const [bad, good, ref] = await Promise.all([
+      run((s) => {
+        packets.forEach((p, i) => {
+          s.pushRtp(bytes(i, 5 + (i % 60))); // random bytes as RTP
+          if (i % 7 === 3) s.pushRtp(rtp(i, p.subarray(0, Math.max(1, p.length >> 2)))); // truncated frame
+          else if (i % 11 === 5) s.pushRtp(rtp(i, bytes(i + 1000, 40))); // garbage payload
+          else s.pushRtp(rtp(i, p));
+        });
+      }, 'bad'),
+      run(inOrder, 'good'),
+      run(inOrder, 'ref'),
+    ]);
+    expect(bad.stream.stats.malformed + bad.stream.stats.rtpPackets).toBeGreaterThan(packets.length);
+    expect(bad.stream.stats.malformed).toBeGreaterThan(packets.length * 0.5);
+    expect(bad.stream.stats.opus.corrupt).toBeGreaterThan(0);
+    expect(bad.events.length).toBeGreaterThanOrEqual(ref.events.length - 1);
+    expect(good.events.map((e) => e.mos)).toEqual(ref.events.map((e) => e.mos));
+  });
+
+  it('fills a short timestamp gap (DTX) with silence, leaves a long jump (pause) unfilled, resets on a new SSRC', async () => {
+    const half = packets.length >> 1;
+    const { stream } = await run((s) => {
+      packets.slice(0, 50).forEach((p, i) => s.pushRtp(rtp(i, p)));
+      // DTX: 0.5 s without packets, numbering continues
+      packets.slice(50, 100).forEach((p, i) => s.pushRtp(rtp(50 + i, p, { tsBase: 5000 + 24000 })));
+      // paused for 60 s
+      packets.slice(100, half).forEach((p, i) => s.pushRtp(rtp(100 + i, p, { tsBase: 5000 + 24000 + 48000 * 60 })));
+      // the sender restarts with a new SSRC and numbering
+      packets.slice(half).forEach((p, i) => s.pushRtp(rtp(i, p, { ssrc: 0x9999, seqBase: 7, tsBase: 1 })));
+    });
+    expect(stream.stats.silenceFills).toBe(1);
+    expect(stream.stats.timestampJumps).toBe(1);
+    expect(stream.stats.jitter.resets).toBe(1);
+    expect(stream.stats.duration).toBeCloseTo(packets.length * 0.02 + 0.5, 6);
+  });
+
+  it('scores a stream shorter than a window once, at its end (short-clip rule)', async () => {
+    const { events } = await run((s) => packets.slice(0, 30).forEach((p, i) => s.pushRtp(rtp(i, p))));
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ start: 0, scored: true });
+    expect(events[0]!.end).toBeCloseTo(0.6, 6);
+  });
+});

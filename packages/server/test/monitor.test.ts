@@ -1,0 +1,236 @@
+/**
+ * attachQualityMonitor on a real mediasoup worker: PlainTransport producers receive real RTP (libopus
+ * packets from ffmpeg, sent by the test over 127.0.0.1), the monitor consumes them through its
+ * DirectTransport and scores them with a real model (core's small contract fixture, for speed).
+ */
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import type { Router, Worker } from 'mediasoup/types';
+import type { ScoreEvent } from '@callmos/core';
+import { ModelLoadError } from '@callmos/node';
+import { attachQualityMonitor, MonitorError, type QualityMonitor } from '../src/monitor/quality-monitor.js';
+import type { ParticipantState } from '../src/monitor/types.js';
+import { buildRtp } from '../src/rtp/rtp-packet.js';
+import { fixtureModelDir } from './helpers/models.js';
+import { ffmpegPath, opusPackets, speech16k, whiteNoise, writeWav } from './helpers/media.js';
+import { createRouter, plainOpusProducer, startWorker, udpSender, workerMissing } from './helpers/mediasoup.js';
+
+const skip = workerMissing ?? (ffmpegPath ? null : 'ffmpeg is not installed');
+if (skip) console.warn(`monitor tests skipped: ${skip}`);
+
+let packets: Uint8Array[];
+let modelDir: string;
+const quiet = { log: () => undefined, provider: 'cpu' as const, intraOpThreads: 1, networkStatsIntervalMs: 200 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once the monitor consumes every producer given (RTP before that is not seen). */
+function consuming(qm: QualityMonitor, ...producerIds: string[]): Promise<unknown> {
+  return firstValueFrom(qm.participants$.pipe(filter((ps) => producerIds.every((id) => ps.some((p) => p.producerId === id && p.consuming)))));
+}
+
+/** Sends packets [from, to) as RTP, 5 ms apart in groups (faster than real time, gentle on UDP buffers). */
+async function sendRtp(port: number, ssrc: number, from: number, to: number, order?: number[], garbage = new Set<number>()): Promise<void> {
+  // one socket per port for the whole test: a comedia PlainTransport only takes RTP from its first sender
+  const tx = (senders.get(port) ?? senders.set(port, await udpSender(port)).get(port))!;
+  const idx = order ?? Array.from({ length: to - from }, (_, k) => from + k);
+  const junk = whiteNoise(40, ssrc);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    // a packet in `garbage` keeps its RTP header but carries random bytes instead of Opus
+    const payload = garbage.has(i) ? Uint8Array.from(junk, (v) => Math.floor((v + 1) * 128) & 0xff) : packets[i % packets.length]!;
+    await tx.send(buildRtp({ payloadType: 100, sequenceNumber: (100 + i) & 0xffff, timestamp: 1000 + i * 960, ssrc, payload }));
+    if (k % 4 === 3) await sleep(5);
+  }
+}
+const senders = new Map<number, Awaited<ReturnType<typeof udpSender>>>();
+
+describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, real RTP)', () => {
+  let worker: Worker;
+  let router: Router;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callmos-monitor-'));
+    writeWav(join(dir, 's.wav'), await speech16k(8), 16000);
+    packets = opusPackets(join(dir, 's.wav'), join(dir, 's.ogg'));
+    modelDir = fixtureModelDir();
+    worker = await startWorker();
+    router = await createRouter(worker, { room: 'blue' });
+  });
+  afterAll(() => {
+    for (const tx of senders.values()) tx.close();
+    worker?.close();
+  });
+
+  it('fails the attach with a clear error for a missing or wrong-contract model', async () => {
+    await expect(attachQualityMonitor(router, { ...quiet, model: '/nonexistent/model.onnx' })).rejects.toThrow(ModelLoadError);
+    await expect(attachQualityMonitor(router, { ...quiet, model: 'no-such-model' })).rejects.toThrow(/no model named "no-such-model"/);
+    const wrong = mkdtempSync(join(tmpdir(), 'callmos-wrong-'));
+    const fixtures = fileURLToPath(new URL('../../core/test/fixtures/models/', import.meta.url));
+    copyFileSync(join(fixtures, 'wrong-bins.onnx'), join(wrong, 'model.onnx'));
+    copyFileSync(join(fixtures, 'tiny-ok.card.json'), join(wrong, 'card.json'));
+    await expect(attachQualityMonitor(router, { ...quiet, model: wrong })).rejects.toThrow(/does not match .*card\.json/);
+  });
+
+  it('scores every Opus producer, reports participants and room, handles pause/resume, completes a closed producer', async () => {
+    const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, batchSize: 4, maxWaitMs: 20 });
+    expect(qm.backend).toMatchObject({ provider: 'cpu', batchSize: 4 });
+    expect(qm.room).toBe('blue');
+    const a = await plainOpusProducer(router, 1111, { peer: 'alice' });
+    const b = await plainOpusProducer(router, 2222, { peer: 'bob' });
+    expect(qm.producerIds.sort()).toEqual([a.producer.id, b.producer.id].sort());
+    expect(() => qm.stream$('nope')).toThrow(MonitorError);
+
+    await consuming(qm, a.producer.id, b.producer.id);
+    const aEvents = lastValueFrom(qm.stream$(a.producer.id).pipe(toArray()));
+    const bEvents: ScoreEvent[] = [];
+    qm.stream$(b.producer.id).subscribe((e) => bEvents.push(e));
+    const states: ParticipantState[][] = [];
+    qm.participants$.subscribe((ps) => states.push(ps));
+    const all: ScoreEvent[] = [];
+    qm.scores$.subscribe((e) => all.push(e));
+
+    await Promise.all([sendRtp(a.port, 1111, 0, 200), sendRtp(b.port, 2222, 0, 200)]);
+    await a.producer.pause();
+    await sleep(50);
+    expect(qm.currentParticipants.find((p) => p.producerId === a.producer.id)).toMatchObject({ paused: true, appData: { peer: 'alice' }, room: 'blue' });
+    await a.producer.resume();
+    await sleep(50);
+    await sendRtp(a.port, 1111, 200, 300);
+    await sleep(300);
+    a.producer.close(); // mid-window: its last windows are still scored, then its stream completes
+    const aList = await aEvents;
+    expect(aList.length).toBeGreaterThanOrEqual(10);
+    expect(aList.every((e) => e.streamId === a.producer.id)).toBe(true);
+    expect(aList.filter((e) => e.scored).every((e) => typeof e.emaMos === 'number' && e.band !== undefined)).toBe(true);
+    expect(aList.at(-1)!.end).toBeGreaterThan(5.5);
+    // participants$ said once more, with closed: true, then it is gone
+    expect(states.at(-1)!.find((p) => p.producerId === a.producer.id)).toMatchObject({ closed: true, consuming: false, appData: { peer: 'alice' } });
+    expect(qm.currentParticipants.map((p) => p.producerId)).toEqual([b.producer.id]);
+    expect(qm.producerIds).toEqual([b.producer.id]);
+
+    // bob is still monitored and still scored
+    const before = bEvents.length;
+    await sendRtp(b.port, 2222, 200, 300);
+    for (let i = 0; i < 40 && bEvents.length <= before; i++) await sleep(50);
+    expect(bEvents.length).toBeGreaterThan(before);
+    const room = await firstValueFrom(qm.room$);
+    expect(room).toMatchObject({ room: 'blue', count: 1 });
+    const bobPackets = () => qm.currentParticipants.find((p) => p.producerId === b.producer.id)?.stats.rtpPackets;
+    for (let i = 0; i < 40 && bobPackets() !== 300; i++) await sleep(50);
+    expect(bobPackets()).toBe(300);
+    const bob = qm.currentParticipants.find((p) => p.producerId === b.producer.id)!;
+    expect(bob.network?.codec).toBe('opus');
+    expect(all.length).toBe(aList.length + bEvents.length);
+    await qm.close();
+    await b.transport.close();
+    await a.transport.close();
+  });
+
+  it('counts random bytes, garbage Opus and 30 % reordering on one producer while another loses no events', async () => {
+    const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, batchSize: 8, maxWaitMs: 20 });
+    const bad = await plainOpusProducer(router, 3333);
+    const good = await plainOpusProducer(router, 4444);
+    await consuming(qm, bad.producer.id, good.producer.id);
+    const goodEvents = lastValueFrom(qm.stream$(good.producer.id).pipe(toArray()));
+    const badEvents = lastValueFrom(qm.stream$(bad.producer.id).pipe(toArray()));
+    const r = whiteNoise(400, 17);
+    const order = Array.from({ length: 300 }, (_, i) => i);
+    for (let i = 1; i + 1 < order.length; i++) if (r[i]! < -0.4) [order[i], order[i + 1]] = [order[i + 1]!, order[i]!];
+    const noise = whiteNoise(100_000, 5);
+    // the producer's own sender (comedia locks onto it) also sends random bytes
+    const junk = await udpSender(bad.port);
+    senders.set(bad.port, junk);
+    const garbage = new Set(Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 9 === 4));
+    await Promise.all([
+      sendRtp(bad.port, 3333, 0, 300, order, garbage),
+      (async () => {
+        for (let i = 0; i < 100; i++) {
+          // random bytes from the producer's own address: the worker drops what is not its RTP, nothing else may notice
+          await junk.send(Uint8Array.from(noise.subarray(i * 50, i * 50 + 1 + (i % 40)), (v) => Math.floor((v + 1) * 128) & 0xff));
+          await sleep(5);
+        }
+      })(),
+      sendRtp(good.port, 4444, 0, 300),
+    ]);
+    await sleep(300);
+    const badState = qm.currentParticipants.find((p) => p.producerId === bad.producer.id)!;
+    expect(badState.stats.jitter.reordered).toBeGreaterThan(30);
+    expect(badState.stats.jitter.lost).toBe(0);
+    expect(badState.stats.opus.corrupt).toBeGreaterThan(10);
+    await qm.close();
+    const [g, b] = await Promise.all([goodEvents, badEvents]);
+    expect(g.length).toBe(11); // 6 s at W = 1 s, hop 0.5 s: frames 0..599, windows 0..10
+    expect(g.filter((e) => e.scored).length).toBeGreaterThanOrEqual(9);
+    expect(b.length).toBeGreaterThan(0);
+    await bad.transport.close();
+    await good.transport.close();
+  });
+
+  it('leaves non-Opus audio producers alone', async () => {
+    const w = await startWorker();
+    const rt = await w.createRouter({ mediaCodecs: [{ kind: 'audio', mimeType: 'audio/PCMU', clockRate: 8000, channels: 1 }] });
+    const qm = await attachQualityMonitor(rt, { ...quiet, worker: w, model: modelDir });
+    const t = await rt.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true });
+    await t.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: 'audio/PCMU', payloadType: 0, clockRate: 8000 }], encodings: [{ ssrc: 9 }] } });
+    expect(qm.producerIds).toEqual([]);
+    await qm.close();
+    w.close();
+  });
+
+  const teachersDir = fileURLToPath(new URL('../../../../shared/teachers/', import.meta.url));
+  const teachers = { dnsmos: join(teachersDir, 'dnsmos/sig_bak_ovr.onnx'), plcmos: join(teachersDir, 'plcmos/plcmos_v2.onnx') };
+  it.skipIf(!existsSync(teachers.dnsmos) || !existsSync(teachers.plcmos))('adds DNSMOS P.835 and PLCMOS v2 scores as extra fields when given their paths', async () => {
+    const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, teachers: { ...teachers, intervalSec: 3, plcmosRounds: 2 } });
+    expect(qm.backend.teachers).toEqual(['dnsmos', 'plcmos']);
+    const p = await plainOpusProducer(router, 7777);
+    await consuming(qm, p.producer.id);
+    const events = lastValueFrom(qm.stream$(p.producer.id).pipe(toArray()));
+    await sendRtp(p.port, 7777, 0, 200); // 4 s: a teacher run on the first 3 s starts
+    await sleep(5000); // DNSMOS takes about 1 s of CPU per run
+    await sendRtp(p.port, 7777, 200, 300);
+    await sleep(300);
+    await qm.close();
+    const withExtra = (await events).filter((e) => e.extra);
+    expect(withExtra.length).toBeGreaterThan(0);
+    for (const key of ['dnsmos_sig', 'dnsmos_bak', 'dnsmos_ovrl', 'plcmos']) {
+      expect(withExtra[0]!.extra![key]).toBeGreaterThan(1);
+      expect(withExtra[0]!.extra![key]).toBeLessThan(5);
+    }
+    await p.transport.close();
+  }, 30_000);
+
+  it('errors every observable when the worker dies, and a new attach on a new worker works', async () => {
+    const w = await startWorker();
+    const rt = await createRouter(w);
+    const qm = await attachQualityMonitor(rt, { ...quiet, worker: w, model: modelDir });
+    const p = await plainOpusProducer(rt, 5555);
+    const outcomes = (['scores$', 'alerts$', 'participants$', 'room$'] as const).map((k) =>
+      lastValueFrom((qm[k] as QualityMonitor['scores$']).pipe(toArray())).then(() => 'completed', (e: Error) => e),
+    );
+    const streamOutcome = lastValueFrom(qm.stream$(p.producer.id).pipe(toArray())).then(() => 'completed', (e: Error) => e);
+    await sendRtp(p.port, 5555, 0, 40);
+    process.kill(w.pid, 'SIGKILL');
+    for (const o of [...(await Promise.all(outcomes)), await streamOutcome]) {
+      expect(o).toBeInstanceOf(MonitorError);
+      expect((o as Error).message).toMatch(/worker of router .* died \(pid \d+\)/);
+    }
+    await qm.close();
+
+    const w2 = await startWorker();
+    const rt2 = await createRouter(w2);
+    const qm2 = await attachQualityMonitor(rt2, { ...quiet, worker: w2, model: modelDir });
+    const p2 = await plainOpusProducer(rt2, 6666);
+    const first = firstValueFrom(qm2.stream$(p2.producer.id));
+    await sendRtp(p2.port, 6666, 0, 100);
+    expect((await first).streamId).toBe(p2.producer.id);
+    const completes = lastValueFrom(qm2.scores$.pipe(toArray()));
+    w2.close(); // a deliberate close (the monitor knows the worker): observables complete, no error
+    await completes;
+    expect(qm2.closed).toBe(true);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * The WebSocket feed and the metrics over real sockets (ws clients, raw TCP, HTTP), driven by Subjects
+ * shaped like a monitor's observables so that every case (slow client, filters) can be produced on demand.
+ * The end-to-end test drives them from a real QualityMonitor.
+ */
+import { connect } from 'node:net';
+import { createServer, get } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BehaviorSubject, Subject } from 'rxjs';
+import WebSocket from 'ws';
+import type { ScoreEvent } from '@callmos/core';
+import { serveTelemetry, type TelemetryServer } from '../src/telemetry/ws-server.js';
+import { metricsHandler } from '../src/telemetry/metrics.js';
+import { emptyStreamStats } from '../src/audio/audio-stream.js';
+import { roomQuality } from '../src/monitor/room-quality.js';
+import type { MonitorAlert, ParticipantState, RoomQuality } from '../src/monitor/types.js';
+
+const TOKEN = 'secret-token-123';
+
+function source(room = 'r1') {
+  return {
+    room,
+    scores$: new Subject<ScoreEvent>(),
+    alerts$: new Subject<MonitorAlert>(),
+    participants$: new BehaviorSubject<ParticipantState[]>([]),
+    room$: new BehaviorSubject<RoomQuality>(roomQuality(room, [], 0)),
+  };
+}
+
+const event = (streamId: string, mos: number, extra: Partial<ScoreEvent> = {}): ScoreEvent => ({
+  v: 1, streamId, model: 'm@1', start: 0, end: 4, scored: true, mos, dims: {}, speechRatio: 0.9, latencyMs: 12, timestamp: 1, emaMos: mos, band: mos < 2.8 ? 'poor' : 'good', ...extra,
+});
+
+const participant = (producerId: string, closed = false): ParticipantState => ({
+  producerId, transportId: 't', room: 'r1', appData: {}, paused: false, consuming: !closed, closed, alerting: false, stats: emptyStreamStats(),
+});
+
+function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function collect(ws: WebSocket): any[] {
+  const got: any[] = [];
+  ws.on('message', (d) => got.push(JSON.parse(d.toString())));
+  return got;
+}
+
+const tick = (ms = 50) => new Promise((r) => setTimeout(r, ms));
+
+let server: TelemetryServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('serveTelemetry', () => {
+  it('sends JSON events to clients with the token and refuses the others at the upgrade', async () => {
+    const s = source();
+    server = await serveTelemetry(s, { port: 0, token: TOKEN, allowedOrigins: ['https://dash.example'] });
+    const base = `ws://127.0.0.1:${server.port}/callmos`;
+    await expect(open(base)).rejects.toThrow('HTTP 401');
+    await expect(open(`${base}?token=wrong-token-000`)).rejects.toThrow('HTTP 401');
+    await expect(open(`${base}?token=${TOKEN}`, { Origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
+    const viaHeader = await open(base, { Authorization: `Bearer ${TOKEN}`, Origin: 'https://dash.example' });
+    const viaQuery = await open(`${base}?token=${TOKEN}`);
+    const [a, b] = [collect(viaHeader), collect(viaQuery)];
+    s.scores$.next(event('p1', 3.9));
+    await tick();
+    expect(a).toEqual([{ type: 'score', room: 'r1', data: event('p1', 3.9) }]);
+    expect(b).toEqual(a);
+    expect(server.clients).toBe(2);
+    viaHeader.close();
+    viaQuery.close();
+  });
+
+  it('filters by room, producer and type, from the URL or a filter message', async () => {
+    const [r1, r2] = [source('r1'), source('r2')];
+    server = await serveTelemetry([r1, r2], { port: 0, token: TOKEN });
+    const base = `ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`;
+    const onlyP2 = collect(await open(`${base}&producer=p2&types=score`));
+    const onlyR2 = await open(`${base}&room=r2`);
+    const r2Got = collect(onlyR2);
+    r1.scores$.next(event('p1', 3));
+    r1.scores$.next(event('p2', 3));
+    r1.room$.next(roomQuality('r1', [], 5));
+    r2.scores$.next(event('p9', 2));
+    await tick();
+    expect(onlyP2.map((m) => [m.type, m.data.streamId])).toEqual([['score', 'p2']]);
+    expect(r2Got.map((m) => [m.type, m.room])).toEqual([['score', 'r2']]);
+    onlyR2.send(JSON.stringify({ type: 'filter', types: ['alert'] }));
+    onlyR2.send(JSON.stringify({ type: 'subscribe' }));
+    await tick();
+    r2.scores$.next(event('p9', 2));
+    await tick();
+    expect(r2Got.slice(1)).toEqual([{ type: 'error', message: expect.stringMatching(/only {"type":"filter"/) }]);
+  });
+
+  it('closes a client that sends a message over the size cap (1009)', async () => {
+    server = await serveTelemetry(source(), { port: 0, token: TOKEN, maxMessageBytes: 256 });
+    const ws = await open(`ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`);
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.send('x'.repeat(1000));
+    expect(await closed).toBe(1009);
+  });
+
+  it('drops a client that does not read (bounded queue) while a reading client gets everything', async () => {
+    const s = source();
+    server = await serveTelemetry(s, { port: 0, token: TOKEN, maxBufferedBytes: 256 * 1024 });
+    const fast = await open(`ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`);
+    let fastCount = 0;
+    fast.on('message', () => fastCount++);
+    // A raw client: completes the handshake, then never reads a byte.
+    const raw = connect(server.port, '127.0.0.1');
+    const rawClosed = new Promise<void>((r) => raw.once('close', () => r()));
+    await new Promise<void>((r) => raw.once('connect', () => r()));
+    raw.write(
+      `GET /callmos?token=${TOKEN} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    );
+    await new Promise<void>((r) => raw.once('data', () => r()));
+    raw.pause();
+    const big = 'x'.repeat(2000);
+    const sent = 20_000; // ~40 MB: far beyond the socket buffers and the 256 KiB cap
+    let published = 0;
+    for (let i = 0; i < sent && server.droppedSlowClients === 0; i++) {
+      s.scores$.next(event('p1', 3, { error: big }));
+      published++;
+      if (i % 50 === 0) await tick(1); // let the fast client's socket drain
+    }
+    expect(server.droppedSlowClients).toBe(1);
+    expect(published).toBeLessThan(sent);
+    raw.resume(); // read the close frame (or see the termination)
+    await rawClosed;
+    for (let i = 0; i < 100; i++) s.scores$.next(event('p1', 3));
+    for (let i = 0; i < 100 && server.clients !== 1; i++) await tick(20);
+    expect(server.clients).toBe(1);
+    for (let i = 0; i < 100 && fastCount < published + 100; i++) await tick(20);
+    expect(fastCount).toBe(published + 100);
+    fast.close();
+  });
+
+  it('needs a real token and exactly one of server or port', async () => {
+    await expect(serveTelemetry(source(), { port: 0, token: 'short' })).rejects.toThrow(/token/);
+    await expect(serveTelemetry(source(), { token: TOKEN })).rejects.toThrow(/server or port/);
+  });
+
+  it('attaches to an existing HTTP server, leaving its other routes alone', async () => {
+    const http = createServer((_, res) => res.end('hello'));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const port = (http.address() as { port: number }).port;
+    server = await serveTelemetry(source(), { server: http, token: TOKEN, path: '/q' });
+    const ws = await open(`ws://127.0.0.1:${port}/q?token=${TOKEN}`);
+    const body = await new Promise<string>((r) => get(`http://127.0.0.1:${port}/`, (res) => res.on('data', (d) => r(String(d)))));
+    expect(body).toBe('hello');
+    ws.close();
+    await server.close();
+    server = undefined;
+    await new Promise<void>((r) => http.close(() => r()));
+  });
+});
+
+describe('metricsHandler', () => {
+  it('serves MOS gauges per producer, histograms, stream counts and dropped windows; closed producers disappear', async () => {
+    const s = source();
+    const metrics = metricsHandler(s);
+    const http = createServer(metrics);
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const port = (http.address() as { port: number }).port;
+    s.participants$.next([participant('p1'), participant('p2')]);
+    s.room$.next({ room: 'r1', count: 2, scored: 2, worst: { producerId: 'p2', emaMos: 2.1 }, meanMos: 3, degraded: 1, timestamp: 1 });
+    s.scores$.next(event('p1', 3.9, { network: { mos: 4.2, r: 88, lossPct: 0, jitterMs: 2, rttMs: 0, codec: 'opus' } }));
+    s.scores$.next(event('p2', 2.1));
+    s.scores$.next({ ...event('p2', 2.1), scored: false, mos: null, reason: 'skipped-backlog', skippedWindows: 1 });
+    const text = await new Promise<string>((resolve) =>
+      get(`http://127.0.0.1:${port}/metrics`, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve(body));
+      }),
+    );
+    expect(text).toContain('callmos_mos{room="r1",producer="p1"} 3.9');
+    expect(text).toContain('callmos_mos{room="r1",producer="p2"} 2.1');
+    expect(text).toContain('callmos_network_mos{room="r1",producer="p1"} 4.2');
+    expect(text).toContain('callmos_streams{room="r1"} 2');
+    expect(text).toContain('callmos_streams_degraded{room="r1"} 1');
+    expect(text).toContain('callmos_dropped_windows_total{room="r1"} 1');
+    expect(text).toMatch(/callmos_window_mos_distribution_bucket\{le="2.5",room="r1"\} 1/);
+    expect(text).toContain('callmos_score_latency_seconds_count{room="r1"} 3');
+    s.participants$.next([participant('p1'), participant('p2', true)]);
+    const after = await metrics.metrics();
+    expect(after).not.toContain('producer="p2"');
+    expect(after).toContain('producer="p1"');
+    metrics.close();
+    await new Promise<void>((r) => http.close(() => r()));
+  });
+});
