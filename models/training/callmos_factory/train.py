@@ -2,6 +2,9 @@
 
     python -m callmos_factory.train tiny [--epochs 12] [--minutes 40] [--threads 2]
 
+Augmentation: half the clips of each batch get the core resampler's band edge (serving_response.py),
+the response every stream in the SDK passes, so the students do not read it as coloration.
+
 Loss: MSE on the ensemble MOS target + 0.5 x MSE on the dims (NISQA dims, PLCMOS). Validation and the
 kept weights use an exponential moving average of the weights (decay 0.998, BatchNorm statistics
 included): the students are data-limited and overfit within a few epochs, and the average generalises
@@ -20,6 +23,7 @@ import torch
 from torch.optim.swa_utils import AveragedModel
 
 from .dataset import cached_features
+from .serving_response import feature_gain
 from .paths import WORK_DIR
 from .student import LADDER, Student, count_params
 
@@ -59,6 +63,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--minutes", type=float, default=120.0, help="stop after this much training time")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--serving-aug", type=float, default=0.5,
+                    help="fraction of training clips given the SDK resampler's response (0 disables)")
     ap.add_argument("--reset-ema", action="store_true",
                     help="on resume, restart the weight average from the current weights")
     a = ap.parse_args(argv)
@@ -91,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
             state["best_r"] = -1.0  # the restarted average is judged afresh
         print(f"resumed at epoch {state['epoch']}{' (weight average restarted)' if a.reset_ema else ''}", flush=True)
 
+    gain = feature_gain()[None, None, :, None]  # [1, 1, 161, 1] over [B, 2, 161, T]
     t_start = time.time() - state["train_seconds"]
     while state["epoch"] < a.epochs:
         model.train()
@@ -98,7 +105,10 @@ def main(argv: list[str] | None = None) -> None:
         losses = []
         for i in range(0, len(order), hp["batch"]):
             idx = np.sort(order[i: i + hp["batch"]])
-            x = torch.from_numpy(np.ascontiguousarray(ftrain[idx])).contiguous(memory_format=torch.channels_last)
+            xb = np.array(ftrain[idx])  # a copy: the cache is a read-only memory map
+            served = rng.random(len(idx)) < a.serving_aug
+            xb[served] *= gain
+            x = torch.from_numpy(xb).contiguous(memory_format=torch.channels_last)
             mos, dims = model(x)
             loss = torch.nn.functional.mse_loss(mos, torch.from_numpy(train.target[idx])) + \
                 0.5 * torch.nn.functional.mse_loss(dims, torch.from_numpy(train.dims[idx]))
@@ -113,9 +123,12 @@ def main(argv: list[str] | None = None) -> None:
         pm, _ = predict(ema.module, fval)
         r = pearson(pm, val.target)
         rmse = float(np.sqrt(np.mean((pm - val.target) ** 2)))
+        ps, _ = predict(ema.module, np.asarray(fval) * gain)  # the same clips as the SDK would see them
+        r_served, bias_served = pearson(ps, val.target), float(np.mean(ps - pm))
         state["train_seconds"] = time.time() - t_start
         state["history"].append({"epoch": state["epoch"], "loss": float(np.mean(losses)), "val_r": r,
-                                 "val_rmse": rmse, "seconds": round(state["train_seconds"])})
+                                 "val_rmse": rmse, "val_r_served": r_served, "served_minus_native": bias_served,
+                                 "seconds": round(state["train_seconds"])})
         print(json.dumps(state["history"][-1]), flush=True)
         if r > state["best_r"]:
             state["best_r"] = r

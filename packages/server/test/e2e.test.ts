@@ -35,8 +35,8 @@ const SECONDS = 26;
 const LOSS_UNTIL = 12;
 const TOKEN = 'e2e-token-0123456789';
 /**
- * Alert rule of this deployment: smoothed MOS below 3.0 for 2 s (cleared at 3.15 for 3 s). Band poor
- * (below 2.8) is inside it; a call with 20 % random loss concealed by Opus is impaired without always
+ * Alert rule of this deployment: smoothed MOS below 3.0 for 2 s (cleared at 3.1 for 3 s). Band poor
+ * (below 2.5) is inside it; a call with 20 % random loss concealed by Opus is impaired without always
  * being poor.
  */
 const ALERT = { seconds: 2, clearSeconds: 3, threshold: 3.0 };

@@ -89,7 +89,7 @@ export interface DegradedForOptions {
   clearSeconds?: number;
   /** degraded while emaMos < threshold, recovered once emaMos >= threshold + margin. Exclusive with `band`. */
   threshold?: number;
-  /** with `threshold`: how far above it the EMA must come back (default 0.15) */
+  /** with `threshold`: how far above it the EMA must come back (default: the aggregator's hysteresis, 0.1) */
   margin?: number;
   /** degraded while the band is this or worse: 'fair' or 'poor' (the default when no threshold is given) */
   band?: Exclude<QualityBand, 'good'>;

@@ -101,40 +101,40 @@ describe('QualityAggregator not-scored windows', () => {
   });
 });
 
-describe('QualityAggregator bands with hysteresis (good >= 3.6, poor < 2.8, margin 0.15)', () => {
+describe('QualityAggregator bands with hysteresis (good >= 3.4, poor < 2.5, margin 0.1)', () => {
   const direct = () => new QualityAggregator({ timeConstantSec: 0 }); // EMA = latest MOS, to place it exactly
 
   it('uses the plain thresholds for the first band', () => {
-    expect(bandsFor(direct(), [3.6])).toEqual(['good']);
-    expect(bandsFor(direct(), [3.59])).toEqual(['fair']);
-    expect(bandsFor(direct(), [2.8])).toEqual(['fair']);
-    expect(bandsFor(direct(), [2.79])).toEqual(['poor']);
+    expect(bandsFor(direct(), [3.4])).toEqual(['good']);
+    expect(bandsFor(direct(), [3.39])).toEqual(['fair']);
+    expect(bandsFor(direct(), [2.5])).toEqual(['fair']);
+    expect(bandsFor(direct(), [2.49])).toEqual(['poor']);
   });
 
-  it('leaves good only below 3.45 and re-enters it only at 3.75', () => {
-    expect(bandsFor(direct(), [3.7, 3.5, 3.45, 3.44, 3.6, 3.74, 3.75])).toEqual([
+  it('leaves good only below 3.3 and re-enters it only at 3.5', () => {
+    expect(bandsFor(direct(), [3.6, 3.4, 3.3, 3.29, 3.4, 3.49, 3.5])).toEqual([
       'good', 'good', 'good', 'fair', 'fair', 'fair', 'good',
     ]);
   });
 
-  it('enters poor only below 2.65 and leaves it only at 2.95', () => {
-    expect(bandsFor(direct(), [3.0, 2.7, 2.65, 2.64, 2.8, 2.94, 2.95])).toEqual([
+  it('enters poor only below 2.4 and leaves it only at 2.6', () => {
+    expect(bandsFor(direct(), [3.0, 2.5, 2.4, 2.39, 2.5, 2.59, 2.6])).toEqual([
       'fair', 'fair', 'fair', 'poor', 'poor', 'poor', 'fair',
     ]);
   });
 
   it('jumps across fair only when both thresholds are crossed by the margin', () => {
-    expect(bandsFor(direct(), [2.0, 3.7])).toEqual(['poor', 'fair']);
-    expect(bandsFor(direct(), [2.0, 3.75])).toEqual(['poor', 'good']);
-    expect(bandsFor(direct(), [4.0, 2.7])).toEqual(['good', 'fair']);
-    expect(bandsFor(direct(), [4.0, 2.64])).toEqual(['good', 'poor']);
+    expect(bandsFor(direct(), [2.0, 3.49])).toEqual(['poor', 'fair']);
+    expect(bandsFor(direct(), [2.0, 3.5])).toEqual(['poor', 'good']);
+    expect(bandsFor(direct(), [4.0, 2.4])).toEqual(['good', 'fair']);
+    expect(bandsFor(direct(), [4.0, 2.39])).toEqual(['good', 'poor']);
   });
 
   it('does not flicker when a smoothed MOS hovers around a threshold', () => {
     const agg = new QualityAggregator({ timeConstantSec: 2 });
-    const hovering = Array.from({ length: 40 }, (_, i) => 3.6 + (i % 2 === 0 ? 0.3 : -0.3));
+    const hovering = Array.from({ length: 40 }, (_, i) => 3.4 + (i % 2 === 0 ? 0.3 : -0.3));
     const out = hovering.map((mos, i) => agg.update(window(10 + i, mos)));
-    expect(Math.min(...out.map((e) => e.emaMos as number))).toBeLessThan(3.6); // it does cross the threshold
+    expect(Math.min(...out.map((e) => e.emaMos as number))).toBeLessThan(3.4); // it does cross the threshold
     expect(new Set(out.map((e) => e.band))).toEqual(new Set(['good']));
   });
 
@@ -176,8 +176,8 @@ describe('QualityAggregator.update purity and contract', () => {
 });
 
 describe('QualityAggregator config', () => {
-  it('defaults to tau 5 s, good >= 3.6, poor < 2.8, margin 0.15', () => {
-    expect(DEFAULT_QUALITY_CONFIG).toEqual({ timeConstantSec: 5, goodAtLeast: 3.6, poorBelow: 2.8, hysteresis: 0.15 });
+  it('defaults to tau 5 s, good >= 3.4, poor < 2.5, margin 0.1', () => {
+    expect(DEFAULT_QUALITY_CONFIG).toEqual({ timeConstantSec: 5, goodAtLeast: 3.4, poorBelow: 2.5, hysteresis: 0.1 });
     expect(resolveQualityConfig({ timeConstantSec: undefined })).toEqual(DEFAULT_QUALITY_CONFIG);
   });
 
@@ -185,7 +185,7 @@ describe('QualityAggregator config', () => {
     [{ timeConstantSec: -1 }, /timeConstantSec must be >= 0, got -1/],
     [{ timeConstantSec: Number.NaN }, /timeConstantSec must be a finite number, got NaN/],
     [{ hysteresis: -0.1 }, /hysteresis must be >= 0/],
-    [{ goodAtLeast: 2.8 }, /goodAtLeast \(2.8\) must be above poorBelow \(2.8\)/],
+    [{ goodAtLeast: 2.5 }, /goodAtLeast \(2.5\) must be above poorBelow \(2.5\)/],
     [{ hysteresis: 0.5 }, /hysteresis 0.5 is too wide/],
     [{ timeConstant: 3 }, /unknown option "timeConstant"/],
   ])('rejects %o', (config, message) => {

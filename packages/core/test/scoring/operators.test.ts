@@ -74,7 +74,7 @@ describe('bandChanges', () => {
   it("emits a stream's first band and then only its changes", async () => {
     const events = [
       window('alice', 10, null), // no band yet: skipped
-      ...series('alice', [4.0, 3.9, 3.3, 3.2, 2.0, 2.1, 3.8], 11),
+      ...series('alice', [4.0, 3.9, 3.2, 3.1, 2.0, 2.1, 3.8], 11),
       ...series('bob', [2.0, 2.0], 11),
     ];
     const out = await collect(from(events).pipe(withQuality(direct), bandChanges()));
@@ -122,7 +122,7 @@ describe('degradedFor', () => {
   });
 
   it("with band 'fair' counts fair and poor as degraded", async () => {
-    const events = series('alice', [4, 3.3, 2.0, 3.3, 4, 4, 4]);
+    const events = series('alice', [4, 3.2, 2.0, 3.2, 4, 4, 4]);
     const alerts = await alertsFor(events, { seconds: 2, clearSeconds: 1, band: 'fair' });
     expect(alerts.map((a) => `${a.kind}@${a.at}:${a.reason}`)).toEqual([
       'raised@13:band fair or poor for 2.0 s',
@@ -131,12 +131,12 @@ describe('degradedFor', () => {
   });
 
   it('with a threshold applies its own hysteresis margin on the smoothed MOS', async () => {
-    // below 3.0 from t = 11; 3.1 is inside the margin (still degraded); 3.2 >= 3.15 recovers.
-    const events = series('alice', [3.5, 2.9, 2.9, 3.1, 3.1, 3.2, 3.2, 3.2]);
+    // below 3.0 from t = 11; 3.05 is inside the margin (still degraded); 3.1 >= 3 + 0.1 recovers.
+    const events = series('alice', [3.5, 2.9, 2.9, 3.05, 3.05, 3.1, 3.1, 3.1]);
     const alerts = await alertsFor(events, { seconds: 2, clearSeconds: 1, threshold: 3 });
     expect(alerts.map((a) => `${a.kind}@${a.at}:${a.reason}`)).toEqual([
       'raised@13:smoothed MOS below 3 for 2.0 s',
-      'cleared@16:smoothed MOS back at or above 3.15 for 1.0 s',
+      'cleared@16:smoothed MOS back at or above 3.1 for 1.0 s',
     ]);
   });
 

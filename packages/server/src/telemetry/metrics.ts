@@ -37,7 +37,7 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
     name: `${p}window_mos_distribution`,
     help: 'Scored window MOS',
     labelNames: ['room'],
-    buckets: [1.5, 2, 2.5, 2.8, 3, 3.3, 3.6, 4, 4.5, 5],
+    buckets: [1.5, 2, 2.4, 2.5, 2.6, 3, 3.3, 3.4, 3.5, 4, 4.5, 5],
     registers,
   });
   const latency = new Histogram({
