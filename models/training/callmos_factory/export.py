@@ -27,7 +27,7 @@ from .student import DIMS, Student, StudentConfig
 
 WINDOW_FRAMES = 400  # 4 s: short enough for a badge to react within seconds, long enough for 1-2 sentences
 HOP_FRAMES = 100  # one score per second per stream
-VERSION = "1.0.0"
+VERSION = "1.1.0"  # 1.1: trained with the serving-response augmentation (serving_response.py)
 INT8_MAX_R_LOSS = 0.005
 INT8_MIN_BYTES = 1_000_000  # below this the download is small already; keep the exact float model
 
@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> None:
             "architecture": ck["config"],
             "data": f"{history['train_clips']} train / {history['val_clips']} val clips of 4 s, synthetic "
                     "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
+            "augmentation": "serving response (the core resampler's 7-8 kHz band edge) on half the clips",
             "epochs": history["epoch"], "bestEpoch": ck["epoch"], "seconds": round(history["train_seconds"]),
             "valPearson": round(float(ck["val_r"]), 4),
             "onnxParityMaxAbs": float(f"{err:.2e}"),
