@@ -11,7 +11,10 @@
  * Every phase lasts `phaseSeconds`; the script then starts over. Each participant's clip is made at
  * start-up from the project's own speech (examples/lib/speech.mjs) and played in a loop into ffmpeg's
  * stdin in real time (PcmPacer); the relay drops packets while the audio being played is in a loss phase.
+ * The participants run on a worker thread of their own: they stand for other machines, and must keep
+ * their pace however busy the SFU's thread gets.
  */
+import { Worker } from 'node:worker_threads';
 import { concat, mixAtSnr } from '../lib/audio.mjs';
 import { LossyRelay } from '../lib/loss-relay.mjs';
 import { plainOpusProducer } from '../lib/plain-producer.mjs';
@@ -42,24 +45,7 @@ export const PARTICIPANTS = [
 ];
 
 /**
- * @typedef {object} SimulatedParticipant
- * @property {string} name
- * @property {Phase[]} script
- * @property {string} producerId
- * @property {import('../lib/rtp-sender.mjs').RtpSender} sender
- * @property {LossyRelay} relay
- * @property {PcmPacer} pacer where in the script the participant is (pacer.seconds)
- */
-
-/**
- * @typedef {object} DemoRoom
- * @property {SimulatedParticipant[]} participants
- * @property {number} phaseSeconds
- * @property {number} startedAt ms since the epoch when the senders started (phase clock zero)
- * @property {() => Promise<void>} close stops every sender and relay, closes the producers
- */
-
-/**
+ * The phase a script is in at `elapsedSec` seconds of audio (the script loops).
  * @param {number} elapsedSec @param {Phase[]} script @param {number} phaseSeconds @returns {Phase}
  */
 export function scriptedPhase(elapsedSec, script, phaseSeconds) {
@@ -69,7 +55,8 @@ export function scriptedPhase(elapsedSec, script, phaseSeconds) {
 }
 
 /**
- * One participant's clip: the script's phases back to back, each `phaseSeconds` of 16 kHz audio.
+ * One participant's clip: the script's phases back to back, each `phaseSeconds` of 16 kHz audio (the
+ * cleanest utterances: see speech16k). Loss is not in the clip: the relay makes it, on the network.
  * @param {Phase[]} script @param {number} phaseSeconds @param {number} speechOffset which speech to use
  * @returns {Promise<Float32Array>}
  */
@@ -87,41 +74,56 @@ export async function scriptClip(script, phaseSeconds, speechOffset) {
 }
 
 /**
- * Starts the simulated participants in `router`.
- * @param {import('mediasoup/types').Router} router
- * @param {{ phaseSeconds?: number, participants?: typeof PARTICIPANTS }} [options]
- * @returns {Promise<DemoRoom>}
+ * @typedef {object} SenderTarget where one participant's packets go
+ * @property {number} port the PlainTransport's RTP port
+ * @property {number} rtcpPort its RTCP port
+ * @property {number} ssrc the SSRC its producer expects
  */
-export async function startDemoRoom(router, { phaseSeconds = 12, participants = PARTICIPANTS } = {}) {
-  /** @type {SimulatedParticipant[]} */
-  const started = [];
+
+/**
+ * @typedef {object} Simulation the participants' side, running
+ * @property {number} startedAt ms since the epoch when the audio started (phase clock zero)
+ * @property {() => Promise<void>} stop stops every pacer, ffmpeg and relay
+ */
+
+/**
+ * The participants' side: for each participant, its clip played in real time into ffmpeg (Opus RTP),
+ * through a relay that drops packets during loss phases, to its target. Runs on its own thread (see
+ * participants-thread.mjs) so that a busy SFU thread cannot stall the simulated network.
+ * @param {SenderTarget[]} targets one per participant
+ * @param {{ phaseSeconds: number, participants: typeof PARTICIPANTS, onSenderError?: (name: string, error: Error) => void }} options
+ * @returns {Promise<Simulation>}
+ */
+export async function simulateParticipants(targets, { phaseSeconds, participants, onSenderError }) {
+  /** @type {{ script: Phase[], sender: import('../lib/rtp-sender.mjs').RtpSender, relay: LossyRelay, pacer: PcmPacer }[]} */
+  const running = [];
+  /** @type {LossyRelay[]} */
+  const relays = [];
   /** @type {ReturnType<typeof setInterval> | undefined} */
   let clock;
-  const close = async () => {
+  const stop = async () => {
     clearInterval(clock);
-    for (const p of started) p.pacer.stop();
-    await Promise.all(started.map((p) => p.sender.stop()));
-    for (const p of started) p.relay.close();
+    for (const p of running) p.pacer.stop();
+    await Promise.all(running.map((p) => p.sender.stop()));
+    for (const r of relays) r.close();
   };
   try {
     // Clips first (a few seconds of CPU), so that the senders start together on one clock.
     const clips = [];
     for (const [i, p] of participants.entries()) clips.push(await scriptClip(p.script, phaseSeconds, i * 6));
-    const producers = await Promise.all(
-      participants.map((p, i) => plainOpusProducer(router, 1000 + i, { name: p.name, script: p.script.join(' -> ') })),
-    );
-    const relays = await Promise.all(producers.map((p, i) => LossyRelay.start(p.port, 0, 4242 + i)));
+    for (const [i, t] of targets.entries()) relays.push(await LossyRelay.start(t.port, 0, 4242 + i));
     const startedAt = Date.now();
     participants.forEach((p, i) => {
       // RTP through the relay (the participant's "network"), RTCP straight to the transport.
-      const sender = sendOpusRtp(null, { stdinRate: 16000, port: relays[i].port, rtcpPort: producers[i].rtcpPort, ssrc: 1000 + i });
+      const sender = sendOpusRtp(null, { stdinRate: 16000, port: relays[i].port, rtcpPort: targets[i].rtcpPort, ssrc: targets[i].ssrc });
+      sender.done.catch((/** @type {Error} */ err) => onSenderError?.(p.name, err));
       const pacer = new PcmPacer(clips[i], 16000, /** @type {import('node:stream').Writable} */ (sender.child.stdin));
-      started.push({ name: p.name, script: p.script, producerId: producers[i].producer.id, sender, relay: relays[i], pacer });
+      running.push({ script: p.script, sender, relay: relays[i], pacer });
     });
-    for (const p of started) p.pacer.start();
-    // The network follows the script: the relay drops packets while the phase says so.
+    for (const p of running) p.pacer.start();
+    // The network follows the script: the relay drops packets while the audio played is in a loss phase.
     const followScript = () => {
-      for (const p of started) {
+      for (const p of running) {
         const { lossRate } = PHASES[scriptedPhase(p.pacer.seconds, p.script, phaseSeconds)];
         p.relay.dropRate = lossRate;
         p.relay.dropping = lossRate > 0;
@@ -129,9 +131,64 @@ export async function startDemoRoom(router, { phaseSeconds = 12, participants = 
     };
     followScript();
     clock = setInterval(followScript, 20);
-    return { participants: started, phaseSeconds, startedAt, close };
+    return { startedAt, stop };
   } catch (err) {
-    await close();
+    await stop();
     throw err;
   }
+}
+
+/**
+ * @typedef {object} DemoRoom
+ * @property {{ name: string, script: Phase[], producerId: string }[]} participants
+ * @property {number} phaseSeconds
+ * @property {number} startedAt ms since the epoch when the participants' audio started (phase clock zero)
+ * @property {() => Promise<void>} close stops the participants (their thread, ffmpeg processes, relays)
+ */
+
+/**
+ * Starts the simulated participants in `router`: a PlainTransport producer each (appData: name and
+ * script, which the monitor carries into participants$ and alerts$), fed from a worker thread.
+ * @param {import('mediasoup/types').Router} router
+ * @param {{ phaseSeconds?: number, participants?: typeof PARTICIPANTS, onSenderError?: (name: string, error: string) => void }} [options]
+ * @returns {Promise<DemoRoom>}
+ */
+export async function startDemoRoom(router, { phaseSeconds = 12, participants = PARTICIPANTS, onSenderError } = {}) {
+  const producers = await Promise.all(
+    participants.map((p, i) => plainOpusProducer(router, 1000 + i, { name: p.name, script: p.script.join(' -> ') })),
+  );
+  const targets = producers.map((p, i) => ({ port: p.port, rtcpPort: p.rtcpPort, ssrc: 1000 + i }));
+  const thread = new Worker(new URL('./participants-thread.mjs', import.meta.url), { workerData: { targets, phaseSeconds, participants } });
+  const closeProducers = () => producers.forEach((p) => p.transport.close());
+  /** @type {Promise<number>} */
+  const started = new Promise((resolve, reject) => {
+    thread.on('message', (m) => {
+      if (m.type === 'started') resolve(m.startedAt);
+      else if (m.type === 'sender-error') onSenderError?.(m.name, m.message);
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => reject(new Error(`the participants' thread exited (${code}) before starting`)));
+  });
+  let startedAt;
+  try {
+    startedAt = await started;
+  } catch (err) {
+    await thread.terminate();
+    closeProducers();
+    throw err;
+  }
+  const close = async () => {
+    // Ask the thread to stop its ffmpeg processes and wait (bounded); terminate it in any case.
+    const stopped = new Promise((resolve) => thread.once('exit', resolve));
+    thread.postMessage({ type: 'stop' });
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 4000))]);
+    await thread.terminate();
+    closeProducers();
+  };
+  return {
+    participants: participants.map((p, i) => ({ name: p.name, script: p.script, producerId: producers[i].producer.id })),
+    phaseSeconds,
+    startedAt,
+    close,
+  };
 }

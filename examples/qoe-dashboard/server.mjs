@@ -124,6 +124,8 @@ function shutdown(/** @type {number} */ code) {
 
 /** @type {Record<string, unknown>} what the page needs to know, at /demo.json */
 let demoInfo = {};
+/** @type {object[]} */
+const recentAlerts = [];
 const require = createRequire(import.meta.url);
 const files = staticFiles(
   {
@@ -137,7 +139,7 @@ const http = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   if (path === '/' || path === '/index.html') req.url = '/index.html';
   if (path === '/demo.json') {
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(demoInfo));
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ ...demoInfo, recentAlerts }));
   } else if (path === '/metrics' && metrics) {
     metrics(req, res);
   } else if (req.url === '/index.html') {
@@ -197,17 +199,22 @@ try {
     allowedOrigins: [`http://127.0.0.1:${actualPort}`, `http://localhost:${actualPort}`, url.replace(/\/$/, '')],
   });
   metrics = callmos.metricsHandler(qm);
-  qm.alerts$.subscribe((a) => console.log(`alert ${a.kind}: ${a.appData.name ?? a.producerId} (MOS ${a.mos.toFixed(2)}, ${a.reason})`));
+  qm.alerts$.subscribe((a) => {
+    console.log(`alert ${a.kind}: ${a.appData.name ?? a.producerId} (MOS ${a.mos.toFixed(2)}, ${a.reason})`);
+    // the latest alerts, for a page opened later (the WebSocket only carries what happens from then on)
+    recentAlerts.push({ ...a, receivedAt: Date.now() });
+    if (recentAlerts.length > 50) recentAlerts.shift();
+  });
   if (args.webhook) {
     webhook = postAlertsToWebhook(qm.alerts$, args.webhook, { onSent: (status, a) => console.log(`webhook: posted ${a.kind} (${status})`) });
   }
 
   // 4. The simulated participants.
   console.log(`callmos demo: making the participants' clips (speech: ${speechSource}, phases of ${phaseSeconds} s)`);
-  room = await startDemoRoom(router, { phaseSeconds });
-  for (const p of room.participants) {
-    p.sender.done.catch((/** @type {Error} */ err) => !stopping && console.error(`callmos demo: ${p.name}'s sender stopped: ${err.message}`));
-  }
+  room = await startDemoRoom(router, {
+    phaseSeconds,
+    onSenderError: (name, message) => !stopping && console.error(`callmos demo: ${name}'s sender stopped: ${message}`),
+  });
   demoInfo = {
     room: ROOM,
     model: qm.backend.model,

@@ -139,13 +139,13 @@ function onMessage(m) {
   }
 }
 
-function addAlert(a) {
+function addAlert(a, receivedAt = Date.now()) {
   alertsSeen.push(a);
   const li = document.createElement('li');
   li.className = a.kind;
   li.dataset.kind = a.kind;
   li.dataset.name = a.appData?.name ?? a.producerId;
-  const time = new Date().toLocaleTimeString();
+  const time = new Date(receivedAt).toLocaleTimeString();
   li.innerHTML = `${time} <b>${a.kind === 'raised' ? 'RAISED' : 'cleared'}</b> ${escapeHtml(li.dataset.name)}: ` +
     `MOS ${fmt(a.mos)} (${a.band}), ${escapeHtml(a.reason)}`;
   document.getElementById('alerts').prepend(li);
@@ -162,6 +162,7 @@ function connect() {
   };
 }
 
+for (const a of info.recentAlerts) addAlert(a, a.receivedAt);
 connect();
 setInterval(() => {
   redrawChart();
