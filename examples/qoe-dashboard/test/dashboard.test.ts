@@ -62,9 +62,9 @@ describe.skipIf(skip !== null)('qoe-dashboard demo (npm start) in Chromium', () 
   });
 
   const rows = () =>
-    page.$$eval('#participants tbody tr', (trs) =>
-      trs.map((tr) => ({ name: (tr as HTMLElement).dataset.name!, points: Number((tr as HTMLElement).dataset.points ?? 0), meanMos: Number((tr as HTMLElement).dataset.meanMos) })),
-    );
+    page.evaluate(
+      `[...document.querySelectorAll('#participants tbody tr')].map((tr) => ({ name: tr.dataset.name, points: Number(tr.dataset.points ?? 0), meanMos: Number(tr.dataset.meanMos) }))`,
+    ) as Promise<{ name: string; points: number; meanMos: number }[]>;
 
   it('draws a line of >= 10 points for every simulated participant; noisy scores below clean', async () => {
     await page.waitForFunction(
@@ -90,7 +90,7 @@ describe.skipIf(skip !== null)('qoe-dashboard demo (npm start) in Chromium', () 
       undefined,
       { timeout: 90_000, polling: 500 },
     );
-    const alerts = await page.$$eval('#alerts li', (lis) => lis.map((li) => `${(li as HTMLElement).dataset.kind} ${(li as HTMLElement).dataset.name}`));
+    const alerts = (await page.evaluate(`[...document.querySelectorAll('#alerts li')].map((li) => li.dataset.kind + ' ' + li.dataset.name)`)) as string[];
     console.info(`dashboard alerts: ${JSON.stringify(alerts)}`);
     expect(alerts.some((a) => a.startsWith('raised') && a.includes('(clean)'))).toBe(false);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
