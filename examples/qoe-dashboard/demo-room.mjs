@@ -34,14 +34,15 @@ export const PHASES = {
 };
 
 /**
- * The simulated participants: two steady references and two that go through trouble.
- * @type {{ name: string, script: Phase[] }[]}
+ * The simulated participants: two steady references and two that go through trouble. `speech` picks
+ * their voice: which of the cleanest LibriSpeech utterances (speech16k's `cleanest` order) they read.
+ * @type {{ name: string, script: Phase[], speech: number }[]}
  */
 export const PARTICIPANTS = [
-  { name: 'Ana (clean)', script: ['clean', 'clean', 'clean', 'clean', 'clean'] },
-  { name: 'Ben (noisy)', script: ['noisy', 'noisy', 'noisy', 'noisy', 'noisy'] },
-  { name: 'Caro (scripted)', script: ['clean', 'noisy', 'loss', 'recovered', 'muted'] },
-  { name: 'Dev (bad network)', script: ['clean', 'loss', 'loss', 'recovered', 'recovered'] },
+  { name: 'Ana (clean)', script: ['clean', 'clean', 'clean', 'clean', 'clean'], speech: 5 },
+  { name: 'Ben (noisy)', script: ['noisy', 'noisy', 'noisy', 'noisy', 'noisy'], speech: 0 },
+  { name: 'Caro (scripted)', script: ['clean', 'noisy', 'loss', 'recovered', 'muted'], speech: 6 },
+  { name: 'Dev (bad network)', script: ['clean', 'loss', 'loss', 'recovered', 'recovered'], speech: 8 },
 ];
 
 /**
@@ -55,20 +56,19 @@ export function scriptedPhase(elapsedSec, script, phaseSeconds) {
 }
 
 /**
- * One participant's clip: the script's phases back to back, each `phaseSeconds` of 16 kHz audio (the
- * cleanest utterances: see speech16k). Loss is not in the clip: the relay makes it, on the network.
+ * One participant's clip: the script's phases back to back, each the same `phaseSeconds` of 16 kHz
+ * speech (so that "clean" and "recovered" are the same audio, and "noisy" differs only by the noise).
+ * Loss is not in the clip: the relay makes it, on the network.
  * @param {Phase[]} script @param {number} phaseSeconds @param {number} speechOffset which speech to use
  * @returns {Promise<Float32Array>}
  */
 export async function scriptClip(script, phaseSeconds, speechOffset) {
-  const n = Math.round(phaseSeconds * 16000);
-  const speech = await speech16k(script.length * phaseSeconds, speechOffset, { cleanest: true });
+  const speech = await speech16k(phaseSeconds, speechOffset, { cleanest: true });
   return concat(
     script.map((phase, i) => {
       const { snrDb, silent } = PHASES[phase];
-      const part = speech.subarray(i * n, (i + 1) * n);
-      if (silent) return new Float32Array(n);
-      return snrDb === null ? part : mixAtSnr(part, snrDb, 7 + i);
+      if (silent) return new Float32Array(speech.length);
+      return snrDb === null ? speech : mixAtSnr(speech, snrDb, 7 + i);
     }),
   );
 }
@@ -110,7 +110,7 @@ export async function simulateParticipants(targets, { phaseSeconds, participants
   try {
     // Clips first (a few seconds of CPU), so that the senders start together on one clock.
     const clips = [];
-    for (const [i, p] of participants.entries()) clips.push(await scriptClip(p.script, phaseSeconds, i * 6));
+    for (const p of participants) clips.push(await scriptClip(p.script, phaseSeconds, p.speech));
     for (const [i, t] of targets.entries()) relays.push(await LossyRelay.start(t.port, 0, 4242 + i));
     const startedAt = Date.now();
     participants.forEach((p, i) => {
