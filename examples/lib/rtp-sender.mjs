@@ -38,7 +38,12 @@ export function sendOpusRtp(wav, { port, rtcpPort, ssrc, payloadType = 100, bitr
       '-ac', '1', '-ar', '48000', '-c:a', 'libopus', '-b:a', bitrate, '-application', 'voip', '-frame_duration', '20',
       '-payload_type', String(payloadType), '-ssrc', String(ssrc), '-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}&pkt_size=1200`,
     ],
-    { stdio: [wav === null ? 'pipe' : 'ignore', 'ignore', 'pipe'] },
+    {
+      stdio: [wav === null ? 'pipe' : 'ignore', 'ignore', 'pipe'],
+      // Fed through stdin, ffmpeg is stopped by its owner (stop(), or stdin closing when the owner dies),
+      // not by a terminal's Ctrl-C reaching the whole process group before the owner could stop it.
+      detached: wav === null,
+    },
   );
   let stderr = '';
   let stopping = false;

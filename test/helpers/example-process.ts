@@ -37,6 +37,7 @@ export async function startExample(script: string, args: string[], readyLine: Re
     cwd: REPO,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, as a terminal runs it: see interrupt()
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -58,6 +59,11 @@ export async function startExample(script: string, args: string[], readyLine: Re
     });
   });
   return { child, url, output: () => out, exited };
+}
+
+/** Ctrl-C as a terminal sends it: SIGINT to the example's whole process group. */
+export function interrupt(example: ExampleProcess): void {
+  process.kill(-example.child.pid!, 'SIGINT');
 }
 
 /** Every process below `pid` (children, their children ...), from ps. */

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../../packages/client/test/helpers/browser.js';
 import { makeClips } from '../../../packages/client/test/helpers/clips.js';
 import { chromiumPath, ffmpegPath } from '../../../packages/client/test/helpers/tools.js';
-import { missingBuild, REPO, startExample, type ExampleProcess } from '../../../test/helpers/example-process.js';
+import { interrupt, missingBuild, REPO, startExample, type ExampleProcess } from '../../../test/helpers/example-process.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts/examples');
 const skip =
@@ -44,7 +44,7 @@ describe.skipIf(skip !== null)('in-call-badge example in Chromium (fake micropho
 
   afterAll(async () => {
     await browser?.close();
-    server?.child.kill('SIGINT');
+    if (server) interrupt(server);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

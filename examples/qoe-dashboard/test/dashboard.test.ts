@@ -18,7 +18,7 @@ import { chromiumPath } from '../../../packages/client/test/helpers/tools.js';
 import { workerMissing } from '../../../packages/server/test/helpers/mediasoup.js';
 import { largestShippedModel } from '../../../packages/server/test/helpers/models.js';
 import { ffmpegPath } from '../../lib/ffmpeg.mjs';
-import { alive, descendants, missingBuild, REPO, startExample, type ExampleProcess } from '../../../test/helpers/example-process.js';
+import { alive, descendants, interrupt, missingBuild, REPO, startExample, type ExampleProcess } from '../../../test/helpers/example-process.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts/examples');
 const skip =
@@ -98,13 +98,14 @@ describe.skipIf(skip !== null)('qoe-dashboard demo (npm start) in Chromium', () 
     expect(posted.find((p) => p.kind === 'raised')!.text).toMatch(/sounds degraded/);
   }, 100_000);
 
-  it('stops cleanly on Ctrl-C: exit 0, no ffmpeg or mediasoup worker left', async () => {
+  it('stops cleanly on Ctrl-C (SIGINT to its process group): exit 0, no ffmpeg or mediasoup worker left', async () => {
     const children = descendants(demo.child.pid!);
     expect(children.filter((c) => c.command.includes('ffmpeg')).length).toBeGreaterThanOrEqual(3);
     expect(children.some((c) => c.command.includes('mediasoup-worker'))).toBe(true);
     const t0 = Date.now();
-    demo.child.kill('SIGINT');
+    interrupt(demo); // SIGINT to the process group, as Ctrl-C in a terminal
     expect(await demo.exited).toBe(0);
+    expect(demo.output()).not.toMatch(/sender stopped|died/);
     console.info(`dashboard: stopped in ${Date.now() - t0} ms`);
     await expect.poll(() => children.filter((c) => alive(c.pid)), { timeout: 5000 }).toEqual([]);
   }, 30_000);
