@@ -26,7 +26,7 @@ const { values: args } = parseArgs({
 });
 
 const receiver = args.webhook ? null : await startReceiver();
-const webhookUrl = args.webhook ?? receiver.url;
+const webhookUrl = args.webhook ?? /** @type {{ url: string }} */ (receiver).url;
 
 const worker = await mediasoup.createWorker({ logLevel: 'error' });
 const router = await worker.createRouter({ mediaCodecs: [OPUS], appData: { room: 'standup' } });

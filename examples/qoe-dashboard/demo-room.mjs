@@ -109,6 +109,7 @@ export async function simulateParticipants(targets, { phaseSeconds, participants
   };
   try {
     // Clips first (a few seconds of CPU), so that the senders start together on one clock.
+    /** @type {Float32Array[]} */
     const clips = [];
     for (const p of participants) clips.push(await scriptClip(p.script, phaseSeconds, p.speech));
     for (const [i, t] of targets.entries()) relays.push(await LossyRelay.start(t.port, 0, 4242 + i));

@@ -127,27 +127,23 @@ let demoInfo = {};
 /** @type {object[]} */
 const recentAlerts = [];
 const require = createRequire(import.meta.url);
-const files = staticFiles(
-  {
-    '/dashboard.mjs': join(HERE, 'public/dashboard.mjs'),
-    '/dashboard.css': join(HERE, 'public/dashboard.css'),
-    '/vendor/uplot/': dirname(require.resolve('uplot')), // uPlot.esm.js, uPlot.min.css
-  },
-  { pages: {} },
-);
+// The page and its files, all from this origin.
+const files = staticFiles({
+  '/vendor/uplot/': dirname(require.resolve('uplot')), // uPlot.esm.js, uPlot.min.css
+  '/': join(HERE, 'public/'), // index.html, dashboard.mjs, dashboard.css
+});
 const http = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
-  if (path === '/' || path === '/index.html') req.url = '/index.html';
   if (path === '/demo.json') {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify({ ...demoInfo, recentAlerts }));
   } else if (path === '/metrics' && metrics) {
     metrics(req, res);
-  } else if (req.url === '/index.html') {
-    staticFiles({ '/index.html': join(HERE, 'public/index.html') })(req, res);
   } else {
+    if (path === '/') req.url = '/index.html';
     files(req, res);
   }
 });
+// (the telemetry WebSocket attaches to this server below: serveTelemetry({ server: http }))
 
 process.on('SIGINT', () => {
   if (stopping) process.exit(130); // a second Ctrl-C does not wait
