@@ -20,7 +20,7 @@ export function missingBuild(): string | null {
 
 export interface ExampleProcess {
   child: ChildProcess;
-  /** the URL the server printed */
+  /** what readyLine's first group matched: the URL a server prints (or the line an example is awaited for) */
   url: string;
   /** everything printed so far, stdout and stderr */
   output(): string;
