@@ -207,6 +207,12 @@ try {
 
   // 4. The simulated participants.
   console.log(`callmos demo: making the participants' clips (speech: ${speechSource}, phases of ${phaseSeconds} s)`);
+  if (!speechSource.startsWith('librispeech')) {
+    console.log(
+      'callmos demo: note: without ../shared the participants read the TTS fixture; synthetic speech scores about 2.4 even ' +
+        'when clean, below the alert threshold, so the "clean" lines sit low. Clone the repo beside ../shared for read speech.',
+    );
+  }
   room = await startDemoRoom(router, {
     phaseSeconds,
     onSenderError: (name, message) => !stopping && console.error(`callmos demo: ${name}'s sender stopped: ${message}`),

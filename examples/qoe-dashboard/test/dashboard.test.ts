@@ -18,6 +18,7 @@ import { chromiumPath } from '../../../packages/client/test/helpers/tools.js';
 import { workerMissing } from '../../../packages/server/test/helpers/mediasoup.js';
 import { largestShippedModel } from '../../../packages/server/test/helpers/models.js';
 import { ffmpegPath } from '../../lib/ffmpeg.mjs';
+import { speechSource } from '../../lib/speech.mjs';
 import { alive, descendants, interrupt, missingBuild, REPO, startExample, type ExampleProcess } from '../../../test/helpers/example-process.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts/examples');
@@ -26,7 +27,9 @@ const skip =
   workerMissing ??
   (ffmpegPath ? null : 'ffmpeg is not installed') ??
   (chromiumPath ? null : 'chromium is not installed') ??
-  (largestShippedModel() ? null : 'no shipped model (models/small, models/tiny)');
+  (largestShippedModel() ? null : 'no shipped model (models/small, models/tiny)') ??
+  // the TTS fallback scores ~2.4 even when clean: below the demo's alert threshold, so no clean reference
+  (speechSource.startsWith('librispeech') ? null : 'needs the LibriSpeech subset of ../shared/corpora (the TTS fixture scores below the alert threshold)');
 if (skip) console.warn(`dashboard test skipped: ${skip}`);
 
 describe.skipIf(skip !== null)('qoe-dashboard demo (npm start) in Chromium', () => {
