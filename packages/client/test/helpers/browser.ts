@@ -6,7 +6,8 @@
 import { chromium, type Browser } from 'playwright-core';
 import { chromiumPath } from './tools.js';
 
-export async function launchChromium(fakeMicWav: string): Promise<Browser> {
+/** `fakeMicWav`: the WAV the fake microphone plays in a loop; without it, pages get no microphone file. */
+export async function launchChromium(fakeMicWav?: string): Promise<Browser> {
   if (!chromiumPath) throw new Error('chromium not found (apt-get install -y chromium, or set CALLMOS_CHROMIUM)');
   return chromium.launch({
     executablePath: chromiumPath,
@@ -20,7 +21,7 @@ export async function launchChromium(fakeMicWav: string): Promise<Browser> {
       '--no-first-run',
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',
-      `--use-file-for-fake-audio-capture=${fakeMicWav}`,
+      ...(fakeMicWav ? [`--use-file-for-fake-audio-capture=${fakeMicWav}`] : []),
       '--autoplay-policy=no-user-gesture-required',
     ],
   });

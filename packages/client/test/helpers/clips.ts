@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeAudio, ffmpeg } from './tools.js';
 import { writeWav } from './wav.js';
+import { backgroundRatioDb } from '../../../../examples/lib/speech.mjs';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const LIBRISPEECH = join(REPO, '../shared/corpora/speech/librispeech-subset/train-clean-100/librispeech_train-clean-100');
@@ -56,18 +57,6 @@ export function makeClips(dir: string): Clips {
   const degraded = join(dir, 'degraded.wav');
   ffmpeg(['-i', opus, '-ac', '1', '-ar', String(CLIP_RATE), '-c:a', 'pcm_s16le', degraded]);
   return { clean, degraded, source };
-}
-
-/** Loud vs quiet 10 ms frames (95th vs 10th percentile energy), dB: a rough speech-to-background ratio. */
-function backgroundRatioDb(x: Float32Array): number {
-  const e: number[] = [];
-  for (let at = 0; at + 160 <= x.length; at += 160) {
-    let s = 0;
-    for (let i = at; i < at + 160; i++) s += x[i]! * x[i]!;
-    e.push(s / 160 + 1e-12);
-  }
-  e.sort((a, b) => a - b);
-  return 10 * Math.log10(e[Math.floor(0.95 * e.length)]! / e[Math.floor(0.1 * e.length)]!);
 }
 
 /** Adds white noise at `snrDb` relative to the RMS of the active speech (10 ms frames within 40 dB of the loudest). */

@@ -1,0 +1,173 @@
+/**
+ * The dashboard page: reads the demo's description (/demo.json), subscribes to the monitor's telemetry
+ * over WebSocket (serveTelemetry: score, alert, participants and room messages) and draws one smoothed
+ * MOS line per participant with uPlot, a table of what each participant sounds like now, and the alerts.
+ */
+import uPlot from '/vendor/uplot/uPlot.esm.js';
+
+const COLORS = ['#2b6cb0', '#c05621', '#2f855a', '#805ad5', '#b83280', '#2c7a7b'];
+const HISTORY_SECONDS = 180;
+
+const info = await (await fetch('/demo.json')).json();
+
+/** Per participant (by producerId): what the page shows. */
+const people = new Map(
+  info.participants.map((p, i) => [
+    p.producerId,
+    {
+      ...p,
+      color: COLORS[i % COLORS.length],
+      /** second since the demo started -> smoothed MOS (null: window not scored, e.g. muted) */
+      ema: new Map(),
+      /** seconds from the demo's start to this stream's first sample (events carry stream time) */
+      offset: null,
+      windowMos: [],
+      last: null,
+      state: null,
+      row: null,
+    },
+  ]),
+);
+const alertsSeen = [];
+
+// --- header and alert rule -------------------------------------------------------------------------
+document.getElementById('room').textContent = info.room;
+document.getElementById('about').textContent =
+  `model ${info.model} on ${info.provider.toUpperCase()} · ${info.participants.length} simulated participants ` +
+  `(ffmpeg Opus RTP into mediasoup; speech: ${info.speech}) · each script phase lasts ${info.phaseSeconds} s`;
+document.getElementById('rule').textContent =
+  `(rule: raised when the smoothed MOS stays below ${info.alert.threshold.toFixed(2)} for ${info.alert.seconds} s, ` +
+  `cleared once it is back at ${info.alert.clearAt.toFixed(2)} or more for ${info.alert.clearSeconds} s; ` +
+  `smoothing time constant ${info.quality.timeConstantSec} s)`;
+
+// --- the table -------------------------------------------------------------------------------------
+const tbody = document.querySelector('#participants tbody');
+for (const p of people.values()) {
+  const tr = document.createElement('tr');
+  tr.dataset.name = p.name;
+  tr.dataset.producerId = p.producerId;
+  tr.innerHTML = `<td><span class="swatch" style="background:${p.color}"></span>${escapeHtml(p.name)}</td>
+    <td class="phase"></td><td class="mos"></td><td class="ema"></td><td class="band-cell"></td>
+    <td class="network"></td><td class="dims"></td><td class="status"></td>`;
+  tbody.append(tr);
+  p.row = tr;
+}
+
+const fmt = (v, digits = 2) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–');
+function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+const secondsSinceStart = (ms) => Math.round((ms - info.startedAt) / 1000);
+
+function renderRow(p) {
+  const cells = (cls) => p.row.querySelector(`.${cls}`);
+  const phase = scriptedPhase((Date.now() - info.startedAt) / 1000, p.script);
+  cells('phase').textContent = info.phases[phase] ?? phase;
+  const e = p.last;
+  cells('mos').textContent = e?.scored ? fmt(e.mos) : e ? `– (${e.reason ?? 'not scored'})` : '…';
+  cells('ema').textContent = fmt(e?.emaMos ?? p.state?.emaMos);
+  const band = e?.band ?? p.state?.band;
+  cells('band-cell').innerHTML = band ? `<span class="band ${band}">${band}</span>` : '–';
+  const net = e?.network ?? p.state?.network;
+  cells('network').textContent = net ? `${fmt(net.mos)} (loss ${fmt(net.lossPct, 1)} %)` : '–';
+  cells('dims').textContent = e?.scored ? Object.entries(e.dims).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(' · ') : '';
+  const alerting = p.state?.alerting ?? false;
+  const status = cells('status');
+  status.className = `status${alerting ? ' alerting' : ''}`;
+  status.textContent = p.state?.closed ? 'left' : alerting ? 'ALERT' : p.state?.paused ? 'paused' : 'ok';
+  // for tests and curious readers: how many points the line has, the mean window MOS so far
+  const points = [...p.ema.values()].filter((v) => v !== null).length;
+  p.row.dataset.points = String(points);
+  p.row.dataset.meanMos = p.windowMos.length ? String(p.windowMos.reduce((a, b) => a + b, 0) / p.windowMos.length) : '';
+  p.row.dataset.alerting = String(alerting);
+}
+
+function scriptedPhase(elapsed, script) {
+  const cycle = script.length * info.phaseSeconds;
+  const t = ((elapsed % cycle) + cycle) % cycle;
+  return script[Math.min(script.length - 1, Math.floor(t / info.phaseSeconds))];
+}
+
+// --- the chart -------------------------------------------------------------------------------------
+const list = [...people.values()];
+const chart = new uPlot(
+  {
+    width: Math.min(1100, document.body.clientWidth - 10),
+    height: 300,
+    scales: { x: { time: false }, y: { range: [1, 5] } },
+    axes: [{ label: 'seconds since the demo started' }, { label: 'MOS' }],
+    series: [
+      { label: 's' },
+      ...list.map((p) => ({ label: p.name, stroke: p.color, width: 2, spanGaps: false })),
+      { label: 'alert threshold', stroke: '#c53030', dash: [6, 4], width: 1, points: { show: false } },
+    ],
+  },
+  [[], ...list.map(() => []), []],
+  document.getElementById('chart'),
+);
+
+function redrawChart() {
+  const now = secondsSinceStart(Date.now());
+  const from = Math.max(0, now - HISTORY_SECONDS);
+  const xs = [];
+  for (let s = from; s <= now; s++) xs.push(s);
+  chart.setData([xs, ...list.map((p) => xs.map((s) => p.ema.get(s) ?? null)), xs.map(() => info.alert.threshold)]);
+}
+
+// --- telemetry -------------------------------------------------------------------------------------
+function onMessage(m) {
+  if (m.type === 'score') {
+    const p = people.get(m.data.streamId);
+    if (!p) return;
+    p.last = m.data;
+    // Place windows by stream time (one per second, never two in one slot), on the demo's clock.
+    p.offset ??= Math.round((m.data.timestamp - info.startedAt) / 1000 - m.data.end);
+    p.ema.set(p.offset + Math.round(m.data.end), m.data.scored && m.data.emaMos !== undefined ? m.data.emaMos : null);
+    if (m.data.scored) p.windowMos.push(m.data.mos);
+    for (const s of p.ema.keys()) if (s < secondsSinceStart(Date.now()) - HISTORY_SECONDS) p.ema.delete(s);
+    renderRow(p);
+  } else if (m.type === 'participants') {
+    for (const state of m.data) {
+      const p = people.get(state.producerId);
+      if (p) {
+        p.state = state;
+        renderRow(p);
+      }
+    }
+  } else if (m.type === 'alert') {
+    addAlert(m.data);
+  }
+}
+
+function addAlert(a, receivedAt = Date.now()) {
+  alertsSeen.push(a);
+  const li = document.createElement('li');
+  li.className = a.kind;
+  li.dataset.kind = a.kind;
+  li.dataset.name = a.appData?.name ?? a.producerId;
+  const time = new Date(receivedAt).toLocaleTimeString();
+  li.innerHTML = `${time} <b>${a.kind === 'raised' ? 'RAISED' : 'cleared'}</b> ${escapeHtml(li.dataset.name)}: ` +
+    `MOS ${fmt(a.mos)} (${a.band}), ${escapeHtml(a.reason)}`;
+  document.getElementById('alerts').prepend(li);
+}
+
+function connect() {
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const ws = new WebSocket(`${scheme}://${location.host}/callmos?token=${encodeURIComponent(info.token)}&room=${encodeURIComponent(info.room)}`);
+  ws.onopen = () => (document.body.dataset.connected = 'true');
+  ws.onmessage = (ev) => onMessage(JSON.parse(ev.data));
+  ws.onclose = () => {
+    document.body.dataset.connected = 'false';
+    setTimeout(connect, 2000); // the demo server restarted or the network blinked: try again
+  };
+}
+
+for (const a of info.recentAlerts) addAlert(a, a.receivedAt);
+connect();
+setInterval(() => {
+  redrawChart();
+  for (const p of people.values()) renderRow(p);
+}, 1000);
+window.addEventListener('resize', () => chart.setSize({ width: Math.min(1100, document.body.clientWidth - 10), height: 300 }));
+window.dashboard = { info, people, alerts: alertsSeen };
+document.body.dataset.ready = 'true';
