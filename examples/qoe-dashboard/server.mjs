@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEFAULT_QUALITY_CONFIG } from '@callmos/core';
 import { ffmpegPath } from '../lib/ffmpeg.mjs';
 import { speechSource } from '../lib/speech.mjs';
 import { staticFiles } from '../lib/static-files.mjs';
@@ -29,7 +30,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOM = 'demo';
 /**
  * The alert rule the demo runs with (shown on the page): smoothed MOS below 3.0 for 3 s raises, back at
- * 3.15 (threshold + core's 0.15 margin) for 3 s clears. With a 2 s EMA and 4 s windows this fires a few
+ * threshold + core's margin (its hysteresis, 0.1) for 3 s clears. With a 2 s EMA and 4 s windows this fires a few
  * seconds into a noisy or lossy phase and clears a few seconds after it ends, inside the first minute.
  * A production rule would wait longer (core's default: band poor for 5 s) to page less on blips.
  */
@@ -223,7 +224,7 @@ try {
     provider: qm.backend.provider,
     // The page reads its telemetry token from its own server. In an app, the token comes with your login.
     token,
-    alert: { ...ALERT, clearAt: ALERT.threshold + 0.15 },
+    alert: { ...ALERT, clearAt: ALERT.threshold + DEFAULT_QUALITY_CONFIG.hysteresis },
     quality: QUALITY,
     phaseSeconds,
     startedAt: room.startedAt,
