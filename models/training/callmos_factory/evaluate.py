@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -18,6 +19,7 @@ from scipy.stats import pearsonr, spearmanr
 
 from .dataset import cached_features
 from .paths import MODELS_DIR
+from .report_sections import with_sections
 
 TEACHERS = ["nisqa_mos", "dnsmos_p808", "dnsmos_ovrl", "plcmos"]
 
@@ -50,7 +52,11 @@ def conditions(meta: dict) -> list[str]:
 
 
 def predict(name: str, feats: np.ndarray) -> tuple[np.ndarray, float]:
-    path = MODELS_DIR / name / "model.onnx"
+    return predict_onnx(MODELS_DIR / name / "model.onnx", feats)
+
+
+def predict_onnx(path: Path, feats: np.ndarray) -> tuple[np.ndarray, float]:
+    """MOS of every window (batches of 32, ONNX Runtime CPU, 1 thread) and the seconds spent per window."""
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     s = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
@@ -144,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
                                     "was made in two rounds: train clips 0-7199 drew codecs from the first ten "
                                     "entries of codecs.TRAIN_CODECS, clips 7200-8999 from the full list (factory v2); "
                                     "a fresh `npm run models:build` draws every clip from the full list.", ""]
-    (MODELS_DIR / "REPORT.md").write_text("\n".join(lines) + "\n")
+    (MODELS_DIR / "REPORT.md").write_text(with_sections("\n".join(lines) + "\n"))
     print(f"wrote {MODELS_DIR / 'REPORT.md'}")
 
 
