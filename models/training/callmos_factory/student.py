@@ -95,7 +95,8 @@ class SlimAttention(nn.Module):
             return self.out_proj.bias.expand_as(x)
         b, t, _ = x.shape
         qkv = nn.functional.linear(x, self.in_proj_weight, self.in_proj_bias)
-        q, k, v = qkv.reshape(b, t, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        qkv = qkv.reshape(b, t, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
         a = self.dropout(torch.softmax(q @ k.transpose(-1, -2) * self.head_dim ** -0.5, dim=-1))
         return self.out_proj((a @ v).transpose(1, 2).reshape(b, t, self.heads * self.head_dim))
 
