@@ -222,6 +222,13 @@ def _section(rows: list[dict], figs: list[str], matches: list[dict], shipped: li
         verdict = "pruning wins" if best["testPearson"] > d["testPearson"] else "distillation wins"
         lines.append(f"- at the size of the distilled {d['label']} ({d['params']:,} params, r {d['testPearson']}, "
                      f"{d['msPerWindow']} ms): {'; '.join(parts)}: **{verdict}**.")
+    for r in sorted((r for r in rows if r["method"] != "distilled"), key=lambda r: -r["params"]):
+        bigger = [d for d in rows if d["method"] == "distilled" and d["params"] > r["params"]]
+        d = min(bigger, key=lambda d: d["params"], default=None)
+        if d and r["testPearson"] >= d["testPearson"] - 0.005:  # 0.005: below what 400 test clips resolve
+            lines.append(f"- {r['method']} {r['params']:,} params ({r['params'] / d['params']:.2f}x of {d['label']}) keeps "
+                         f"{d['label']}'s accuracy: r {r['testPearson']} vs {d['testPearson']}, {r['speedupVsSmall']}x "
+                         f"faster than small; not shipped, since no distilled student of its size exists to beat.")
     lines += ["", "Shipped: " + (", ".join(f"`models/{s}` (card: \"method\": \"pruned\", parent small)" for s in shipped)
                                  if shipped else "nothing (no pruned model beat the distilled student of its size).")]
     return "\n".join(lines)
