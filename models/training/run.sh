@@ -2,11 +2,14 @@
 # The model factory, one stage per command (each resumable and seeded), or all of them:
 #   bash models/training/run.sh all            # synth -> label -> train tiny, small -> export -> eval
 #   bash models/training/run.sh synth|label|train NAME|export NAME|eval|fixtures|test
+#   bash models/training/run.sh prune          # issue 8: pruning ladders of small vs distillation (after all)
 # Needs ../shared (corpora + teachers), python3 with requirements.txt, ffmpeg, opus-tools, espeak-ng, flite.
 set -euo pipefail
 cd "$(dirname "$0")"
 py() { python3 -m "callmos_factory.$@"; }
 MODELS=${CALLMOS_MODELS:-"tiny small"}
+# what evaluate reports on: the distilled students and any pruned one prune_report.py shipped beside them
+shipped() { echo ${CALLMOS_MODELS:-tiny small} $(cd .. && ls -d -- *-pruned 2>/dev/null || true); }
 case "${1:-all}" in
   deps) bash install-deps.sh ;;
   synth) py synth --train "${TRAIN_CLIPS:-7200}" --val 200 --test 400 ;;
@@ -14,14 +17,18 @@ case "${1:-all}" in
   train) py train "$2" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}" ;;
   export) py export "$2" ;;
   fixtures) py fixtures ;;
-  eval) py evaluate $MODELS ;;
+  eval) py evaluate $(shipped) ;;
   test) python3 -m pytest -q tests ;;
+  prune)  # resumable and time-budgeted per method (PRUNE_MINUTES of wall time each), 1 thread, nice
+    for m in taylor magnitude; do nice -n 5 python3 -m callmos_factory.prune run "$m" --minutes "${PRUNE_MINUTES:-60}"; done
+    nice -n 5 python3 -m callmos_factory.prune report
+    py evaluate $(shipped) ;;
   all)
     py synth --train "${TRAIN_CLIPS:-7200}" --val 200 --test 400
     py label
     py label --splits test --p835
     py fixtures
     for m in $MODELS; do py train "$m" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}"; py export "$m"; done
-    py evaluate $MODELS ;;
-  *) echo "usage: run.sh all|deps|synth|label|train NAME|export NAME|fixtures|eval|test" >&2; exit 2 ;;
+    py evaluate $(shipped) ;;
+  *) echo "usage: run.sh all|deps|synth|label|train NAME|export NAME|fixtures|eval|test|prune" >&2; exit 2 ;;
 esac

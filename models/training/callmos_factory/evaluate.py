@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -18,6 +19,7 @@ from scipy.stats import pearsonr, spearmanr
 
 from .dataset import cached_features
 from .paths import MODELS_DIR
+from .report_sections import with_sections
 from .serving_response import feature_gain
 
 TEACHERS = ["nisqa_mos", "dnsmos_p808", "dnsmos_ovrl", "plcmos"]
@@ -51,7 +53,11 @@ def conditions(meta: dict) -> list[str]:
 
 
 def predict(name: str, feats: np.ndarray) -> tuple[np.ndarray, float]:
-    path = MODELS_DIR / name / "model.onnx"
+    return predict_onnx(MODELS_DIR / name / "model.onnx", feats)
+
+
+def predict_onnx(path: Path, feats: np.ndarray) -> tuple[np.ndarray, float]:
+    """MOS of every window (batches of 32, ONNX Runtime CPU, 1 thread) and the seconds spent per window."""
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     s = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
@@ -159,7 +165,7 @@ def main(argv: list[str] | None = None) -> None:
                                     "which 1.0 students read as coloration (tiny 1.0: test r 0.8514 on 16 kHz clips, "
                                     "0.8418 as served, clean speech 0.13 MOS lower). 'r as served' scores the test "
                                     "clips with that response applied.", ""]
-    (MODELS_DIR / "REPORT.md").write_text("\n".join(lines) + "\n")
+    (MODELS_DIR / "REPORT.md").write_text(with_sections("\n".join(lines) + "\n"))
     print(f"wrote {MODELS_DIR / 'REPORT.md'}")
 
 

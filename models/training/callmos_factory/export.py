@@ -23,7 +23,7 @@ from .clip_scoring import score_clip
 from .dataset import DIM_SOURCES, TARGET_KEYS, cached_features
 from .fixtures import FIXTURES_DIR
 from .paths import MODELS_DIR, WORK_DIR
-from .student import DIMS, Student, StudentConfig
+from .student import DIMS, Student, config_from_dict
 
 WINDOW_FRAMES = 400  # 4 s: short enough for a badge to react within seconds, long enough for 1-2 sentences
 HOP_FRAMES = 100  # one score per second per stream
@@ -34,7 +34,7 @@ INT8_MIN_BYTES = 1_000_000  # below this the download is small already; keep the
 
 def load_student(name: str) -> tuple[Student, dict]:
     ck = torch.load(WORK_DIR / "runs" / name / "best.pt", weights_only=False)
-    model = Student(StudentConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in ck["config"].items()}))
+    model = Student(config_from_dict(ck["config"]))
     model.load_state_dict(ck["model"])
     return model.eval(), ck
 
@@ -82,13 +82,13 @@ def quantize_if_free(onnx_path: Path, feats: np.ndarray, target: np.ndarray) -> 
     return info
 
 
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("name")
-    ap.add_argument("--fp32", action="store_true", help="never quantise")
-    a = ap.parse_args(argv)
-    model, ck = load_student(a.name)
-    out_dir = MODELS_DIR / a.name
+def write_model(model: Student, ck: dict, name: str, training: dict, fp32: bool = False,
+                description: str | None = None, extra: dict | None = None) -> Path:
+    """Export `model` to models/<name>/model.onnx (parity-checked, int8 when free) with its card and goldens.
+
+    `training` is the card's training block (architecture and the parity error are added here); `extra`
+    adds top-level card fields (a pruned model's "method" and "parent")."""
+    out_dir = MODELS_DIR / name
     out_dir.mkdir(parents=True, exist_ok=True)
     onnx_path = out_dir / "model.onnx"
     export_onnx(model, onnx_path)
@@ -98,24 +98,24 @@ def main(argv: list[str] | None = None) -> None:
     print(f"ONNX vs PyTorch max abs diff {err:.2e}")
     if err > 1e-4:
         raise SystemExit(f"parity check failed: {err:.2e} > 1e-4")
-    if a.fp32 or onnx_path.stat().st_size < INT8_MIN_BYTES:
+    if fp32 or onnx_path.stat().st_size < INT8_MIN_BYTES:
         quant = {"shipped": "fp32", "fp32Bytes": onnx_path.stat().st_size,
-                 "rule": "--fp32 given" if a.fp32 else f"float model under {INT8_MIN_BYTES} bytes: not quantised"}
+                 "rule": "--fp32 given" if fp32 else f"float model under {INT8_MIN_BYTES} bytes: not quantised"}
     else:
         quant = quantize_if_free(onnx_path, fval, val.target)
     print(f"quantisation: {quant}")
     session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
 
-    history = json.loads((WORK_DIR / "runs" / a.name / "history.json").read_text())
     card_path = out_dir / "card.json"
     old = json.loads(card_path.read_text()) if card_path.exists() else {}
     card = {
         "cardVersion": 1,
-        "name": a.name,
+        "name": name,
         "version": VERSION,
         "params": int(ck["params"]),
-        "description": f"callmos {a.name} student: conv-transformer on compressed-STFT frames, distilled from "
-                       "a teacher ensemble on synthetic degraded speech",
+        "description": description or f"callmos {name} student: conv-transformer on compressed-STFT frames, "
+                                      "distilled from a teacher ensemble on synthetic degraded speech",
+        **(extra or {}),
         "sampleRate": 16000,
         "input": {"name": "frames", "kind": "compressed-stft", "channels": 2, "bins": 161,
                   "windowFrames": WINDOW_FRAMES, "hopFrames": HOP_FRAMES, "peakNormalize": False},
@@ -124,15 +124,7 @@ def main(argv: list[str] | None = None) -> None:
                              "meaning": {d: f"student of teacher score {DIM_SOURCES[d]} (1 bad .. 5 good)" for d in DIMS}}},
         "shortClip": "repeat",
         "calibration": {"target": "mean(" + ", ".join(TARGET_KEYS) + ")", "scale": "1..5, no post-calibration"},
-        "training": {
-            "architecture": ck["config"],
-            "data": f"{history['train_clips']} train / {history['val_clips']} val clips of 4 s, synthetic "
-                    "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
-            "augmentation": "serving response (the core resampler's 7-8 kHz band edge) on half the clips",
-            "epochs": history["epoch"], "bestEpoch": ck["epoch"], "seconds": round(history["train_seconds"]),
-            "valPearson": round(float(ck["val_r"]), 4),
-            "onnxParityMaxAbs": float(f"{err:.2e}"),
-        },
+        "training": {"architecture": ck["config"], **training, "onnxParityMaxAbs": float(f"{err:.2e}")},
         "quantization": quant,
         "accuracy": old.get("accuracy", {}),
         "golden": [],
@@ -147,6 +139,24 @@ def main(argv: list[str] | None = None) -> None:
     print(f"wrote {onnx_path} ({onnx_path.stat().st_size / 1e6:.2f} MB) and {card_path}")
     for g in card["golden"]:
         print(f"  golden {g['file']}: mos {g['mos']} windows {g['windows']}")
+    return onnx_path
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("name")
+    ap.add_argument("--fp32", action="store_true", help="never quantise")
+    a = ap.parse_args(argv)
+    model, ck = load_student(a.name)
+    history = json.loads((WORK_DIR / "runs" / a.name / "history.json").read_text())
+    training = {
+        "data": f"{history['train_clips']} train / {history['val_clips']} val clips of 4 s, synthetic "
+                "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
+        "augmentation": "serving response (the core resampler's 7-8 kHz band edge) on half the clips",
+        "epochs": history["epoch"], "bestEpoch": ck["epoch"], "seconds": round(history["train_seconds"]),
+        "valPearson": round(float(ck["val_r"]), 4),
+    }
+    write_model(model, ck, a.name, training, fp32=a.fp32)
 
 
 if __name__ == "__main__":

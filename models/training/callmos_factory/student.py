@@ -29,9 +29,24 @@ class StudentConfig:
     ff: int
     dropout: float = 0.1
     n_dims: int = len(DIMS)
+    # Per-layer widths of a structurally pruned student (prune.py); empty/0 = the uniform `heads`, `ff`
+    # and d_model // heads of a distilled one. Any of them set selects the SlimEncoder, whose parameter
+    # names match nn.TransformerEncoder's, so a full-width slim student loads a distilled state dict as is.
+    heads_per_layer: tuple[int, ...] = ()
+    ff_per_layer: tuple[int, ...] = ()
+    head_dim: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def slim(self) -> bool:
+        return bool(self.heads_per_layer or self.ff_per_layer or self.head_dim)
+
+    def widths(self) -> tuple[tuple[int, ...], tuple[int, ...], int]:
+        """(heads per layer, FFN units per layer, head dim), explicit for both kinds of config."""
+        return (self.heads_per_layer or (self.heads,) * self.layers, self.ff_per_layer or (self.ff,) * self.layers,
+                self.head_dim or self.d_model // self.heads)
 
 
 # Both CPU-trainable students halve time at conv 1 and 3 (DESIGN's v7 does it only at the last conv):
@@ -60,6 +75,62 @@ class AttentionPool(nn.Module):
         return (a * x).sum(dim=1)
 
 
+class SlimAttention(nn.Module):
+    """Multi-head self-attention with any number of heads (0 included) of a fixed head dim, laid out like
+    nn.MultiheadAttention (in_proj rows [q; k; v], head h at rows h*hd..(h+1)*hd of each) so weights carry over."""
+
+    def __init__(self, d: int, heads: int, head_dim: int, dropout: float):
+        super().__init__()
+        self.heads, self.head_dim = heads, head_dim
+        inner = heads * head_dim
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * inner, d))
+        self.in_proj_bias = nn.Parameter(torch.zeros(3 * inner))
+        self.out_proj = nn.Linear(inner, d)
+        self.dropout = nn.Dropout(dropout)
+        if inner:
+            nn.init.xavier_uniform_(self.in_proj_weight)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.heads == 0:  # every head pruned: only the output bias is left
+            return self.out_proj.bias.expand_as(x)
+        b, t, _ = x.shape
+        qkv = nn.functional.linear(x, self.in_proj_weight, self.in_proj_bias)
+        qkv = qkv.reshape(b, t, 3, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        a = self.dropout(torch.softmax(q @ k.transpose(-1, -2) * self.head_dim ** -0.5, dim=-1))
+        return self.out_proj((a @ v).transpose(1, 2).reshape(b, t, self.heads * self.head_dim))
+
+
+class SlimEncoderLayer(nn.Module):
+    """nn.TransformerEncoderLayer(norm_first=True, ReLU) with its own head count and FFN width."""
+
+    def __init__(self, d: int, heads: int, head_dim: int, ff: int, dropout: float):
+        super().__init__()
+        self.self_attn = SlimAttention(d, heads, head_dim, dropout)
+        self.linear1, self.linear2 = nn.Linear(d, ff), nn.Linear(ff, d)
+        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.dropout, self.dropout1, self.dropout2 = nn.Dropout(dropout), nn.Dropout(dropout), nn.Dropout(dropout)
+        self.ff = ff
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.dropout1(self.self_attn(self.norm1(x)))
+        if self.ff == 0:  # every FFN unit pruned
+            return x + self.dropout2(self.linear2.bias.expand_as(x))
+        return x + self.dropout2(self.linear2(self.dropout(torch.relu(self.linear1(self.norm2(x))))))
+
+
+class SlimEncoder(nn.Module):
+    def __init__(self, cfg: StudentConfig):
+        super().__init__()
+        heads, ff, hd = cfg.widths()
+        self.layers = nn.ModuleList(SlimEncoderLayer(cfg.d_model, h, hd, f, cfg.dropout) for h, f in zip(heads, ff))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
 class Student(nn.Module):
     def __init__(self, cfg: StudentConfig):
         super().__init__()
@@ -74,9 +145,12 @@ class Student(nn.Module):
         self.convs = nn.Sequential(*convs)
         f = _freq_after(N_BINS, len(cfg.channels))
         self.proj = nn.Linear(c_in * f, cfg.d_model)
-        layer = nn.TransformerEncoderLayer(cfg.d_model, cfg.heads, cfg.ff, cfg.dropout, batch_first=True,
-                                           norm_first=True)
-        self.encoder = nn.TransformerEncoder(layer, cfg.layers, enable_nested_tensor=False)
+        if cfg.slim:
+            self.encoder: nn.Module = SlimEncoder(cfg)
+        else:
+            layer = nn.TransformerEncoderLayer(cfg.d_model, cfg.heads, cfg.ff, cfg.dropout, batch_first=True,
+                                               norm_first=True)
+            self.encoder = nn.TransformerEncoder(layer, cfg.layers, enable_nested_tensor=False)
         self.norm = nn.LayerNorm(cfg.d_model)
         self.pool = AttentionPool(cfg.d_model)
         self.mos_head = nn.Linear(cfg.d_model, 1)
@@ -92,6 +166,11 @@ class Student(nn.Module):
         mos = 1.0 + 4.0 * torch.sigmoid(self.mos_head(z)).squeeze(-1)
         dims = 1.0 + 4.0 * torch.sigmoid(self.dims_head(z))
         return mos, dims
+
+
+def config_from_dict(d: dict) -> StudentConfig:
+    """A checkpoint's saved config (JSON lists back to tuples; older checkpoints lack the slim fields)."""
+    return StudentConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
 
 def count_params(m: nn.Module) -> int:
