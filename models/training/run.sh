@@ -20,6 +20,8 @@ case "${1:-all}" in
   eval) py evaluate $(shipped) ;;
   test) python3 -m pytest -q tests ;;
   prune)  # resumable and time-budgeted per method (PRUNE_MINUTES of wall time each), 1 thread, nice
+    # a from-scratch student below tiny, so the distilled curve spans the ladder's > 10x too (1.0 recipe)
+    [ -f work/runs/micro/best.pt ] || nice -n 5 python3 -m callmos_factory.train micro --epochs 8 --minutes 35 --threads 1 --serving-aug 0
     for m in taylor magnitude; do nice -n 5 python3 -m callmos_factory.prune run "$m" --minutes "${PRUNE_MINUTES:-60}"; done
     nice -n 5 python3 -m callmos_factory.prune report
     py evaluate $(shipped) ;;

@@ -20,14 +20,16 @@ from .report_sections import SECTIONS_DIR, write_section
 
 # The distilled students trained from scratch by train.py, as shipped (snapshots of their work/runs/<name>/best.pt),
 # the pruning parent among them; a from-scratch student at another size joins the comparison by being listed here.
-DISTILLED = {"tiny": DISTILLED_DIR / "tiny.pt", "small": PARENT}
+# "micro" (65 k params, below the ladder's smallest sizes) is trained by run.sh prune for this comparison
+# only, with the 1.0 recipe (no serving-response augmentation) like the other two.
+DISTILLED = {"micro": WORK_DIR / "runs" / "micro" / "best.pt", "tiny": DISTILLED_DIR / "tiny.pt", "small": PARENT}
 SIZE_CLASS = 0.7  # a pruned model "is of the size" of a distilled one with 0.7x .. 1x its parameters
 TIMING_ROUNDS, TIMING_RUNS = 10, 5
 TIMING_PERCENTILE = 10  # of the runs: the CPU is shared, and other processes only ever add time
 
 
 def _points() -> list[dict]:
-    pts = [{"id": f"distilled-{n}", "method": "distilled", "label": n, "ckpt": p} for n, p in DISTILLED.items()]
+    pts = [{"id": f"distilled-{n}", "method": "distilled", "label": n, "ckpt": p} for n, p in DISTILLED.items() if p.exists()]
     for m in METHODS:
         for p in sorted((PRUNE_DIR / m / "ladder").glob("p*.pt")):
             pts.append({"id": f"{m}-{p.stem}", "method": m, "label": f"{m} {p.stem}", "ckpt": p})

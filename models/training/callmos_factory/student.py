@@ -53,6 +53,8 @@ class StudentConfig:
 # the full-resolution convs dominate the cost, and 40 ms steps are still finer than any degradation we
 # score. "small" spends its extra parameters in the transformer, which runs on 50 steps per 4 s window.
 LADDER = {
+    # "micro" exists for the pruning comparison (issue 8): a from-scratch point below tiny, not shipped
+    "micro": StudentConfig("micro", (8, 12, 24, 32, 40), (1, 3), 48, 1, 2, 96),
     "tiny": StudentConfig("tiny", (12, 16, 32, 48, 64), (1, 3), 64, 1, 2, 128),
     "small": StudentConfig("small", (16, 32, 48, 64, 96, 128), (1, 3), 192, 3, 4, 384),
     "base": StudentConfig("base", (64, 64, 128, 128, 256, 256), (2, 5), 256, 4, 4, 1024),

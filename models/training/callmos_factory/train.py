@@ -37,7 +37,7 @@ def ema_step(averaged: torch.Tensor, current: torch.Tensor, n: torch.Tensor | in
     return averaged * decay + current * (1.0 - decay)
 
 
-DEFAULTS = {"tiny": {"lr": 2e-3, "batch": 32}, "small": {"lr": 1e-3, "batch": 32}, "base": {"lr": 5e-4, "batch": 32}}
+DEFAULTS = {"micro": {"lr": 2e-3, "batch": 32}, "tiny": {"lr": 2e-3, "batch": 32}, "small": {"lr": 1e-3, "batch": 32}, "base": {"lr": 5e-4, "batch": 32}}
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
