@@ -1,0 +1,84 @@
+/**
+ * Section 3, server scale: streams 1..N of real ffmpeg libopus RTP -> mediasoup PlainTransport producers ->
+ * attachQualityMonitor (packages/server/bench/streams.ts, one fresh process per point so memory per stream
+ * is not hidden by earlier points), with the teacher pool batching on (batchSize 16) and off (batchSize 1).
+ *
+ * The plugin process and its mediasoup worker are pinned to one core (taskset), the ffmpeg senders to the
+ * others: a point is "real time" when that one core keeps up (no window skipped for backlog, p99 latency
+ * under one hop, every window accounted for). Streams per core is the largest real-time N of the curve,
+ * and, from CPU accounting, 1 / (CPU seconds per second of audio) at that point.
+ */
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as mediasoup from 'mediasoup';
+import { ROOT, exists, hopSeconds, readCard } from '../lib/common.mjs';
+
+const execFileP = promisify(execFile);
+const VITE_NODE = path.join(ROOT, 'node_modules', '.bin', 'vite-node');
+const POINT = path.join(ROOT, 'packages', 'server', 'bench', 'streams.ts');
+
+function which(tool) {
+  return (process.env.PATH ?? '').split(':').some((d) => d && exists(path.join(d, tool)));
+}
+
+/** Why the section cannot run here, or null. */
+export function scaleMissing() {
+  if (!exists(mediasoup.workerBin)) return 'no mediasoup-worker (run ../shared/tools/mediasoup-offline/ensure-worker.sh .)';
+  if (!which('ffmpeg')) return 'ffmpeg is not installed';
+  if (!exists(VITE_NODE)) return 'vite-node (from vitest) is not installed';
+  return null;
+}
+
+/** The core the plugin is pinned to and the cores left to the senders (none to pin on a 1-core machine). */
+function placement() {
+  const cores = os.cpus().length;
+  if (cores < 2 || !which('taskset')) return { pluginCore: null, ffmpegCpus: null };
+  return { pluginCore: cores - 1, ffmpegCpus: cores === 2 ? '0' : `0-${cores - 2}` };
+}
+
+async function point(model, streams, batch, seconds, where) {
+  const args = ['--expose-gc', VITE_NODE, POINT, '--', '--model', model, '--streams', String(streams), '--batch', String(batch), '--seconds', String(seconds)];
+  if (where.ffmpegCpus) args.push('--ffmpeg-cpus', where.ffmpegCpus);
+  const [cmd, cmdArgs] = where.pluginCore === null ? [process.execPath, args] : ['taskset', ['-c', String(where.pluginCore), process.execPath, ...args]];
+  try {
+    const { stdout } = await execFileP(cmd, cmdArgs, { cwd: ROOT, timeout: (seconds + 60) * 1000, maxBuffer: 1 << 22 });
+    return JSON.parse(stdout.trim().split('\n').pop());
+  } catch (err) {
+    return { streams, batchSize: batch, error: (err.stderr || err.message).trim().split('\n').slice(-3).join(' | ') };
+  }
+}
+
+export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, largest }) {
+  const missing = scaleMissing();
+  if (missing) return { skipped: missing };
+  const where = placement();
+  const hopMs = hopSeconds(readCard(largest)) * 1000;
+  const curves = [];
+  for (const batch of scaleBatches) {
+    const points = [];
+    for (const n of scaleStreams) {
+      const p = await point(largest, n, batch, scaleSeconds, where);
+      if (!p.error) {
+        const accounted = p.windowsScored + (p.notScored['no-speech'] ?? 0);
+        p.realTime = p.skipped === 0 && p.p99Ms !== null && p.p99Ms < hopMs && accounted >= 0.95 * p.windowsExpected;
+        p.streamsPerCoreByCpu = 1 / (p.pluginCpuPerAudioSecond + p.workerCpuPerAudioSecond);
+      }
+      points.push(p);
+      process.stderr.write(`  scale: batch ${batch}, ${n} streams: ${p.error ? `error ${p.error}` : `p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, skipped ${p.skipped}, ${p.realTime ? 'real time' : 'NOT real time'}`}\n`);
+    }
+    const ok = points.filter((p) => p.realTime);
+    const best = ok.length ? ok.reduce((a, b) => (b.streams > a.streams ? b : a)) : null;
+    curves.push({
+      batching: batch > 1 ? `on (batchSize ${batch}, maxWaitMs 50)` : 'off (batchSize 1)',
+      batchSize: batch,
+      points,
+      maxRealTimeStreams: best?.streams ?? 0,
+      streamsPerCoreByCpu: best?.streamsPerCoreByCpu ?? null,
+      // a curve whose largest point is still real time has not found the limit yet
+      limitReached: points.some((p) => !p.error && !p.realTime),
+    });
+  }
+  return { model: largest, seconds: scaleSeconds, pinning: where, hopMs, curves };
+}
