@@ -68,7 +68,6 @@ async function main(): Promise<void> {
     intraOpThreads: 1,
     batchSize: BATCH,
     maxWaitMs: MAX_WAIT_MS,
-    maxPendingPerStream: 4,
     networkStatsIntervalMs: 1000,
     worker,
     log: () => undefined,
