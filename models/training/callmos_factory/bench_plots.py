@@ -79,7 +79,7 @@ def plot_scale(r: dict, out_dir: str, files: list[str]) -> None:
         return
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
     for c, color in zip(curves, [OURS, REF, "#2ca02c"]):
-        pts = [p for p in c["points"] if "error" not in p and p.get("p50Ms") is not None]
+        pts = [p for p in c["points"] if "error" not in p and "notRun" not in p and p.get("p50Ms") is not None]
         if not pts:
             continue
         n = [p["streams"] for p in pts]

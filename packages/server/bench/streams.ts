@@ -82,25 +82,37 @@ async function main(): Promise<void> {
   global.gc?.();
   const base = { self: selfUsage(), worker: procUsage(worker.pid) };
 
+  // Producers first (mediasoup requests to the worker), then the senders, staggered over one hop.
+  const producers = [];
+  for (let s = 0; s < STREAMS; s++) producers.push(await plainOpusProducer(router, 1000 + s, { stream: s }));
   const senders = [];
   const t0 = performance.now();
-  for (let s = 0; s < STREAMS; s++) {
-    const due = t0 + (s * 1000) / STREAMS;
-    await sleep(Math.max(0, due - performance.now()));
-    const p = await plainOpusProducer(router, 1000 + s, { stream: s });
+  let firstStarted = 0;
+  for (const [s, p] of producers.entries()) {
+    await sleep(Math.max(0, t0 + (s * 1000) / STREAMS - performance.now()));
     const sender = ffmpegRtp(wav, p.port, p.rtcpPort, 1000 + s);
+    if (s === 0) firstStarted = performance.now();
     if (FFMPEG_CPUS) execFileSync('taskset', ['-pc', FFMPEG_CPUS, String(sender.child.pid)], { stdio: 'ignore' });
     senders.push(sender);
   }
+  const lastStarted = performance.now();
   // Steady phase: every stream has filled its first window (4 s) until the first stream runs out.
-  const steadyFrom = t0 + 1000 + 4500;
-  const steadyTo = t0 + SECONDS * 1000 - 500;
+  const steadyFrom = lastStarted + 4500;
+  const steadyTo = firstStarted + SECONDS * 1000 - 500;
+  if (steadyTo - steadyFrom < 2000) throw new Error(`--seconds ${SECONDS} leaves no steady phase (streams took ${((lastStarted - t0) / 1000).toFixed(1)} s to start)`);
   await sleep(steadyFrom - performance.now());
   const a = { self: selfUsage(), worker: procUsage(worker.pid), at: performance.now() };
   await sleep(steadyTo - performance.now());
+  global.gc?.();
   const b = { self: selfUsage(), worker: procUsage(worker.pid), at: performance.now() };
   await Promise.all(senders.map((s) => s.done));
-  await sleep(1500); // last windows
+  // Drain: the last windows of every stream are scored (or skipped) before the monitor closes, so a point
+  // that fell behind shows its full latency instead of losing its late windows; 2 s without an event ends it.
+  const drainUntil = performance.now() + 30_000;
+  for (let seen = -1; seen !== events.length && performance.now() < drainUntil; ) {
+    seen = events.length;
+    await sleep(2000);
+  }
   const skipped = qm.pool.stats.skipped;
   await qm.close();
   worker.close();
@@ -132,7 +144,7 @@ async function main(): Promise<void> {
       p99Ms: quantile(latencies, 0.99),
       maxMs: quantile(latencies, 1),
       windowsScored: scored.length,
-      windowsExpected: STREAMS * (Math.floor(SECONDS - 4) + 1),
+      windowsExpected: STREAMS * (Math.floor(SECONDS - 4) + 1), // 4 s windows, 1 s hop
       skipped,
       notScored: byReason,
       batches: batchSizes.length,
