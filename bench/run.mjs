@@ -38,7 +38,7 @@ const SIZES = {
   },
   smoke: {
     dspSeconds: 2, dspRuns: 1, modelRuns: 2, webRuns: 1, webWarmup: 1, refRuns: 0, sgemmN: 256, models: ['tiny'],
-    scaleStreams: [1], scaleSeconds: 7, scaleBatches: [16], gpuBatches: [1], gpuRuns: 1,
+    scaleStreams: [1], scaleSeconds: 8, scaleBatches: [16], gpuBatches: [1], gpuRuns: 1,
   },
 }[mode];
 const sizes = { ...SIZES, largest };

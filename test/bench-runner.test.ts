@@ -1,6 +1,6 @@
 /**
  * Smoke test of the bench runner (`npm run bench` itself is not part of npm test): `--smoke` runs every
- * section at its smallest size (tiny model only, 1 server stream for 7 s, no Distill-MOS/DNSMOS references)
+ * section at its smallest size (tiny model only, 1 server stream for 8 s, no Distill-MOS/DNSMOS references)
  * and must write results.json, RESULTS.md and the plots. No timing is asserted: only that every section
  * produced numbers, or said why it was skipped.
  */

@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   // Steady phase: every stream has filled its first window (4 s) until the first stream runs out.
   const steadyFrom = lastStarted + 4500;
   const steadyTo = firstStarted + SECONDS * 1000 - 500;
-  if (steadyTo - steadyFrom < 2000) throw new Error(`--seconds ${SECONDS} leaves no steady phase (streams took ${((lastStarted - t0) / 1000).toFixed(1)} s to start)`);
+  if (steadyTo - steadyFrom < 1000) throw new Error(`--seconds ${SECONDS} leaves no steady phase (streams took ${((lastStarted - t0) / 1000).toFixed(1)} s to start)`);
   await sleep(steadyFrom - performance.now());
   const a = { self: selfUsage(), worker: procUsage(worker.pid), at: performance.now() };
   await sleep(steadyTo - performance.now());
