@@ -56,13 +56,13 @@ function modelsSection(m) {
   if (skip) return `## 2. Model inference cost\n${skip}\n`;
   const rows = [...m.rows, ...m.references].map((x) =>
     x.error || x.skipped
-      ? [x.model, x.runtime ?? '', '', '', '', '', x.error ? `error: ${x.error}` : `skipped: ${x.skipped}`]
-      : [x.model, x.runtime, x.params ?? '-', f(x.windowSeconds, 2), f(x.hopSeconds, 2), f(x.perWindowMs, 2), f(x.rtf, 4)]);
+      ? [x.model, x.runtime ?? '', '', '', '', '', '', x.error ? `error: ${x.error}` : `skipped: ${x.skipped}`]
+      : [x.model, x.runtime, x.params ?? '-', f(x.windowSeconds, 2), f(x.hopSeconds, 2), f(x.firstWindowMs, 1), f(x.perWindowMs, 2), f(x.rtf, 4)]);
   const v7 = m.references.find((x) => x.config);
   return `## 2. Model inference cost (real-time factor), one thread
 RTF = CPU time to score one window / the hop between windows = CPU seconds per second of streamed audio
 on one thread (lower is better; 0.01 = 1 % of a core, 1 = a whole core). Median over the runs of one
-window (batch 1) after a warm-up. The first rows are the shipped models (blue in the plot) in the two
+window (batch 1) after a warm-up; the first (cold) window's time is shown apart. The first rows are the shipped models (blue in the plot) in the two
 runtimes callmos uses: onnxruntime-node (server, CLI) and onnxruntime-web's wasm backend (the browser
 client's runtime; here run in Node, single-threaded, SIMD, without a worker; warmed up for more windows than
 native, since V8 runs wasm on its baseline tier first and the first windows are several times slower). The references (orange):
@@ -73,7 +73,7 @@ native, since V8 runs wasm on its baseline tier first and the first windows are 
 - **DNSMOS P.835** (\`../shared/teachers/dnsmos/sig_bak_ovr.onnx\`, through \`@callmos/server\`'s adapter):
   9.01 s raw-waveform windows, 1 s hop as the published scorer slides them, onnxruntime-node, 1 thread.
 
-${table(['model', 'runtime', 'params', 'window s', 'hop s', 'ms per window', 'RTF'], rows)}
+${table(['model', 'runtime', 'params', 'window s', 'hop s', 'first window ms (cold)', 'ms per window', 'RTF'], rows)}
 
 ![models](bench-models.png)
 `;
@@ -104,9 +104,9 @@ function scaleSection(s) {
   if (skip) return `## 3. Server scale\n${skip}\n`;
   const pin = s.pinning.pluginCore === null ? 'not pinned (one core, or no taskset)' : `plugin process and mediasoup worker pinned to core ${s.pinning.pluginCore}, ffmpeg senders to cores ${s.pinning.ffmpegCpus}`;
   const rows = s.curves.flatMap((c) => c.points.map((p) => p.error || p.notRun
-    ? [c.batching, p.streams, p.error ? `**no**: ${p.error}` : `not run: ${p.notRun}`, '', '', '', '', '', '', '']
+    ? [c.batching, p.streams, p.error ? `**no**: ${p.error}` : `not run: ${p.notRun}`, '', '', '', '', '', '', '', '']
     : [c.batching, p.streams, p.realTime ? 'yes' : '**no**', f(p.p50Ms, 0), f(p.p99Ms, 0), `${p.windowsScored}/${p.windowsExpected}`, p.skipped, f(p.meanBatch, 1),
-      f(p.pluginCores + p.workerCores, 2), f(p.rssPerStreamMB, 1)]));
+      f(p.pluginCores + p.workerCores, 2), f(p.rssPerStreamMB, 1), f(p.loadavg1, 1)]));
   return `## 3. Server scale: streams per core
 Each point is a fresh process (\`packages/server/bench/streams.ts\`): N real ffmpeg processes send libopus
 RTP (20 ms, 32 kb/s) in real time (\`-re\`) to N PlainTransport producers of a real mediasoup router; the
@@ -125,9 +125,11 @@ LibriSpeech speech per stream, streams started staggered over one hop. ${pin}.
 - **RSS per stream**: growth of resident memory (plugin process + worker) from before the first producer
   to the end of the steady phase, divided by N; it includes one-time costs (the decoder's wasm
   compile, onnxruntime's arena growing for batches), so it overstates small N.
+- **load avg before**: the machine's 1-minute load average as the point started; above the core count,
+  other processes competed for the pinned core and the point is pessimistic.
 - Batching on = the teacher pool's \`batchSize 16, maxWaitMs 50\` (the default); off = \`batchSize 1\`.
 
-${table(['batching', 'streams', 'real time', 'p50 ms', 'p99 ms', 'windows scored', 'skipped', 'mean batch', 'cores used', 'RSS MB / stream'], rows)}
+${table(['batching', 'streams', 'real time', 'p50 ms', 'p99 ms', 'windows scored', 'skipped', 'mean batch', 'cores used', 'RSS MB / stream', 'load avg (1 min) before'], rows)}
 
 ${table(['batching', 'streams per core in real time', 'stream-seconds per CPU-second at that point'],
     s.curves.map((c) => [c.batching, `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`, f(c.streamsPerCoreByCpu, 1)]))}

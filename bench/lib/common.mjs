@@ -14,16 +14,21 @@ export const TRAINING = path.join(ROOT, 'models', 'training');
 export const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
 export const quantile = (xs, q) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] : null);
 
-/** Median wall time (ms) of `runs` awaited calls of fn, after `warmup` uncounted ones. */
+/** Median wall time (ms) of `runs` awaited calls of fn, after `warmup` uncounted ones (the first one's time kept). */
 export async function timeMs(fn, runs, warmup = 1) {
-  for (let i = 0; i < warmup; i++) await fn();
+  let firstMs = null;
+  for (let i = 0; i < warmup; i++) {
+    const t = performance.now();
+    await fn();
+    firstMs ??= performance.now() - t;
+  }
   const times = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
     await fn();
     times.push(performance.now() - t);
   }
-  return { medianMs: median(times), minMs: Math.min(...times), runs };
+  return { medianMs: median(times), minMs: Math.min(...times), firstMs, runs };
 }
 
 const execFileP = promisify(execFile);

@@ -19,7 +19,7 @@ const DNSMOS_HOP_SECONDS = 1;
 
 function row(model, runtime, card, t) {
   const hop = hopSeconds(card);
-  return { model, runtime, params: card.params, windowSeconds: windowSeconds(card), hopSeconds: hop, perWindowMs: t.medianMs, rtf: t.medianMs / 1000 / hop };
+  return { model, runtime, params: card.params, windowSeconds: windowSeconds(card), hopSeconds: hop, perWindowMs: t.medianMs, firstWindowMs: t.firstMs, rtf: t.medianMs / 1000 / hop };
 }
 
 async function onnxruntimeNode(name, runs) {

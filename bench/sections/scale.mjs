@@ -67,7 +67,8 @@ export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, lar
         process.stderr.write(`  scale: batch ${batch}, ${n} streams: not run (past the limit)\n`);
         continue;
       }
-      const p = await point(largest, n, batch, scaleSeconds, where);
+      const loadavg1 = os.loadavg()[0];
+      const p = { ...(await point(largest, n, batch, scaleSeconds, where)), loadavg1 };
       if (!p.error) {
         const accounted = p.windowsScored + (p.notScored['no-speech'] ?? 0);
         p.realTime = p.skipped === 0 && p.p99Ms !== null && p.p99Ms < hopMs && accounted >= 0.9 * p.windowsExpected;
