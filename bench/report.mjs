@@ -105,7 +105,7 @@ function scaleSection(s) {
   const pin = s.pinning.pluginCore === null ? 'not pinned (one core, or no taskset)' : `plugin process and mediasoup worker pinned to core ${s.pinning.pluginCore}, ffmpeg senders to cores ${s.pinning.ffmpegCpus}`;
   const rows = s.curves.flatMap((c) => c.points.map((p) => p.error || p.notRun
     ? [c.batching, p.streams, p.error ? `**no**: ${p.error}` : `not run: ${p.notRun}`, '', '', '', '', '', '', '', '']
-    : [c.batching, p.streams, p.realTime ? 'yes' : '**no**', f(p.p50Ms, 0), f(p.p99Ms, 0), `${p.windowsScored}/${p.windowsExpected}`, p.skipped, f(p.meanBatch, 1),
+    : [c.batching, p.streams, (p.realTime ? 'yes' : '**no**') + (p.note ? ` (${p.note})` : ''), f(p.p50Ms, 0), f(p.p99Ms, 0), `${p.windowsScored}/${p.windowsExpected}`, p.skipped, f(p.meanBatch, 1),
       f(p.pluginCores + p.workerCores, 2), f(p.rssPerStreamMB, 1), f(p.loadavg1, 1)]));
   return `## 3. Server scale: streams per core
 Each point is a fresh process (\`packages/server/bench/streams.ts\`): N real ffmpeg processes send libopus

@@ -72,6 +72,8 @@ export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, lar
       if (!p.error) {
         const accounted = p.windowsScored + (p.notScored['no-speech'] ?? 0);
         p.realTime = p.skipped === 0 && p.p99Ms !== null && p.p99Ms < hopMs && accounted >= 0.9 * p.windowsExpected;
+        // the plugin cannot score audio that never reached it: say so rather than blame it
+        if (p.audioDeliveredPct < 90) p.note = `only ${p.audioDeliveredPct.toFixed(0)} % of the audio reached the plugin (senders starved of CPU?)`;
         p.streamsPerCoreByCpu = 1 / (p.pluginCpuPerAudioSecond + p.workerCpuPerAudioSecond);
       }
       behind = p.realTime ? 0 : behind + 1;

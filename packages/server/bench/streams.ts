@@ -20,7 +20,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreEvent } from '@callmos/core';
-import { attachQualityMonitor } from '@callmos/server';
+import { attachQualityMonitor, type AudioStreamStats } from '@callmos/server';
 import { speech16k, speechSource, writeWav } from '../test/helpers/media.js';
 import { createRouter, ffmpegRtp, plainOpusProducer, startWorker, workerMissing } from '../test/helpers/mediasoup.js';
 
@@ -114,6 +114,13 @@ async function main(): Promise<void> {
     await sleep(2000);
   }
   const skipped = qm.pool.stats.skipped;
+  // what the plugin saw, summed over the streams: packets, losses, concealment, audio seconds, windows
+  const sum = (get: (st: AudioStreamStats) => number) => qm.currentParticipants.reduce((acc, p) => acc + get(p.stats), 0);
+  const seen = {
+    rtpPackets: sum((st) => st.rtpPackets), lost: sum((st) => st.jitter.lost), late: sum((st) => st.jitter.late),
+    concealed: sum((st) => st.opus.concealed), timestampJumps: sum((st) => st.timestampJumps),
+    audioSeconds: sum((st) => st.duration), windows: sum((st) => st.windows),
+  };
   await qm.close();
   worker.close();
 
@@ -147,6 +154,9 @@ async function main(): Promise<void> {
       windowsExpected: STREAMS * (Math.floor(SECONDS - 4) + 1), // 4 s windows, 1 s hop
       skipped,
       notScored: byReason,
+      seen,
+      // below 100 %: the senders (or the UDP path to the worker) did not deliver all the audio
+      audioDeliveredPct: (100 * seen.audioSeconds) / (STREAMS * SECONDS),
       batches: batchSizes.length,
       meanBatch,
       rssPerStreamMB: (b.self.rss - base.self.rss + b.worker.rss - base.worker.rss) / STREAMS / 1e6,
