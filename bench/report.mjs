@@ -124,15 +124,17 @@ LibriSpeech speech per stream, streams started staggered over one hop. ${pin}.
   steady phase (all streams running); 1.0 = the pinned core is saturated.
 - **RSS per stream**: growth of resident memory (plugin process + worker) from before the first producer
   to the end of the steady phase, divided by N; it includes one-time costs (the decoder's wasm
-  compile, onnxruntime's arena growing for batches), so it overstates small N.
+  compile, onnxruntime's arena growing for batches) and GC timing, so it is noisy at small N (even
+  negative when V8 returns start-up garbage); the slope of total RSS over the points (last table) is the
+  steadier figure for what one more stream costs.
 - **load avg before**: the machine's 1-minute load average as the point started; above the core count,
   other processes competed for the pinned core and the point is pessimistic.
 - Batching on = the teacher pool's \`batchSize 16, maxWaitMs 50\` (the default); off = \`batchSize 1\`.
 
 ${table(['batching', 'streams', 'real time', 'p50 ms', 'p99 ms', 'windows scored', 'skipped', 'mean batch', 'cores used', 'RSS MB / stream', 'load avg (1 min) before'], rows)}
 
-${table(['batching', 'streams per core in real time', 'stream-seconds per CPU-second at that point'],
-    s.curves.map((c) => [c.batching, `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`, f(c.streamsPerCoreByCpu, 1)]))}
+${table(['batching', 'streams per core in real time', 'stream-seconds per CPU-second at that point', 'RSS MB per added stream (slope over the points)'],
+    s.curves.map((c) => [c.batching, `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`, f(c.streamsPerCoreByCpu, 1), f(c.marginalRssPerStreamMB, 1)]))}
 
 ![scale](bench-scale.png)
 `;

@@ -81,6 +81,17 @@ export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, lar
       process.stderr.write(`  scale: batch ${batch}, ${n} streams: ${p.error ? `error ${p.error}` : `p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, skipped ${p.skipped}, ${p.realTime ? 'real time' : 'NOT real time'}`}\n`);
     }
     const ok = points.filter((p) => p.realTime);
+    // memory per added stream: slope of total resident memory (plugin + worker) over the measured points,
+    // steadier than one point's growth / N, which carries one-time costs and GC timing
+    const measured = points.filter((p) => p.pluginRssMB !== undefined);
+    let marginalRssPerStreamMB = null;
+    if (measured.length >= 2) {
+      const xs = measured.map((p) => p.streams);
+      const ys = measured.map((p) => p.pluginRssMB + p.workerRssMB);
+      const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+      marginalRssPerStreamMB = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    }
     const best = ok.length ? ok.reduce((a, b) => (b.streams > a.streams ? b : a)) : null;
     curves.push({
       batching: batch > 1 ? `on (batchSize ${batch}, maxWaitMs 50)` : 'off (batchSize 1)',
@@ -88,6 +99,7 @@ export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, lar
       points,
       maxRealTimeStreams: best?.streams ?? 0,
       streamsPerCoreByCpu: best?.streamsPerCoreByCpu ?? null,
+      marginalRssPerStreamMB,
       // a curve whose largest point is still real time has not found the limit yet
       limitReached: points.some((p) => p.realTime === false || p.error || p.notRun),
     });
