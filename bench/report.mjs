@@ -1,0 +1,185 @@
+/**
+ * RESULTS.md from a results object: one table per section, each number with what it is compared to and
+ * how to read it, the headline ratios first, machine and load recorded.
+ */
+const f = (v, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const skippedOr = (s) => (s?.skipped ? `skipped: ${s.skipped}` : s?.error ? `error: ${String(s.error).split('\n')[0]}` : null);
+const cell = (v) => String(v).replace(/\|/g, '/').replace(/\n/g, ' ');
+const table = (head, rows) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+
+function headline(r) {
+  const out = [];
+  const d = r.dsp;
+  if (d?.ratio) out.push(`- DSP: the TS core streams resample + STFT at **${f(d.core.xRealTime, 0)}x real time**, ${f(d.ratio, 2)}x the numpy/scipy reference's speed (${f(d.numpy.xRealTime, 0)}x, whole clip).`);
+  const m = r.models;
+  const node = (name) => m?.rows.find((x) => x.model === name && x.runtime.startsWith('onnxruntime-node') && x.rtf);
+  const v7 = m?.references.find((x) => x.config && x.rtf);
+  const dn = m?.references.find((x) => x.model === 'DNSMOS P.835' && x.rtf);
+  for (const name of (m?.rows ?? []).map((x) => x.model).filter((x, i, a) => a.indexOf(x) === i)) {
+    const ours = node(name);
+    if (!ours) continue;
+    const parts = [`- ${name}: RTF **${f(ours.rtf, 4)}** (onnxruntime-node, 1 thread)`];
+    if (v7) parts.push(`**${f(v7.rtf / ours.rtf, 1)}x cheaper** than the Distill-MOS v7 size in PyTorch (RTF ${f(v7.rtf, 3)})`);
+    if (dn) parts.push(`**${f(dn.rtf / ours.rtf, 1)}x cheaper** than DNSMOS P.835 (RTF ${f(dn.rtf, 3)})`);
+    out.push(parts.join('; ') + '.');
+  }
+  for (const c of r.scale?.curves ?? []) {
+    out.push(`- Server, ${r.scale.model}, batching ${c.batching}: **${c.maxRealTimeStreams} streams in real time on one core**` +
+      `${c.limitReached ? '' : ' (the largest point measured: the limit is higher)'}` +
+      `; CPU accounting at that point gives ${f(c.streamsPerCoreByCpu, 1)} stream-seconds per CPU-second.`);
+  }
+  return out.join('\n');
+}
+
+function dspSection(d) {
+  if (!d) return '';
+  const skip = skippedOr(d);
+  return `## 1. Resample 48 -> 16 kHz + compressed STFT
+x real time = seconds of audio processed per second of wall time, one thread (higher is better). The TS core
+is fed a ${d.core?.audioSeconds ?? '?'} s clip in 10 ms chunks, as a live stream feeds it; the reference is the
+factory's definition of the same transform (scipy \`resample_poly\` + numpy float64 STFT, \`features.py\`) on the
+whole clip at once, which is the easier case for it (no chunking). Median of the runs; ratio = core / numpy.
+
+${skip ?? table(['implementation', 'x real time'], [
+    ['@callmos/core, streaming, 10 ms chunks (Node)', f(d.core.xRealTime)],
+    ['numpy + scipy reference, whole clip (Python)', d.numpy.error ?? f(d.numpy.xRealTime)],
+    ['**ratio core / numpy**', f(d.ratio, 2)],
+  ])}
+
+![DSP](bench-dsp.png)
+`;
+}
+
+function modelsSection(m) {
+  if (!m) return '';
+  const skip = skippedOr(m);
+  if (skip) return `## 2. Model inference cost\n${skip}\n`;
+  const rows = [...m.rows, ...m.references].map((x) =>
+    x.error || x.skipped
+      ? [x.model, x.runtime ?? '', '', '', '', '', '', x.error ? `error: ${x.error}` : `skipped: ${x.skipped}`]
+      : [x.model, x.runtime, x.params ?? '-', f(x.windowSeconds, 2), f(x.hopSeconds, 2), f(x.firstWindowMs, 1), f(x.perWindowMs, 2), f(x.rtf, 4)]);
+  const v7 = m.references.find((x) => x.config);
+  return `## 2. Model inference cost (real-time factor), one thread
+RTF = CPU time to score one window / the hop between windows = CPU seconds per second of streamed audio
+on one thread (lower is better; 0.01 = 1 % of a core, 1 = a whole core). Median over the runs of one
+window (batch 1) after a warm-up; the first (cold) window's time is shown apart. The first rows are the shipped models (blue in the plot) in the two
+runtimes callmos uses: onnxruntime-node (server, CLI) and onnxruntime-web's wasm backend (the browser
+client's runtime; here run in Node, single-threaded, SIMD, without a worker; warmed up for more windows than
+native, since V8 runs wasm on its baseline tier first and the first windows are several times slower). The references (orange):
+- **Distill-MOS v7 size**: DESIGN.md's conv-transformer built from our \`Student\` code
+  (\`models/training/callmos_factory/bench_reference.py\`) at the released student's size: config
+  \`${v7 ? JSON.stringify(v7.config) : 'n/a'}\`, **${v7?.params ?? 'n/a'} parameters** (published: 4.3 M), random weights,
+  ${v7?.windowFrames ?? 768} frames (7.68 s) per window, 1 s hop, PyTorch eager on CPU with 1 thread.
+- **DNSMOS P.835** (\`../shared/teachers/dnsmos/sig_bak_ovr.onnx\`, through \`@callmos/server\`'s adapter):
+  9.01 s raw-waveform windows, 1 s hop as the published scorer slides them, onnxruntime-node, 1 thread.
+
+${table(['model', 'runtime', 'params', 'window s', 'hop s', 'first window ms (cold)', 'ms per window', 'RTF'], rows)}
+
+![models](bench-models.png)
+`;
+}
+
+function floorSection(fl) {
+  if (!fl) return '';
+  if (fl.flops?.error || fl.sgemm?.error) return `## 2b. Compute floor\n${fl.flops.error ?? fl.sgemm.error}\n`;
+  return `## 2b. Compute floor: FLOPs per second of audio against the core's peak
+FLOPs of one window are counted in PyTorch (\`FlopCounterMode\`: convolutions, matrix products, attention;
+2 per multiply-add; elementwise work, normalisation and the int8 (de)quantisation are not counted) on each
+model's architecture from its card. The peak is this machine's measured float32 sgemm on one thread
+(${fl.sgemm.what}): **${f(fl.peakGflops, 1)} GFLOP/s**. Achieved = FLOPs per window / measured time per
+window (section 2); % of peak = achieved / sgemm. Floor RTF = the RTF a runtime would have at 100 % of the
+sgemm peak: the limit for this architecture on this core. The shipped small model is int8 (dynamic
+quantisation); its FLOPs are counted as float multiply-adds.
+
+${table(['model', 'runtime', 'GFLOP per window', 'GFLOP per audio s', 'achieved GFLOP/s', '% of peak', 'floor RTF', 'measured RTF'],
+    fl.rows.map((x) => [x.model, x.runtime, f(x.gflopsPerWindow, 3), f(x.gflopsPerAudioSecond, 3), f(x.achievedGflops, 2), f(x.pctOfPeak, 1), f(x.floorRtf, 4), f(x.rtf, 4)]))}
+
+![floor](bench-floor.png)
+`;
+}
+
+function scaleSection(s) {
+  if (!s) return '';
+  const skip = skippedOr(s);
+  if (skip) return `## 3. Server scale\n${skip}\n`;
+  const pin = s.pinning.pluginCore === null ? 'not pinned (one core, or no taskset)' : `plugin process and mediasoup worker pinned to core ${s.pinning.pluginCore}, ffmpeg senders to cores ${s.pinning.ffmpegCpus}`;
+  const rows = s.curves.flatMap((c) => c.points.map((p) => p.error || p.notRun
+    ? [c.batching, p.streams, p.error ? `**no**: ${p.error}` : `not run: ${p.notRun}`, '', '', '', '', '', '', '', '']
+    : [c.batching, p.streams, (p.realTime ? 'yes' : '**no**') + (p.note ? ` (${p.note})` : ''), f(p.p50Ms, 0), f(p.p99Ms, 0), `${p.windowsScored}/${p.windowsExpected}`, p.skipped, f(p.meanBatch, 1),
+      f(p.pluginCores + p.workerCores, 2), f(p.rssPerStreamMB, 1), f(p.loadavg1, 1)]));
+  return `## 3. Server scale: streams per core
+Each point is a fresh process (\`packages/server/bench/streams.ts\`): N real ffmpeg processes send libopus
+RTP (20 ms, 32 kb/s) in real time (\`-re\`) to N PlainTransport producers of a real mediasoup router; the
+plugin (\`attachQualityMonitor\`: DirectTransport consumer -> jitter buffer -> Opus decoder -> core windows
+-> teacher pool) scores them with **${s.model}** on onnxruntime-node's CPU EP, 1 thread, ${s.seconds} s of
+LibriSpeech speech per stream, streams started staggered over one hop. ${pin}.
+- **real time**: no window skipped for backlog, p99 latency under one hop (${s.hopMs} ms), and at least
+  90 % of the expected windows scored or judged no-speech (expected = streams x (seconds - 4 + 1); Opus'
+  trimmed edges can cost a stream its last window). The headline "streams per core" is the
+  largest real-time N on the curve; the curve's points are the only N tried (after two points in a row
+  that are not real time, larger N are not run).
+- **p50 / p99 latency**: from the arrival of a window's last audio in the plugin to its score event
+  (\`ScoreEvent.latencyMs\`): queueing for the batch, inference, and waiting behind other batches.
+- **cores used**: CPU seconds of the plugin process + the mediasoup worker per wall second over the
+  steady phase (all streams running); 1.0 = the pinned core is saturated.
+- **RSS per stream**: growth of resident memory (plugin process + worker) from before the first producer
+  to the end of the steady phase, divided by N; it includes one-time costs (the decoder's wasm
+  compile, onnxruntime's arena growing for batches) and GC timing, so it is noisy at small N (even
+  negative when V8 returns start-up garbage); the slope of total RSS over the points (last table) is the
+  steadier figure for what one more stream costs.
+- **load avg before**: the machine's 1-minute load average as the point started; above the core count,
+  other processes competed for the pinned core and the point is pessimistic.
+- Batching on = the teacher pool's \`batchSize 16, maxWaitMs 50\` (the default); off = \`batchSize 1\`.
+
+${table(['batching', 'streams', 'real time', 'p50 ms', 'p99 ms', 'windows scored', 'skipped', 'mean batch', 'cores used', 'RSS MB / stream', 'load avg (1 min) before'], rows)}
+
+${table(['batching', 'streams per core in real time', 'stream-seconds per CPU-second at that point', 'RSS MB per added stream (slope over the points)'],
+    s.curves.map((c) => [c.batching, `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`, f(c.streamsPerCoreByCpu, 1), f(c.marginalRssPerStreamMB, 1)]))}
+
+![scale](bench-scale.png)
+`;
+}
+
+function gpuSection(g) {
+  if (!g) return '';
+  const skip = skippedOr(g);
+  if (skip) return `## 4. GPU batch throughput\n${skip}. Where a GPU is present this section measures the largest model's
+windows/s on onnxruntime-node's CUDA EP at batch 1..256 and the same architecture in PyTorch on CUDA
+(streams per GPU = windows/s x hop).\n`;
+  const rows = [];
+  for (const [name, part] of [['onnxruntime-node CUDA EP', g.onnxruntime], [`PyTorch ${g.pytorch?.torch ?? ''} CUDA (${g.pytorch?.device ?? ''})`, g.pytorch]]) {
+    if (part?.rows) for (const x of part.rows) rows.push([name, x.batch, f(x.perBatchMs, 2), f(x.windowsPerSecond, 0), x.streamsPerGpu]);
+    else rows.push([name, '', '', skippedOr(part) ?? 'n/a', '']);
+  }
+  return `## 4. GPU batch throughput (${g.model})
+Windows per second for batches of windows on the GPU (median over runs after warm-up; the ONNX side includes
+copying windows to the GPU and scores back). Streams per GPU = windows/s x hop (${g.hopSeconds} s): each
+stream needs one window per hop. The PyTorch reference is the same architecture (fp32, random weights).
+
+${table(['runtime', 'batch', 'ms per batch', 'windows/s', 'streams per GPU'], rows)}
+
+![gpu](bench-gpu.png)
+`;
+}
+
+export function renderResults(r) {
+  const m0 = r.machineAtStart;
+  const m1 = r.machineAtEnd;
+  return `# callmos benchmarks
+
+Run ${r.date} (${r.mode} mode, ${f(r.seconds, 0)} s) on ${m0.cpu}, ${m0.cores} cores, ${m0.memGiB} GiB, ${m0.platform},
+Node ${m0.node}. Load average (1, 5, 15 min) at start ${m0.loadavg.join(', ')}, at end ${m1.loadavg.join(', ')}:
+a load above the core count means other jobs shared the CPU and every number below is pessimistic.
+Regenerate with \`npm run build && npm run bench\` (\`-- --quick\` for a short development run into bench/out/).
+Raw numbers: [results.json](results.json). Every figure is a ratio or sits beside its reference measured in
+the same run.
+
+## Headline
+${headline(r)}
+
+${dspSection(r.dsp)}
+${modelsSection(r.models)}
+${floorSection(r.floor)}
+${scaleSection(r.scale)}
+${gpuSection(r.gpu)}`;
+}

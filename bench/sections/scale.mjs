@@ -1,0 +1,108 @@
+/**
+ * Section 3, server scale: streams 1..N of real ffmpeg libopus RTP -> mediasoup PlainTransport producers ->
+ * attachQualityMonitor (packages/server/bench/streams.ts, one fresh process per point so memory per stream
+ * is not hidden by earlier points), with the teacher pool batching on (batchSize 16) and off (batchSize 1).
+ *
+ * The plugin process and its mediasoup worker are pinned to one core (taskset), the ffmpeg senders to the
+ * others: a point is "real time" when that one core keeps up (no window skipped for backlog, p99 latency
+ * under one hop, at least 90 % of the expected windows scored). Streams per core is the largest real-time N of the curve,
+ * and, from CPU accounting, 1 / (CPU seconds per second of audio) at that point.
+ */
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as mediasoup from 'mediasoup';
+import { ROOT, exists, hopSeconds, readCard } from '../lib/common.mjs';
+
+const execFileP = promisify(execFile);
+const VITE_NODE = path.join(ROOT, 'node_modules', '.bin', 'vite-node');
+const POINT = path.join(ROOT, 'packages', 'server', 'bench', 'streams.ts');
+
+function which(tool) {
+  return (process.env.PATH ?? '').split(':').some((d) => d && exists(path.join(d, tool)));
+}
+
+/** Why the section cannot run here, or null. */
+export function scaleMissing() {
+  if (!exists(mediasoup.workerBin)) return 'no mediasoup-worker (run ../shared/tools/mediasoup-offline/ensure-worker.sh .)';
+  if (!which('ffmpeg')) return 'ffmpeg is not installed';
+  if (!exists(VITE_NODE)) return 'vite-node (from vitest) is not installed';
+  return null;
+}
+
+/** The core the plugin is pinned to and the cores left to the senders (none to pin on a 1-core machine). */
+function placement() {
+  const cores = os.cpus().length;
+  if (cores < 2 || !which('taskset')) return { pluginCore: null, ffmpegCpus: null };
+  return { pluginCore: cores - 1, ffmpegCpus: cores === 2 ? '0' : `0-${cores - 2}` };
+}
+
+async function point(model, streams, batch, seconds, where) {
+  const args = ['--expose-gc', VITE_NODE, POINT, '--', '--model', model, '--streams', String(streams), '--batch', String(batch), '--seconds', String(seconds)];
+  if (where.ffmpegCpus) args.push('--ffmpeg-cpus', where.ffmpegCpus);
+  const [cmd, cmdArgs] = where.pluginCore === null ? [process.execPath, args] : ['taskset', ['-c', String(where.pluginCore), process.execPath, ...args]];
+  try {
+    const { stdout } = await execFileP(cmd, cmdArgs, { cwd: ROOT, timeout: (2 * seconds + 120) * 1000, maxBuffer: 1 << 22 });
+    return JSON.parse(stdout.trim().split('\n').pop());
+  } catch (err) {
+    const why = err.killed ? `timed out after ${2 * seconds + 120} s (the plugin fell far behind)` : (err.stderr || err.message).trim().split('\n').slice(-3).join(' | ');
+    return { streams, batchSize: batch, error: why };
+  }
+}
+
+export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, largest }) {
+  const missing = scaleMissing();
+  if (missing) return { skipped: missing };
+  const where = placement();
+  const hopMs = hopSeconds(readCard(largest)) * 1000;
+  const curves = [];
+  for (const batch of scaleBatches) {
+    const points = [];
+    let behind = 0;
+    for (const n of scaleStreams) {
+      // two points in a row past real time: larger N only costs bench time
+      if (behind >= 2) {
+        points.push({ streams: n, batchSize: batch, notRun: 'two smaller points were already not real time' });
+        process.stderr.write(`  scale: batch ${batch}, ${n} streams: not run (past the limit)\n`);
+        continue;
+      }
+      const loadavg1 = os.loadavg()[0];
+      const p = { ...(await point(largest, n, batch, scaleSeconds, where)), loadavg1 };
+      if (!p.error) {
+        const accounted = p.windowsScored + (p.notScored['no-speech'] ?? 0);
+        p.realTime = p.skipped === 0 && p.p99Ms !== null && p.p99Ms < hopMs && accounted >= 0.9 * p.windowsExpected;
+        // the plugin cannot score audio that never reached it: say so rather than blame it
+        if (p.audioDeliveredPct < 90) p.note = `only ${p.audioDeliveredPct.toFixed(0)} % of the audio reached the plugin (senders starved of CPU?)`;
+        p.streamsPerCoreByCpu = 1 / (p.pluginCpuPerAudioSecond + p.workerCpuPerAudioSecond);
+      }
+      behind = p.realTime ? 0 : behind + 1;
+      points.push(p);
+      process.stderr.write(`  scale: batch ${batch}, ${n} streams: ${p.error ? `error ${p.error}` : `p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, skipped ${p.skipped}, ${p.realTime ? 'real time' : 'NOT real time'}`}\n`);
+    }
+    const ok = points.filter((p) => p.realTime);
+    // memory per added stream: slope of total resident memory (plugin + worker) over the measured points,
+    // steadier than one point's growth / N, which carries one-time costs and GC timing
+    const measured = points.filter((p) => p.pluginRssMB !== undefined);
+    let marginalRssPerStreamMB = null;
+    if (measured.length >= 2) {
+      const xs = measured.map((p) => p.streams);
+      const ys = measured.map((p) => p.pluginRssMB + p.workerRssMB);
+      const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+      marginalRssPerStreamMB = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+    }
+    const best = ok.length ? ok.reduce((a, b) => (b.streams > a.streams ? b : a)) : null;
+    curves.push({
+      batching: batch > 1 ? `on (batchSize ${batch}, maxWaitMs 50)` : 'off (batchSize 1)',
+      batchSize: batch,
+      points,
+      maxRealTimeStreams: best?.streams ?? 0,
+      streamsPerCoreByCpu: best?.streamsPerCoreByCpu ?? null,
+      marginalRssPerStreamMB,
+      // a curve whose largest point is still real time has not found the limit yet
+      limitReached: points.some((p) => p.realTime === false || p.error || p.notRun),
+    });
+  }
+  return { model: largest, seconds: scaleSeconds, pinning: where, hopMs, curves };
+}

@@ -1,0 +1,175 @@
+/**
+ * One point of the server-scale curve: N live streams, each a real ffmpeg sending libopus RTP in real time
+ * (-re) to a PlainTransport producer of a real mediasoup router, scored by attachQualityMonitor (the
+ * plugin: DirectTransport consumer -> jitter buffer -> Opus decoder -> core windows -> teacher pool).
+ *
+ *   npx vite-node packages/server/bench/streams.ts -- --streams 8 --seconds 24 --batch 16 [--model small] [--ffmpeg-cpus 0]
+ *
+ * Prints one JSON line: CPU seconds of this process (the plugin) and of the mediasoup worker per second
+ * of audio, p50/p99 latency from a window's last audio reaching the plugin to its score event, windows
+ * scored and skipped, batch sizes, and resident memory per stream (this process + the worker, growth
+ * from before the first producer to the end of the steady phase, divided by N).
+ *
+ * Streams start staggered over one hop (1 s), as independent callers would, so their windows do not all
+ * fall due at once. ffmpeg senders can be moved off the measured core (--ffmpeg-cpus), so that pinning
+ * this process with `taskset -c K` measures what one core does. bench/sections/scale.mjs runs the curve.
+ * Run with vite-node (it is TypeScript, sharing the e2e tests' mediasoup and media helpers).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ScoreEvent } from '@callmos/core';
+import { attachQualityMonitor, type AudioStreamStats } from '@callmos/server';
+import { speech16k, speechSource, writeWav } from '../test/helpers/media.js';
+import { createRouter, ffmpegRtp, plainOpusProducer, startWorker, workerMissing } from '../test/helpers/mediasoup.js';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, dflt: string): string => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
+};
+const STREAMS = Number(arg('streams', '4'));
+const SECONDS = Number(arg('seconds', '24'));
+const BATCH = Number(arg('batch', '16'));
+const MAX_WAIT_MS = Number(arg('max-wait-ms', '50'));
+const MODEL = arg('model', 'small');
+const FFMPEG_CPUS = arg('ffmpeg-cpus', '');
+
+const quantile = (xs: number[], q: number): number | null =>
+  xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** utime + stime of a process in seconds, and its resident memory in bytes (Linux /proc). */
+function procUsage(pid: number): { cpuSeconds: number; rss: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of proc(5))
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+  return { cpuSeconds: ticks / 100, rss: rssKb * 1024 }; // USER_HZ is 100 on Linux
+}
+
+function selfUsage(): { cpuSeconds: number; rss: number } {
+  const c = process.cpuUsage();
+  return { cpuSeconds: (c.user + c.system) / 1e6, rss: process.memoryUsage().rss };
+}
+
+async function main(): Promise<void> {
+  if (workerMissing) throw new Error(workerMissing);
+  const dir = mkdtempSync(join(tmpdir(), 'callmos-scale-'));
+  const wav = join(dir, 'speech.wav');
+  writeWav(wav, await speech16k(SECONDS), 16000);
+
+  const worker = await startWorker();
+  const router = await createRouter(worker, { room: 'bench' });
+  const qm = await attachQualityMonitor(router, {
+    model: MODEL,
+    provider: 'cpu',
+    intraOpThreads: 1,
+    batchSize: BATCH,
+    maxWaitMs: MAX_WAIT_MS,
+    networkStatsIntervalMs: 1000,
+    worker,
+    log: () => undefined,
+  });
+  const events: ScoreEvent[] = [];
+  qm.scores$.subscribe((e) => events.push(e));
+  const batchSizes: number[] = [];
+  qm.pool.runs$.subscribe((r) => batchSizes.push(r.size));
+
+  // warm the model up so its first-run allocations are in the baseline, not in the per-stream memory
+  await qm.pool.model.run([new Float32Array(qm.pool.model.windowSize)]);
+  global.gc?.();
+  const base = { self: selfUsage(), worker: procUsage(worker.pid) };
+
+  // Producers first (mediasoup requests to the worker), then the senders, staggered over one hop.
+  const producers = [];
+  for (let s = 0; s < STREAMS; s++) producers.push(await plainOpusProducer(router, 1000 + s, { stream: s }));
+  const senders = [];
+  const t0 = performance.now();
+  let firstStarted = 0;
+  for (const [s, p] of producers.entries()) {
+    await sleep(Math.max(0, t0 + (s * 1000) / STREAMS - performance.now()));
+    const sender = ffmpegRtp(wav, p.port, p.rtcpPort, 1000 + s);
+    if (s === 0) firstStarted = performance.now();
+    if (FFMPEG_CPUS) execFileSync('taskset', ['-pc', FFMPEG_CPUS, String(sender.child.pid)], { stdio: 'ignore' });
+    senders.push(sender);
+  }
+  const lastStarted = performance.now();
+  // Steady phase: every stream has filled its first window (4 s) until the first stream runs out.
+  const steadyFrom = lastStarted + 4500;
+  const steadyTo = firstStarted + SECONDS * 1000 - 500;
+  if (steadyTo - steadyFrom < 1000) throw new Error(`--seconds ${SECONDS} leaves no steady phase (streams took ${((lastStarted - t0) / 1000).toFixed(1)} s to start)`);
+  await sleep(steadyFrom - performance.now());
+  const a = { self: selfUsage(), worker: procUsage(worker.pid), at: performance.now() };
+  await sleep(steadyTo - performance.now());
+  global.gc?.();
+  const b = { self: selfUsage(), worker: procUsage(worker.pid), at: performance.now() };
+  await Promise.all(senders.map((s) => s.done));
+  // Drain: the last windows of every stream are scored (or skipped) before the monitor closes, so a point
+  // that fell behind shows its full latency instead of losing its late windows; 2 s without an event ends it.
+  const drainUntil = performance.now() + 30_000;
+  for (let seen = -1; seen !== events.length && performance.now() < drainUntil; ) {
+    seen = events.length;
+    await sleep(2000);
+  }
+  const skipped = qm.pool.stats.skipped;
+  // what the plugin saw, summed over the streams: packets, losses, concealment, audio seconds, windows
+  const sum = (get: (st: AudioStreamStats) => number) => qm.currentParticipants.reduce((acc, p) => acc + get(p.stats), 0);
+  const seen = {
+    rtpPackets: sum((st) => st.rtpPackets), lost: sum((st) => st.jitter.lost), late: sum((st) => st.jitter.late),
+    concealed: sum((st) => st.opus.concealed), timestampJumps: sum((st) => st.timestampJumps),
+    audioSeconds: sum((st) => st.duration), windows: sum((st) => st.windows),
+  };
+  await qm.close();
+  worker.close();
+
+  const steadySeconds = (b.at - a.at) / 1000;
+  const audioSeconds = steadySeconds * STREAMS;
+  const pluginCpu = b.self.cpuSeconds - a.self.cpuSeconds;
+  const workerCpu = b.worker.cpuSeconds - a.worker.cpuSeconds;
+  const scored = events.filter((e) => e.scored);
+  const latencies = scored.map((e) => e.latencyMs);
+  const byReason: Record<string, number> = {};
+  for (const e of events) if (!e.scored) byReason[e.reason ?? 'unknown'] = (byReason[e.reason ?? 'unknown'] ?? 0) + 1;
+  const meanBatch = batchSizes.reduce((x, y) => x + y, 0) / Math.max(1, batchSizes.length);
+  console.log(
+    JSON.stringify({
+      model: qm.backend.model,
+      provider: qm.backend.provider,
+      streams: STREAMS,
+      seconds: SECONDS,
+      batchSize: BATCH,
+      maxWaitMs: MAX_WAIT_MS,
+      speech: speechSource,
+      steadySeconds,
+      pluginCpuPerAudioSecond: pluginCpu / audioSeconds,
+      workerCpuPerAudioSecond: workerCpu / audioSeconds,
+      pluginCores: pluginCpu / steadySeconds,
+      workerCores: workerCpu / steadySeconds,
+      p50Ms: quantile(latencies, 0.5),
+      p99Ms: quantile(latencies, 0.99),
+      maxMs: quantile(latencies, 1),
+      windowsScored: scored.length,
+      windowsExpected: STREAMS * (Math.floor(SECONDS - 4) + 1), // 4 s windows, 1 s hop
+      skipped,
+      notScored: byReason,
+      seen,
+      // below 100 %: the senders (or the UDP path to the worker) did not deliver all the audio
+      audioDeliveredPct: (100 * seen.audioSeconds) / (STREAMS * SECONDS),
+      batches: batchSizes.length,
+      meanBatch,
+      rssPerStreamMB: (b.self.rss - base.self.rss + b.worker.rss - base.worker.rss) / STREAMS / 1e6,
+      pluginRssMB: b.self.rss / 1e6,
+      workerRssMB: b.worker.rss / 1e6,
+    }),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err instanceof Error ? err.stack : err);
+    process.exit(1);
+  },
+);
