@@ -43,20 +43,24 @@ export async function read16k(file) {
   return clip.sampleRate === 16000 ? clip.samples : decodeAudio(file, 16000);
 }
 
-/** @type {Promise<string[]> | undefined} */
-let ranked;
+/** rankings by candidate count: decoding and rating every file is the costly part, done once per count */
+/** @type {Map<number, Promise<string[]>>} */
+const ranked = new Map();
 /**
  * The first `candidates` LibriSpeech utterances (by name), cleanest first (backgroundRatioDb).
  * @param {number} [candidates] @returns {Promise<string[]>} paths
  */
 export function cleanestUtterances(candidates = 60) {
-  ranked ??= (async () => {
+  const cached = ranked.get(candidates);
+  if (cached) return cached;
+  const ranking = (async () => {
     const files = readdirSync(LIBRISPEECH_DIR).filter((f) => f.endsWith('.flac')).sort().slice(0, candidates).map((f) => join(LIBRISPEECH_DIR, f));
     const rated = [];
     for (const file of files) rated.push({ file, ratio: backgroundRatioDb(await read16k(file)) });
     return rated.sort((a, b) => b.ratio - a.ratio).map((c) => c.file);
   })();
-  return ranked;
+  ranked.set(candidates, ranking);
+  return ranking;
 }
 
 /**

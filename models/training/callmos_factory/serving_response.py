@@ -17,35 +17,21 @@ from __future__ import annotations
 import numpy as np
 
 from .features import N_BINS, N_FFT, POWER, SAMPLE_RATE
+from .golden import RESAMPLER_QUALITY, resampler_design, resampler_kernel
 
-# QUALITY_PRESETS.medium of packages/core/src/dsp/resampler.ts (a test keeps the two in step)
-STOPBAND_DB = 80.0
-PASSBAND = 0.875
-
-
-def kaiser_beta(attenuation_db: float) -> float:
-    if attenuation_db > 50:
-        return 0.1102 * (attenuation_db - 8.7)
-    if attenuation_db >= 21:
-        return 0.5842 * (attenuation_db - 21) ** 0.4 + 0.07886 * (attenuation_db - 21)
-    return 0.0
+# the SDK's default resampler quality (StreamingResampler in packages/core/src/dsp/resampler.ts); golden.py
+# mirrors its design, and the golden fixtures pin that mirror to the TypeScript
+QUALITY = "medium"
+STOPBAND_DB, PASSBAND = RESAMPLER_QUALITY[QUALITY]
 
 
 def resampler_response(in_rate: int = 48000, out_rate: int = SAMPLE_RATE) -> np.ndarray:
     """|H(f)| of the core's in_rate -> out_rate anti-aliasing filter at the student's 161 bin centres."""
-    nyquist = min(in_rate, out_rate) / 2
-    passband_hz, stopband_hz = PASSBAND * nyquist, nyquist
-    transition = (stopband_hz - passband_hz) / in_rate
-    half_width = (STOPBAND_DB - 7.95) / (2.285 * 2 * np.pi * transition) / 2
-    cutoff = (passband_hz + stopband_hz) / 2 / in_rate
-    tau = np.arange(-np.ceil(half_width), np.ceil(half_width) + 1)
-    r = np.clip(tau / half_width, -1, 1)
-    beta = kaiser_beta(STOPBAND_DB)
-    h = 2 * cutoff * np.sinc(2 * cutoff * tau) * np.i0(beta * np.sqrt(1 - r * r)) / np.i0(beta)
-    h[np.abs(tau) > half_width] = 0.0
+    d = resampler_design(in_rate, out_rate, QUALITY)
+    tau = np.arange(-d["lookahead"], d["lookahead"] + 1, dtype=np.float64)  # input samples
+    h = resampler_kernel(tau, d)
     freqs = np.arange(N_BINS) * SAMPLE_RATE / N_FFT  # bin centres, Hz
-    response = np.abs(np.exp(-2j * np.pi * np.outer(freqs / in_rate, tau)) @ h)
-    return response
+    return np.abs(np.exp(-2j * np.pi * np.outer(freqs / in_rate, tau)) @ h)
 
 
 def feature_gain(in_rate: int = 48000) -> np.ndarray:

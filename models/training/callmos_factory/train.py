@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"resumed at epoch {state['epoch']}{' (weight average restarted)' if a.reset_ema else ''}", flush=True)
 
     gain = feature_gain()[None, None, :, None]  # [1, 1, 161, 1] over [B, 2, 161, T]
+    fval_served = np.asarray(fval) * gain  # the validation clips as the SDK would see them
     t_start = time.time() - state["train_seconds"]
     while state["epoch"] < a.epochs:
         model.train()
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
         losses = []
         for i in range(0, len(order), hp["batch"]):
             idx = np.sort(order[i: i + hp["batch"]])
-            xb = np.array(ftrain[idx])  # a copy: the cache is a read-only memory map
+            xb = ftrain[idx]  # fancy indexing copies out of the read-only memory map: ours to scale
             served = rng.random(len(idx)) < a.serving_aug
             xb[served] *= gain
             x = torch.from_numpy(xb).contiguous(memory_format=torch.channels_last)
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         pm, _ = predict(ema.module, fval)
         r = pearson(pm, val.target)
         rmse = float(np.sqrt(np.mean((pm - val.target) ** 2)))
-        ps, _ = predict(ema.module, np.asarray(fval) * gain)  # the same clips as the SDK would see them
+        ps, _ = predict(ema.module, fval_served)
         r_served, bias_served = pearson(ps, val.target), float(np.mean(ps - pm))
         state["train_seconds"] = time.time() - t_start
         state["history"].append({"epoch": state["epoch"], "loss": float(np.mean(losses)), "val_r": r,

@@ -8,13 +8,11 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeAudio, ffmpeg } from './tools.js';
 import { writeWav } from './wav.js';
-import { backgroundRatioDb } from '../../../../examples/lib/speech.mjs';
+import { concat } from '../../../../examples/lib/audio.mjs';
+import { backgroundRatioDb, LIBRISPEECH_DIR as LIBRISPEECH, TTS_FIXTURE } from '../../../../examples/lib/speech.mjs';
 
-const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-const LIBRISPEECH = join(REPO, '../shared/corpora/speech/librispeech-subset/train-clean-100/librispeech_train-clean-100');
 export const CLIP_RATE = 44100;
 
 export interface Clips {
@@ -40,7 +38,7 @@ function cleanSpeech(): { samples: Float32Array; source: string } {
     const parts = files.map((f) => decodeAudio(join(LIBRISPEECH, f), CLIP_RATE));
     return { samples: concat(parts).subarray(0, 16 * CLIP_RATE), source: `LibriSpeech ${files.join(', ')}` };
   }
-  const tts = decodeAudio(join(REPO, 'models/fixtures/clean-tts.wav'), CLIP_RATE);
+  const tts = decodeAudio(TTS_FIXTURE, CLIP_RATE);
   return { samples: concat([tts, tts]), source: 'models/fixtures/clean-tts.wav x2 (../shared absent)' };
 }
 
@@ -82,16 +80,6 @@ export function addWhiteNoise(x: Float32Array, snrDb: number, seed: number): Flo
     peak = Math.max(peak, Math.abs(out[i]!));
   }
   if (peak > 0.99) for (let i = 0; i < out.length; i++) out[i]! *= 0.99 / peak; // no clipping: that is another degradation
-  return out;
-}
-
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
   return out;
 }
 
