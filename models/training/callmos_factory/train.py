@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="fraction of training clips given the SDK resampler's response (0 disables)")
     ap.add_argument("--reset-ema", action="store_true",
                     help="on resume, restart the weight average from the current weights")
+    ap.add_argument("--warm-restart", type=float, default=0.0, metavar="SCALE",
+                    help="on resume, a new cosine schedule from SCALE x the peak lr down to 0 over the epochs left "
+                         "(to go on from a finished run, e.g. on a grown corpus); kept in last.pt")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -83,19 +86,36 @@ def main(argv: list[str] | None = None) -> None:
     ema = AveragedModel(model, avg_fn=ema_step, use_buffers=True)
     opt = torch.optim.AdamW(model.parameters(), lr=hp["lr"], weight_decay=1e-2)
     steps_per_epoch = math.ceil(len(train.ids) / hp["batch"])
-    total = steps_per_epoch * a.epochs
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+
+    def schedule(restart: dict | None) -> torch.optim.lr_scheduler.LambdaLR:
+        """Warm-up then cosine to 0 at a.epochs; after a warm restart its step count starts at the restart."""
+        first, scale = (restart["epoch"], restart["scale"]) if restart else (0, 1.0)
+        total = steps_per_epoch * max(1, a.epochs - first)
+        return torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda s: scale * min(1.0, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
+
     state = {"epoch": 0, "best_r": -1.0, "history": [], "train_seconds": 0.0}
+    sched = schedule(None)
     if (run / "last.pt").exists():
         ck = torch.load(run / "last.pt", weights_only=False)
-        model.load_state_dict(ck["model"]); ema.load_state_dict(ck["ema"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
+        model.load_state_dict(ck["model"]); ema.load_state_dict(ck["ema"]); opt.load_state_dict(ck["opt"])
         state = ck["state"]
         rng = np.random.default_rng([a.seed, state["epoch"]])
+        if a.warm_restart > 0:
+            for g in opt.param_groups:
+                g["initial_lr"] = hp["lr"]
+            state["restart"] = {"epoch": state["epoch"], "scale": a.warm_restart}
+            sched = schedule(state["restart"])  # a fresh step count: the new curve starts here
+        else:
+            sched = schedule(state.get("restart"))
+            sched.load_state_dict(ck["sched"])
+            for g, lr in zip(opt.param_groups, sched.get_last_lr()):
+                g["lr"] = lr  # building the scheduler stepped it once: put back the saved point's lr
         if a.reset_ema:
             ema = AveragedModel(model, avg_fn=ema_step, use_buffers=True)
             state["best_r"] = -1.0  # the restarted average is judged afresh
-        print(f"resumed at epoch {state['epoch']}{' (weight average restarted)' if a.reset_ema else ''}", flush=True)
+        print(f"resumed at epoch {state['epoch']}{' (weight average restarted)' if a.reset_ema else ''}"
+              f"{f' (lr restarted at {a.warm_restart} x peak)' if a.warm_restart > 0 else ''}", flush=True)
 
     gain = feature_gain()[None, None, :, None]  # [1, 1, 161, 1] over [B, 2, 161, T]
     fval_served = np.asarray(fval) * gain  # the validation clips as the SDK would see them

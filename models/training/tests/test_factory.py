@@ -123,3 +123,34 @@ def test_codec_round_trip_keeps_length_and_alignment(name):
     assert y.shape == x.shape and np.isfinite(y).all() and isinstance(params, dict)
     if name != "codec2":  # a parametric vocoder: it keeps the spectral envelope, not the waveform
         assert np.corrcoef(x, y)[0, 1] > 0.8, name
+
+
+def test_training_resumes_and_warm_restarts_its_schedule(tmp_path, monkeypatch):
+    """A finished run goes on with --warm-restart: a new cosine from SCALE x peak to 0, recorded in last.pt."""
+    import torch
+
+    from callmos_factory import train
+    from callmos_factory.dataset import DIM_SOURCES, Split
+
+    rng = np.random.default_rng(0)
+
+    def fake_split(split: str):
+        n = 64 if split == "train" else 16
+        feats = rng.standard_normal((n, 2, 161, 60)).astype(np.float32) * 0.1
+        target = (3 + feats[:, 0, :20].mean(axis=(1, 2)) * 40).astype(np.float32)  # learnable from the input
+        dims = np.tile(target[:, None], (1, len(DIM_SOURCES)))
+        return Split([f"{split}-{i}" for i in range(n)], np.zeros((0, 0), np.float32), target, dims, [], []), feats
+
+    monkeypatch.setattr(train, "cached_features", fake_split)
+    monkeypatch.setattr(train, "WORK_DIR", tmp_path)
+    train.main(["micro", "--epochs", "1", "--threads", "1"])
+    first = torch.load(tmp_path / "runs" / "micro" / "last.pt", weights_only=False)
+    assert first["state"]["epoch"] == 1 and "restart" not in first["state"]
+    assert first["sched"]["_last_lr"][0] < 1e-6  # the cosine ended at 0
+
+    train.main(["micro", "--epochs", "3", "--threads", "1", "--warm-restart", "0.5"])
+    ck = torch.load(tmp_path / "runs" / "micro" / "last.pt", weights_only=False)
+    assert ck["state"]["epoch"] == 3 and ck["state"]["restart"] == {"epoch": 1, "scale": 0.5}
+    assert ck["sched"]["last_epoch"] == 2 * 2  # two epochs of 2 steps since the restart
+    assert ck["sched"]["_last_lr"][0] < 1e-6
+    assert len(ck["state"]["history"]) == 3
