@@ -36,6 +36,11 @@ EXPLAINED = {
 }
 
 
+def cores_text(training: dict) -> str:
+    threads = training.get("cpuThreads", [1])
+    return f"{'-'.join(str(t) for t in threads)} CPU core{'s' if max(threads) > 1 else ''}"
+
+
 def metrics(pred: np.ndarray, ref: np.ndarray) -> dict:
     if len(pred) < 3 or np.std(ref) < 1e-9:
         return {"n": int(len(pred))}
@@ -135,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
         summary.append(f"| {name} | {card['params']:,} | {size / 1e6:.2f} MB {q.get('shipped', '')} | {overall['pearson']} | "
                        f"{overall['spearman']} | {overall['rmse']} | {served['pearson']} | {without_held_out['pearson']} (n = {without_held_out['n']}) | "
                        f"{sec_per_window * 1000:.1f} | "
-                       f"{tr.get('epochs', '?')} epochs, {tr.get('seconds', 0) / 60:.0f} min on 1 CPU core |")
+                       f"{tr.get('epochs', '?')} epochs, {tr.get('seconds', 0) / 60:.0f} min on {cores_text(tr)} |")
         lines += [f"## {name} ({card['params']:,} parameters)", "",
                   f"Against the ensemble target: **Pearson r {overall['pearson']}**, Spearman {overall['spearman']}, "
                   f"RMSE {overall['rmse']} (n = {overall['n']}). ONNX Runtime CPU, 1 thread: "

@@ -27,7 +27,7 @@ from .student import DIMS, Student, config_from_dict
 
 WINDOW_FRAMES = 400  # 4 s: short enough for a badge to react within seconds, long enough for 1-2 sentences
 HOP_FRAMES = 100  # one score per second per stream
-VERSION = "1.1.0"  # 1.1: trained with the serving-response augmentation (serving_response.py)
+VERSION = "1.2.0"  # 1.1: serving-response augmentation (serving_response.py); 1.2: corpus grown with wb_celp
 INT8_MAX_R_LOSS = 0.005
 INT8_MIN_BYTES = 1_000_000  # below this the download is small already; keep the exact float model
 
@@ -142,6 +142,15 @@ def write_model(model: Student, ck: dict, name: str, training: dict, fp32: bool 
     return onnx_path
 
 
+def restart_text(history: dict) -> str:
+    """How a run that went on from a finished one (train.py --warm-restart) was scheduled, for the card."""
+    r = history["restart"]
+    grown = [h.get("train_clips") for h in history["history"] if h["epoch"] > r["epoch"]]
+    on = f" on {grown[-1]} clips" if grown and grown[-1] else ""
+    return (f"epochs 1-{r['epoch']} on the corpus of the time; epochs {r['epoch'] + 1}-{history['epoch']}{on} after a warm "
+            f"restart (cosine from {r['scale']} x the peak learning rate to 0)")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("name")
@@ -152,9 +161,12 @@ def main(argv: list[str] | None = None) -> None:
     training = {
         "data": f"{history['train_clips']} train / {history['val_clips']} val clips of 4 s, synthetic "
                 "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
+        **({"schedule": restart_text(history)} if history.get("restart") else {}),
         "augmentation": "serving response (the core resampler's 7-8 kHz band edge) on half the clips",
         "epochs": history["epoch"], "bestEpoch": ck["epoch"], "seconds": round(history["train_seconds"]),
         "valPearson": round(float(ck["val_r"]), 4),
+        # threads torch trained with (epochs logged before this was recorded ran on 1)
+        "cpuThreads": sorted({h.get("threads", 1) for h in history["history"]}),
     }
     write_model(model, ck, a.name, training, fp32=a.fp32)
 

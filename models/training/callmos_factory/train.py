@@ -149,7 +149,8 @@ def main(argv: list[str] | None = None) -> None:
         state["train_seconds"] = time.time() - t_start
         state["history"].append({"epoch": state["epoch"], "loss": float(np.mean(losses)), "val_r": r,
                                  "val_rmse": rmse, "val_r_served": r_served, "served_minus_native": bias_served,
-                                 "seconds": round(state["train_seconds"])})
+                                 "seconds": round(state["train_seconds"]), "train_clips": len(train.ids),
+                                 "threads": a.threads})
         print(json.dumps(state["history"][-1]), flush=True)
         if r > state["best_r"]:
             state["best_r"] = r

@@ -154,3 +154,28 @@ def test_training_resumes_and_warm_restarts_its_schedule(tmp_path, monkeypatch):
     assert ck["sched"]["last_epoch"] == 2 * 2  # two epochs of 2 steps since the restart
     assert ck["sched"]["_last_lr"][0] < 1e-6
     assert len(ck["state"]["history"]) == 3
+
+
+def test_feature_cache_is_written_in_place_and_reused(tmp_path, monkeypatch):
+    """The cache is filled batch by batch into a memory-mapped .npy and only rebuilt when the clip ids change."""
+    import torch
+
+    from callmos_factory import dataset
+
+    audio = np.random.default_rng(3).standard_normal((5, 16000)).astype(np.float32) * 0.1
+    ids = [f"val-{i}" for i in range(5)]
+
+    def fake_load(split: str, limit: int = 0):
+        return dataset.Split(list(ids), audio[: len(ids)].copy(), np.zeros(len(ids), np.float32), np.zeros((len(ids), 5), np.float32), [], [])
+
+    monkeypatch.setattr(dataset, "load_split", fake_load)
+    monkeypatch.setattr(dataset, "WORK_DIR", tmp_path)
+    _, f = dataset.cached_features("val")
+    assert isinstance(f, np.memmap) and f.shape == (5, 2, 161, 100)
+    np.testing.assert_allclose(f, dataset.torch_features(torch.from_numpy(audio)).numpy(), atol=1e-6)
+    mtime = (tmp_path / "features" / "val.npy").stat().st_mtime_ns
+    dataset.cached_features("val")
+    assert (tmp_path / "features" / "val.npy").stat().st_mtime_ns == mtime
+    ids.pop()
+    _, f = dataset.cached_features("val")
+    assert f.shape[0] == 4
