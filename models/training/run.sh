@@ -12,7 +12,7 @@ MODELS=${CALLMOS_MODELS:-"tiny small"}
 shipped() { echo ${CALLMOS_MODELS:-tiny small} $(cd .. && ls -d -- *-pruned 2>/dev/null || true); }
 case "${1:-all}" in
   deps) bash install-deps.sh ;;
-  synth) py synth --train "${TRAIN_CLIPS:-7200}" --val 200 --test 400 ;;
+  synth) py synth --train "${TRAIN_CLIPS:-15000}" --val 200 --test 400 ;;
   label) py label && py label --splits test --p835 ;;
   train) py train "$2" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}" ;;
   export) py export "$2" ;;
@@ -26,7 +26,7 @@ case "${1:-all}" in
     nice -n 5 python3 -m callmos_factory.prune report
     py evaluate $(shipped) ;;
   all)
-    py synth --train "${TRAIN_CLIPS:-7200}" --val 200 --test 400
+    py synth --train "${TRAIN_CLIPS:-15000}" --val 200 --test 400
     py label
     py label --splits test --p835
     py fixtures

@@ -31,8 +31,9 @@ EXPLAINED = {
                     "noise; RMSE and bias stay in line with the other codecs.",
     "codec:g726": "G.726 ADPCM at 16-40 kbit/s: a narrow target range over a dozen clips, as for codec2.",
     "codec:speex": "speex is the codec held out of training: r is fine but scores are biased high (it sounds "
-                   "cleaner to the student than to the teachers); the wider codec families added in factory v2 "
-                   "cut this bias from +0.75 to about +0.55 MOS (tiny).",
+                   "cleaner to the student than to the teachers, NISQA above all); the wider codec families added "
+                   "in factory v2 cut this bias from +0.75 to about +0.55 MOS (tiny), factory v3's wb_celp and "
+                   "the grown corpus to +0.45 (small 1.2).",
 }
 
 
@@ -107,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
              "voices and a codec (speex) never seen in training. Target: the teacher ensemble "
              "mean(NISQA MOS, DNSMOS P.808).", ""]
     summary_at = len(lines)
+    trained_on: dict[str, str] = {}  # model -> its corpus (and schedule), from its card
     summary = ["| model | params | ONNX file | test Pearson r | Spearman | RMSE | r as served | r without the held-out codec | CPU ms / 4 s window (1 thread) | training |",
                "|---|---|---|---|---|---|---|---|---|---|"]
     # "as served": the same clips with the core resampler's response, as every stream in the SDK reaches
@@ -136,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
                             "cpuMsPerWindow1Thread": round(sec_per_window * 1000, 2)}
         card_path.write_text(json.dumps(card, indent=2) + "\n")
         tr, q = card.get("training", {}), card.get("quantization", {})
+        trained_on[name] = ", ".join(filter(None, [tr.get("data", "?").split(",")[0], tr.get("schedule")]))
         size = (MODELS_DIR / name / "model.onnx").stat().st_size
         summary.append(f"| {name} | {card['params']:,} | {size / 1e6:.2f} MB {q.get('shipped', '')} | {overall['pearson']} | "
                        f"{overall['spearman']} | {overall['rmse']} | {served['pearson']} | {without_held_out['pearson']} (n = {without_held_out['n']}) | "
@@ -160,10 +163,14 @@ def main(argv: list[str] | None = None) -> None:
                              f"overall): {EXPLAINED.get(c, 'NOT EXPLAINED YET: look into it before shipping.')}")
         lines.append("")
         print(f"{name}: {overall}")
-    lines[summary_at:summary_at] = summary + ["", f"Training data: {tr.get('data', '?')}. The shipped students' corpus "
-                                    "was made in two rounds: train clips 0-7199 drew codecs from the first ten "
-                                    "entries of codecs.TRAIN_CODECS, clips 7200-8999 from the full list (factory v2); "
-                                    "a fresh `npm run models:build` draws every clip from the full list.", "",
+    data = "; ".join(f"{n}: {d}" for n, d in trained_on.items())  # each student's own corpus and schedule
+    lines[summary_at:summary_at] = summary + ["", f"Training data ({data}). The shipped students' corpus "
+                                    "was made in three rounds: train clips 0-7199 drew codecs from the first ten "
+                                    "entries of codecs.TRAIN_CODECS, clips 7200-8999 from the list of factory v2 "
+                                    "(CELP at 8 kHz, low-rate transform codecs, ADPCM, SBC), clips 9000-14999 from the "
+                                    "full list (factory v3 adds wb_celp, the split-band wideband CELP family of "
+                                    "AMR-WB and SILK-WB); a fresh `npm run models:build` draws every clip from the "
+                                    "full list.", "",
                                     "Students of version 1.1 were trained with the serving-response augmentation: half "
                                     "of the training clips get the core resampler's 7-8 kHz band edge, which every "
                                     "stream passes in the SDK (browser capture at 44.1/48 kHz, Opus at 48 kHz) and "
