@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from scipy.signal import istft, stft
 
 SR = 16000
 TEST_ONLY_CODECS = {"speex"}
@@ -131,32 +132,21 @@ def split_band_celp(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray
     step_db = float(rng.choice([1.5, 3.0, 6.0]))  # its gain quantiser
     hb_gain_db = float(rng.uniform(-12.0, 3.0))  # codecs mostly under-code the high band's energy
     n_fft, hop = 512, 80
-    win = np.hanning(n_fft)
-
-    def spec(sig: np.ndarray) -> np.ndarray:
-        padded = np.pad(sig, (n_fft // 2, n_fft // 2 + n_fft))
-        frames = np.lib.stride_tricks.sliding_window_view(padded, n_fft)[::hop][: len(sig) // hop + 1]
-        return np.fft.rfft(frames * win, axis=1)
-
-    X = spec(x)
-    E = spec(rng.standard_normal(len(x)) if excitation == "noise" else low * np.cos(np.pi * np.arange(len(x))))
-    freqs = np.fft.rfftfreq(n_fft, 1 / SR)
+    stft_args = {"fs": SR, "nperseg": n_fft, "noverlap": n_fft - hop}
+    freqs, _, X = stft(x, **stft_args)
+    excitation_signal = rng.standard_normal(len(x)) if excitation == "noise" else low * np.cos(np.pi * np.arange(len(x)))
+    E = stft(excitation_signal, **stft_args)[2]
     per_env = max(1, int(frame_ms * SR / 1000 / hop))  # STFT frames per envelope frame
     out = np.zeros_like(X)
     for lo, hi in zip(HB_BANDS_HZ[:-1], HB_BANDS_HZ[1:]):
         band = (freqs >= lo) & (freqs < hi)
-        for t0 in range(0, len(X), per_env):
+        for t0 in range(0, X.shape[1], per_env):
             sl = slice(t0, t0 + per_env)
-            target = np.sqrt(np.mean(np.abs(X[sl, band]) ** 2) + 1e-20)
-            have = np.sqrt(np.mean(np.abs(E[sl, band]) ** 2) + 1e-20)
+            target = np.sqrt(np.mean(np.abs(X[band, sl]) ** 2) + 1e-20)
+            have = np.sqrt(np.mean(np.abs(E[band, sl]) ** 2) + 1e-20)
             g_db = np.round(20 * np.log10(target / have) / step_db) * step_db + hb_gain_db
-            out[sl, band] = E[sl, band] * 10 ** (g_db / 20)
-    # overlap-add back to time (Hann analysis, hop n_fft/8: the window sum is constant = 4 * hop / n_fft * ...)
-    frames = np.fft.irfft(out, n_fft, axis=1) * win
-    y = np.zeros(len(x) + 2 * n_fft)
-    for i, f in enumerate(frames):
-        y[i * hop: i * hop + n_fft] += f
-    y = y[n_fft // 2: n_fft // 2 + len(x)] / (np.sum(win ** 2) / hop)
+            out[band, sl] = E[band, sl] * 10 ** (g_db / 20)
+    y = istft(out, **stft_args)[1][: len(x)]
     return low + y, {"core": core, "hb_excitation": excitation, "hb_frame_ms": frame_ms,
                      "hb_step_db": step_db, "hb_gain_db": round(hb_gain_db, 1)}
 
