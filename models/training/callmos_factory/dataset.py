@@ -52,14 +52,10 @@ class Split:
     labels: list[dict]
     meta: list[dict]
 
-    def features(self, batch: int = 64, out: np.ndarray | None = None) -> np.ndarray:
-        """Features of every clip, written batch by batch into `out` (e.g. a memory-mapped .npy) if given."""
+    def features(self, out: np.ndarray, batch: int = 64) -> np.ndarray:
+        """Features of every clip, written batch by batch into `out` (a memory-mapped .npy: never all in RAM)."""
         for i in range(0, len(self.ids), batch):
-            f = torch_features(torch.from_numpy(self.audio[i: i + batch])).numpy()
-            if out is None:
-                out = np.empty((len(self.ids), *f.shape[1:]), np.float32)
-            out[i: i + len(f)] = f
-        assert out is not None
+            out[i: i + batch] = torch_features(torch.from_numpy(self.audio[i: i + batch])).numpy()
         return out
 
 
@@ -100,7 +96,7 @@ def cached_features(split: str) -> tuple[Split, np.ndarray]:
         # building them in memory first took the process past this machine's 24 GB with the audio beside it
         frames = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.float32,
                                            shape=(len(s.ids), 2, N_FFT // 2 + 1, num_frames(s.audio.shape[1])))
-        s.features(out=frames)
+        s.features(frames)
         frames.flush()
         del frames
         tmp.replace(cache)  # atomic: a concurrent reader never sees a half-written cache
