@@ -101,9 +101,7 @@ def main(argv: list[str] | None = None) -> None:
         model.load_state_dict(ck["model"]); ema.load_state_dict(ck["ema"]); opt.load_state_dict(ck["opt"])
         state = ck["state"]
         rng = np.random.default_rng([a.seed, state["epoch"]])
-        if a.warm_restart > 0:
-            for g in opt.param_groups:
-                g["initial_lr"] = hp["lr"]
+        if a.warm_restart > 0:  # the loaded optimiser keeps initial_lr = the peak: the new curve scales it
             state["restart"] = {"epoch": state["epoch"], "scale": a.warm_restart}
             sched = schedule(state["restart"])  # a fresh step count: the new curve starts here
         else:
