@@ -143,12 +143,16 @@ def write_model(model: Student, ck: dict, name: str, training: dict, fp32: bool 
 
 
 def restart_text(history: dict) -> str:
-    """How a run that went on from a finished one (train.py --warm-restart) was scheduled, for the card."""
-    r = history["restart"]
-    grown = [h.get("train_clips") for h in history["history"] if h["epoch"] > r["epoch"]]
-    on = f" on {grown[-1]} clips" if grown and grown[-1] else ""
-    return (f"epochs 1-{r['epoch']} on the corpus of the time; epochs {r['epoch'] + 1}-{history['epoch']}{on} after a warm "
-            f"restart (cosine from {r['scale']} x the peak learning rate to 0)")
+    """How a run that went on from a finished one (train.py --warm-restart, maybe more than once) was scheduled."""
+    restarts = history.get("restarts") or [history["restart"]]  # runs restarted once before the list existed
+    parts = [f"epochs 1-{restarts[0]['epoch']} on the corpus of the time"]
+    for i, r in enumerate(restarts):
+        end = restarts[i + 1]["epoch"] if i + 1 < len(restarts) else history["epoch"]
+        grown = [h.get("train_clips") for h in history["history"] if r["epoch"] < h["epoch"] <= end]
+        on = f" on {grown[-1]} clips" if grown and grown[-1] else ""
+        parts.append(f"epochs {r['epoch'] + 1}-{end}{on} after a warm restart "
+                     f"(cosine from {r['scale']} x the peak learning rate to 0)")
+    return "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -102,7 +102,10 @@ def main(argv: list[str] | None = None) -> None:
         state = ck["state"]
         rng = np.random.default_rng([a.seed, state["epoch"]])
         if a.warm_restart > 0:  # the loaded optimiser keeps initial_lr = the peak: the new curve scales it
+            # every restart is kept (the card tells the whole schedule); "restart" is the curve in force
+            earlier = state.get("restarts") or ([state["restart"]] if "restart" in state else [])
             state["restart"] = {"epoch": state["epoch"], "scale": a.warm_restart}
+            state["restarts"] = [*earlier, state["restart"]]
             sched = schedule(state["restart"])  # a fresh step count: the new curve starts here
         else:
             sched = schedule(state.get("restart"))

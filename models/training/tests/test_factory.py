@@ -1,6 +1,8 @@
 """Fast tests of the factory's own code (features, degradations, student, export, clip scoring)."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import onnxruntime as ort
 import pytest
@@ -129,7 +131,7 @@ def test_training_resumes_and_warm_restarts_its_schedule(tmp_path, monkeypatch):
     """A finished run goes on with --warm-restart: a new cosine from SCALE x peak to 0, recorded in last.pt."""
     import torch
 
-    from callmos_factory import train
+    from callmos_factory import export, train
     from callmos_factory.dataset import DIM_SOURCES, Split
 
     rng = np.random.default_rng(0)
@@ -154,6 +156,17 @@ def test_training_resumes_and_warm_restarts_its_schedule(tmp_path, monkeypatch):
     assert ck["sched"]["last_epoch"] == 2 * 2  # two epochs of 2 steps since the restart
     assert ck["sched"]["_last_lr"][0] < 1e-6
     assert len(ck["state"]["history"]) == 3
+
+    # a second restart (the corpus grew again): both are kept, and the card tells the whole schedule
+    train.main(["micro", "--epochs", "4", "--threads", "1", "--warm-restart", "0.25"])
+    ck = torch.load(tmp_path / "runs" / "micro" / "last.pt", weights_only=False)
+    assert ck["state"]["restarts"] == [{"epoch": 1, "scale": 0.5}, {"epoch": 3, "scale": 0.25}]
+    assert ck["state"]["restart"] == {"epoch": 3, "scale": 0.25} and ck["sched"]["last_epoch"] == 2
+    history = json.loads((tmp_path / "runs" / "micro" / "history.json").read_text())
+    assert export.restart_text(history) == (
+        "epochs 1-1 on the corpus of the time; "
+        "epochs 2-3 on 64 clips after a warm restart (cosine from 0.5 x the peak learning rate to 0); "
+        "epochs 4-4 on 64 clips after a warm restart (cosine from 0.25 x the peak learning rate to 0)")
 
 
 def test_feature_cache_is_written_in_place_and_reused(tmp_path, monkeypatch):
