@@ -50,7 +50,8 @@ def predict(model: Student, feats: np.ndarray, batch: int = 64) -> tuple[np.ndar
     mos, dims = [], []
     with torch.no_grad():
         for i in range(0, len(feats), batch):
-            m, d = model(torch.from_numpy(np.ascontiguousarray(feats[i: i + batch])))
+            # a copy: feats may be the cache's read-only memory map, which torch will not wrap silently
+            m, d = model(torch.from_numpy(np.array(feats[i: i + batch], dtype=np.float32)))
             mos.append(m.numpy())
             dims.append(d.numpy())
     return np.concatenate(mos), np.concatenate(dims)
