@@ -24,6 +24,7 @@ from .dataset import DIM_SOURCES, TARGET_KEYS, cached_features
 from .fixtures import FIXTURES_DIR
 from .paths import MODELS_DIR, WORK_DIR
 from .student import DIMS, Student, config_from_dict
+from .train import warm_restarts
 
 WINDOW_FRAMES = 400  # 4 s: short enough for a badge to react within seconds, long enough for 1-2 sentences
 HOP_FRAMES = 100  # one score per second per stream
@@ -145,7 +146,7 @@ def write_model(model: Student, ck: dict, name: str, training: dict, fp32: bool 
 
 def restart_text(history: dict) -> str:
     """How a run that went on from a finished one (train.py --warm-restart, maybe more than once) was scheduled."""
-    restarts = history.get("restarts") or [history["restart"]]  # runs restarted once before the list existed
+    restarts = warm_restarts(history)
     parts = [f"epochs 1-{restarts[0]['epoch']} on the corpus of the time"]
     for i, r in enumerate(restarts):
         end = restarts[i + 1]["epoch"] if i + 1 < len(restarts) else history["epoch"]

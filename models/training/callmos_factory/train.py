@@ -45,6 +45,11 @@ def pearson(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / (np.sqrt((a * a).sum() * (b * b).sum()) + 1e-12))
 
 
+def warm_restarts(state: dict) -> list[dict]:
+    """Every warm restart of a run, oldest first (a run restarted once before the list existed has only "restart")."""
+    return state.get("restarts") or ([state["restart"]] if "restart" in state else [])
+
+
 def predict(model: Student, feats: np.ndarray, batch: int = 64) -> tuple[np.ndarray, np.ndarray]:
     model.eval()
     mos, dims = [], []
@@ -104,9 +109,8 @@ def main(argv: list[str] | None = None) -> None:
         rng = np.random.default_rng([a.seed, state["epoch"]])
         if a.warm_restart > 0:  # the loaded optimiser keeps initial_lr = the peak: the new curve scales it
             # every restart is kept (the card tells the whole schedule); "restart" is the curve in force
-            earlier = state.get("restarts") or ([state["restart"]] if "restart" in state else [])
-            state["restart"] = {"epoch": state["epoch"], "scale": a.warm_restart}
-            state["restarts"] = [*earlier, state["restart"]]
+            state["restarts"] = [*warm_restarts(state), {"epoch": state["epoch"], "scale": a.warm_restart}]
+            state["restart"] = state["restarts"][-1]
             sched = schedule(state["restart"])  # a fresh step count: the new curve starts here
         else:
             sched = schedule(state.get("restart"))
