@@ -3,22 +3,32 @@
 // mediasoup's own install script downloads its official prebuilt worker (from GitHub) and, failing that,
 // builds it from source with downloaded dependencies. Approved as a dependency script, that failure would
 // fail `npm install` on a machine without that access, although the CLI and the browser client never need
-// the worker. So the script is not approved in allowScripts; this runs it, bounded in time, and explains
-// the offline build when it fails. MEDIASOUP_WORKER_BIN set (as CI does for its own offline build) skips it.
+// the worker. So the script is denied in allowScripts (npm 11 runs the scripts it has no entry for); this
+// runs it, bounded in time, and explains the offline build when it fails. MEDIASOUP_WORKER_BIN set (as CI does for its own offline build) skips it.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-const LIMIT_MS = 10 * 60 * 1000;
+const LIMIT_MS = 20 * 60 * 1000; // a source build takes ~10 min on 2 cores
 const require = createRequire(import.meta.url);
 
-let dir;
-try {
-  dir = path.dirname(require.resolve('mediasoup/package.json'));
-} catch {
-  process.exit(0); // mediasoup not installed (e.g. --omit of the server package): nothing to do
+// mediasoup's exports map hides its package.json: resolve its entry point and walk up to the folder that
+// holds its install script.
+function mediasoupDir() {
+  let entry;
+  try {
+    entry = require.resolve('mediasoup');
+  } catch {
+    return undefined; // mediasoup not installed (e.g. --omit of the server package): nothing to do
+  }
+  for (let d = path.dirname(entry); d !== path.dirname(d); d = path.dirname(d)) {
+    if (existsSync(path.join(d, 'npm-scripts.mjs'))) return d;
+  }
+  return undefined;
 }
+const dir = mediasoupDir();
+if (!dir) process.exit(0);
 const bin = path.join(dir, 'worker', 'out', 'Release', 'mediasoup-worker');
 if (process.env.MEDIASOUP_WORKER_BIN) {
   console.log(`callmos: MEDIASOUP_WORKER_BIN is set (${process.env.MEDIASOUP_WORKER_BIN}); not fetching mediasoup's worker`);
