@@ -1,0 +1,94 @@
+/**
+ * @callmos/client as a Vite user gets it: installed from its tarball, imported by an app with a shipped
+ * model from @callmos/models (`?url` imports), under Vite's dev server and from a production build, in
+ * Debian's Chromium with a fake microphone; the worker, worklet, onnxruntime-web wasm and the model must
+ * all load from the app's origin (no 404) and the first window must be scored.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../../packages/client/test/helpers/browser.js';
+import { chromiumPath } from '../../packages/client/test/helpers/tools.js';
+import { makeConsumer, repoRoot, type Consumer } from './consumer.js';
+import { existsSync } from 'node:fs';
+
+const VITE = '8.3.8';
+const built = existsSync(path.join(repoRoot, 'packages/client/dist/index.js'));
+const micWav = path.join(repoRoot, 'models/fixtures/clean-tts.wav');
+
+/** Starts `vite <args>` in the app and resolves with its URL once it listens. */
+function startVite(cwd: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['vite', ...args, '--strictPort', '--host', '127.0.0.1'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (m) resolve({ child, url: m[1] });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`vite ${args.join(' ')} exited (${code}) before listening:\n${out}`)));
+  });
+}
+
+describe.skipIf(!built || !chromiumPath)('@callmos/client in a Vite app', () => {
+  let consumer: Consumer;
+  let app: string;
+  let browser: Browser;
+  beforeAll(async () => {
+    consumer = makeConsumer({ vite: VITE });
+    app = path.join(consumer.root, 'vite-app');
+    cpSync(new URL('./vite-app/', import.meta.url), app, { recursive: true });
+    browser = await launchChromium(micWav);
+  }, 600_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function firstScore(url: string): Promise<{ mos: number; failed: string[] }> {
+    const page = await browser.newPage();
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('pageerror', (e) => failed.push(`page error: ${e.message}`));
+    try {
+      await page.goto(url);
+      const { mos } = await page.evaluate(() => (window as unknown as { firstScore(): Promise<{ mos: number }> }).firstScore());
+      return { mos, failed };
+    } finally {
+      await page.close();
+    }
+  }
+
+  it('scores the microphone under the dev server', async () => {
+    const vite = await startVite(app, ['--port', '5417']);
+    try {
+      const { mos, failed } = await firstScore(vite.url);
+      expect(failed).toEqual([]);
+      expect(mos).toBeGreaterThan(1);
+      expect(mos).toBeLessThan(5);
+    } finally {
+      vite.child.kill();
+    }
+  }, 120_000);
+
+  it('builds, emitting the worker, worklet, wasm and model, and scores from the build', async () => {
+    consumer.run('npx', ['vite', 'build', 'vite-app']);
+    const assets = readdirSync(path.join(app, 'dist', 'assets'));
+    for (const pattern of [/^inference-worker.*\.js$/, /^tap-worklet.*\.js$/, /\.wasm$/, /^model.*\.onnx$/, /^card.*\.json$/]) {
+      expect(assets.some((a) => pattern.test(a)), `${pattern} in ${assets.join(', ')}`).toBe(true);
+    }
+    const preview = await startVite(app, ['preview', '--port', '5418']);
+    try {
+      const { mos, failed } = await firstScore(preview.url);
+      expect(failed).toEqual([]);
+      expect(mos).toBeGreaterThan(1);
+    } finally {
+      preview.child.kill();
+    }
+  }, 180_000);
+});
