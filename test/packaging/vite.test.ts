@@ -1,32 +1,63 @@
 /**
- * @callmos/client as a Vite user gets it: installed from its tarball, imported by an app with a shipped
- * model from @callmos/models (`?url` imports), under Vite's dev server and from a production build, in
- * Debian's Chromium with a fake microphone; the worker, worklet, onnxruntime-web wasm and the model must
- * all load from the app's origin (no 404) and the first window must be scored.
+ * @callmos/client as a Vite user gets it: installed from its tarball, imported by an app with no Vite
+ * config of its own, with a shipped model from @callmos/models (`?url` imports), under Vite's dev server
+ * and from a production build, in Debian's Chromium with a fake microphone; the worker, worklet,
+ * onnxruntime-web wasm and the model must all load from the app's origin (no 404) and the first window
+ * must be scored.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../packages/client/test/helpers/browser.js';
 import { chromiumPath } from '../../packages/client/test/helpers/tools.js';
 import { makeConsumer, repoRoot, type Consumer } from './consumer.js';
-import { existsSync } from 'node:fs';
 
 const VITE = '8.3.8';
 const built = existsSync(path.join(repoRoot, 'packages/client/dist/index.js'));
 const micWav = path.join(repoRoot, 'models/fixtures/clean-tts.wav');
 
-/** Starts `vite <args>` in the app and resolves with its URL once it listens. */
-function startVite(cwd: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['vite', ...args, '--strictPort', '--host', '127.0.0.1'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface ViteProcess {
+  url: string;
+  /** Stops vite and the npx above it (their own process group). */
+  stop(): void;
+}
+
+/** Starts `vite <args>` in the app on a free port and resolves with its URL once it listens. */
+async function startVite(cwd: string, args: string[]): Promise<ViteProcess> {
+  const port = await freePort();
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['vite', ...args, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    const stop = () => {
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    };
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
       const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
-      if (m) resolve({ child, url: m[1] });
+      if (m) resolve({ url: m[1], stop });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -65,14 +96,14 @@ describe.skipIf(!built || !chromiumPath)('@callmos/client in a Vite app', () => 
   }
 
   it('scores the microphone under the dev server', async () => {
-    const vite = await startVite(app, ['--port', '5417']);
+    const vite = await startVite(app, []);
     try {
       const { mos, failed } = await firstScore(vite.url);
       expect(failed).toEqual([]);
       expect(mos).toBeGreaterThan(1);
       expect(mos).toBeLessThan(5);
     } finally {
-      vite.child.kill();
+      vite.stop();
     }
   }, 120_000);
 
@@ -82,13 +113,13 @@ describe.skipIf(!built || !chromiumPath)('@callmos/client in a Vite app', () => 
     for (const pattern of [/^inference-worker.*\.js$/, /^tap-worklet.*\.js$/, /\.wasm$/, /^model.*\.onnx$/, /^card.*\.json$/]) {
       expect(assets.some((a) => pattern.test(a)), `${pattern} in ${assets.join(', ')}`).toBe(true);
     }
-    const preview = await startVite(app, ['preview', '--port', '5418']);
+    const preview = await startVite(app, ['preview']);
     try {
       const { mos, failed } = await firstScore(preview.url);
       expect(failed).toEqual([]);
       expect(mos).toBeGreaterThan(1);
     } finally {
-      preview.child.kill();
+      preview.stop();
     }
   }, 180_000);
 });
