@@ -29,7 +29,7 @@ import { RealFft } from './fft.js';
 export interface StftFrame {
   /** frame number since the stream start; frame i covers samples [160 i - 80, 160 i + 240) at 16 kHz */
   readonly index: number;
-  /** [re(161) | im(161)]: the compressed spectrum, channel-major like the model input */
+  /** `[re(161) | im(161)]`: the compressed spectrum, channel-major like the model input */
   readonly data: Float32Array;
   /** data.subarray(0, 161) */
   readonly re: Float32Array;
