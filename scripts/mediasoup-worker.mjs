@@ -6,7 +6,8 @@
 // the worker. So the script is denied in allowScripts (npm 11 runs the scripts it has no entry for); this
 // runs it, bounded in time, and explains the offline build when it fails. MEDIASOUP_WORKER_BIN set (as CI does for its own offline build) skips it.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -36,15 +37,24 @@ if (process.env.MEDIASOUP_WORKER_BIN) {
 }
 if (existsSync(bin) && spawnSync(bin, [], { stdio: 'ignore' }).status === 41) process.exit(0); // 41: a worker that answers
 
-console.log("callmos: fetching mediasoup's worker (its own install script)...");
-const r = spawnSync(process.execPath, ['npm-scripts.mjs', 'postinstall'], { cwd: dir, stdio: 'inherit', timeout: LIMIT_MS });
+// Its output (pip and compiler logs, retries against unreachable hosts) goes to a file; the tail is shown
+// only when it fails.
+const logFile = path.join(tmpdir(), `callmos-mediasoup-worker-${process.pid}.log`);
+console.log(`callmos: fetching mediasoup's worker (its own install script; log: ${logFile})...`);
+const fd = openSync(logFile, 'w');
+const r = spawnSync(process.execPath, ['npm-scripts.mjs', 'postinstall'], { cwd: dir, stdio: ['ignore', fd, fd], timeout: LIMIT_MS });
+closeSync(fd);
 if (r.status === 0 && existsSync(bin)) {
   console.log('callmos: mediasoup worker installed');
 } else {
+  const tail = readFileSync(logFile, 'utf8').trim().split('\n').slice(-4).join('\n  ');
   console.warn(
-    "callmos: mediasoup's worker could not be fetched or built here; @callmos/server and its tests need it " +
-      '(the CLI and the browser client do not). Without internet access, build it against Debian libraries:\n' +
-      '  ../shared/tools/mediasoup-offline/ensure-worker.sh .',
+    `callmos: mediasoup's worker could not be fetched or built here (${r.error ? r.error.message : `exit ${r.status}`}; ` +
+      `last lines of ${logFile}:\n  ${tail})\n` +
+      'callmos: the install goes on: only @callmos/server and its tests need the worker (the CLI and the browser ' +
+      'client do not). Point MEDIASOUP_WORKER_BIN at a worker you have, run `node scripts/mediasoup-worker.mjs` again where GitHub (prebuilt ' +
+      'worker) or PyPI (source build) can be reached, or, in this repo without internet access, build it against ' +
+      'Debian libraries: ../shared/tools/mediasoup-offline/ensure-worker.sh .',
   );
 }
 process.exit(0);
