@@ -56,6 +56,7 @@ async function startVite(cwd: string, args: string[]): Promise<ViteProcess> {
     let out = '';
     const onData = (d: Buffer) => {
       out += d.toString();
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips vite's ANSI colours (ESC [ ... m)
       const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ''));
       if (m) resolve({ url: m[1], stop });
     };

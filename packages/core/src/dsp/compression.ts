@@ -38,6 +38,7 @@ const T4 = (T3 * (EXPONENT - 3)) / 4;
 
 /** max(powerSquared, 1e-24)^(-0.35) = max(|X|, 1e-12)^(0.3 - 1) for powerSquared = |X|^2. */
 export function compressionScale(powerSquared: number): number {
+  // biome-ignore lint/complexity/useMathMinMax: a compare on the per-bin hot path, cheaper than a call
   const s = powerSquared < FLOOR_SQ ? FLOOR_SQ : powerSquared; // NaN stays NaN (and takes the Math.pow path)
   scratch[0] = s;
   const hi = words[HI];

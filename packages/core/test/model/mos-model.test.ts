@@ -117,6 +117,7 @@ describe('MosModel', () => {
   it('builds inputs with the Tensor class the host passes', async () => {
     const made: string[] = [];
     // a constructor returning an object: `new HostTensor(...)` yields that object
+    // biome-ignore lint/complexity/useArrowFunction: called with `new`, which an arrow function cannot be
     const HostTensor = function (...args: unknown[]) {
       const t = new (Tensor as unknown as new (...a: unknown[]) => Tensor)(...args);
       made.push(t.type);
