@@ -15,7 +15,7 @@ export { SCORE_EVENT_VERSION, type ScoreEvent, type QualityBand, type NotScoredR
 
 // errors and logging
 export { CallmosError, type CallmosErrorCode, type CallmosErrorOptions } from './errors.js';
-export { Logger, setLogEventListeners, setDebugNamespaces, type LogEventListeners } from './logger.js';
+export { Logger, setLogEventListeners, setDebugNamespaces, setDebugOutput, type LogEventListeners } from './logger.js';
 
 // model contract and loading
 export { parseModelCard, modelId, CARD_VERSION, type ModelCard, type ModelCardInput, type ModelCardOutputs, type GoldenCase } from './model/card.js';

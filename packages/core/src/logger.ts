@@ -7,7 +7,8 @@
  * warnings and errors are written there, debug lines are dropped unless their namespace is enabled with
  * setDebugNamespaces. The hosts enable it from their environment (@callmos/node and @callmos/server read
  * DEBUG, @callmos/client reads localStorage.debug, as the `debug` package does), so
- * `DEBUG=callmos:* node app.js` shows everything.
+ * `DEBUG=callmos:* node app.js` shows everything; the node host also sends debug lines to stderr
+ * (setDebugOutput), since console.debug writes to stdout there, which carries the CLI's results.
  *
  * Logging never throws into the code that logs: a listener that throws is ignored (as mediasoup does),
  * since the alternative would be a log line taking down the stream it was about.
@@ -24,13 +25,14 @@ const APP_NAME = 'callmos';
 /** The default output: the console, debug lines only for enabled namespaces. */
 const consoleListeners: Required<LogEventListeners> = {
   ondebug: (namespace, log) => {
-    if (debugEnabled(namespace)) console.debug(`${namespace} ${log}`);
+    if (debugEnabled(namespace)) debugOutput(`${namespace} ${log}`);
   },
   onwarn: (namespace, log) => console.warn(`${namespace} ${log}`),
   onerror: (namespace, log, error) => (error ? console.error(`${namespace} ${log}`, error) : console.error(`${namespace} ${log}`)),
 };
 
 let listeners: LogEventListeners = consoleListeners;
+let debugOutput: (line: string) => void = (line) => console.debug(line);
 let debugPatterns: { include: RegExp[]; exclude: RegExp[] } = { include: [], exclude: [] };
 
 /**
@@ -63,6 +65,11 @@ export function setDebugNamespaces(pattern: string | undefined): void {
     (negated ? exclude : include).push(new RegExp(`^${body}$`));
   }
   debugPatterns = { include, exclude };
+}
+
+/** Where the default output prints enabled debug lines (default console.debug): for hosts, see the module comment. */
+export function setDebugOutput(print: (line: string) => void): void {
+  debugOutput = print;
 }
 
 /** Whether the default console output prints debug lines of `namespace`. */

@@ -1,6 +1,6 @@
 /** The mediasoup-style logger: namespaced, taken over by setLogEventListeners, console by default. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { debugEnabled, Logger, setDebugNamespaces, setLogEventListeners } from '../src/logger.js';
+import { debugEnabled, Logger, setDebugNamespaces, setDebugOutput, setLogEventListeners } from '../src/logger.js';
 
 afterEach(() => {
   setLogEventListeners();
@@ -77,5 +77,14 @@ describe('Logger', () => {
     expect(debugEnabled('other:thing')).toBe(false);
     setDebugNamespaces('');
     expect(debugEnabled('callmos:node:models')).toBe(false);
+  });
+
+  it('prints enabled debug lines where the host says (setDebugOutput), e.g. stderr in node', () => {
+    const lines: string[] = [];
+    setDebugOutput((line) => lines.push(line));
+    setDebugNamespaces('callmos:*');
+    new Logger('node:models').debug('to the host');
+    expect(lines).toEqual(['callmos:node:models to the host']);
+    setDebugOutput((line) => console.debug(line));
   });
 });

@@ -25,7 +25,7 @@ describe('public exports', () => {
       'value modelId', 'value mosFromR', 'value networkQuality', 'value oneWayDelayMs', 'value openModelSession',
       'value parseCardFile', 'value parseModelCard', 'value rFactor', 'value rFactorBreakdown', 'value resolveCodec',
       'value resolveQualityConfig', 'value scoreClip', 'value scoredOnly', 'value setDebugNamespaces',
-      'value setLogEventListeners', 'value withQuality',
+      'value setDebugOutput', 'value setLogEventListeners', 'value withQuality',
     ]);
   }, 60_000);
 
