@@ -6,7 +6,10 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   resolve: {
     // Tests run against the sources; the CLI tests run the built bin (npm test builds first).
+    // (Subpaths first: an alias also matches the paths under it, and the first match wins.)
     alias: {
+      '@callmos/core/dsp': src('./packages/core/src/dsp/index.ts'),
+      '@callmos/core/pipeline': src('./packages/core/src/pipeline.ts'),
       '@callmos/core': src('./packages/core/src/index.ts'),
       '@callmos/node': src('./packages/node/src/index.ts'),
       '@callmos/server': src('./packages/server/src/index.ts'),

@@ -2,7 +2,7 @@
  * Section 1: streaming resample (48 -> 16 kHz) + compressed STFT in the TS core, in 10 ms chunks as a live
  * stream feeds it, beside the numpy/scipy reference of the same transform (features.py) in the same run.
  */
-import { StreamingResampler, StreamingStft } from '@callmos/core';
+import { StreamingResampler, StreamingStft } from '@callmos/core/dsp';
 import { median, pythonReference } from '../lib/common.mjs';
 
 /** Deterministic speech-like AM noise (the DSP cost does not depend on content). */

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { MosModel, parseModelCard } from '@callmos/core';
 import { loadModel } from '@callmos/node';
 import { shippedModels } from '@callmos/models';
-import { DnsmosP835, DNSMOS_WINDOW } from '@callmos/server';
+import { DnsmosP835, DNSMOS_WINDOW } from '@callmos/server/teachers';
 import { ROOT, SHARED, exists, hopSeconds, pythonReference, readCard, syntheticWindow, timeMs, windowSeconds } from '../lib/common.mjs';
 
 export const DNSMOS_PATH = path.join(SHARED, 'teachers', 'dnsmos', 'sig_bak_ovr.onnx');

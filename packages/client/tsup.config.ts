@@ -38,6 +38,9 @@ export default defineConfig([
       // onnxruntime-web's build that loads its .mjs/.wasm from env.wasm.wasmPaths (our dist/ort/),
       // not the one that inlines the glue (its pthread workers would then re-load our worker script).
       options.conditions = ['onnxruntime-web-use-extern-wasm'];
+      // core's dist is split into shared chunks (one copy of each class across its subpath entries); its
+      // entries import a pure chunk bare for evaluation order, which esbuild rightly drops, with a warning.
+      options.logOverride = { ...options.logOverride, 'ignored-bare-import': 'silent' };
     },
     onSuccess: async () => copyOrtRuntime(),
   },

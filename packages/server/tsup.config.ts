@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `@callmos/server` and its documented subpath `@callmos/server/teachers` (package.json exports)
+  entry: { index: 'src/index.ts', teachers: 'src/teachers.ts' },
+  splitting: true,
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

@@ -298,20 +298,21 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
   }, 60_000);
 
   it('a model URL that 404s and a model of the wrong contract are typed errors; the page keeps running', async () => {
-    const notFound = await evaluate<{ ok: boolean; error: { name: string; status: number; url: string; message: string } }>(
+    const notFound = await evaluate<{ ok: boolean; error: { name: string; code: string; status: number; source: string; message: string } }>(
       page,
       `app.createMonitor('missing', { model: '/models/no-such-model/' })`,
     );
     expect(notFound.ok).toBe(false);
-    expect(notFound.error).toMatchObject({ name: 'ModelFetchError', status: 404 });
-    expect(notFound.error.url).toMatch(/\/models\/no-such-model\/(model\.onnx|card\.json)$/);
+    expect(notFound.error).toMatchObject({ name: 'ModelFetchError', code: 'MODEL_NOT_FOUND', status: 404 });
+    expect(notFound.error.source).toMatch(/\/models\/no-such-model\/(model\.onnx|card\.json)$/);
 
-    const wrong = await evaluate<{ ok: boolean; error: { name: string; message: string; problems: string[] } }>(
+    const wrong = await evaluate<{ ok: boolean; error: { name: string; code: string; message: string; problems: string[]; cause?: string } }>(
       page,
       `app.createMonitor('wrong', { model: '/bad/contract/' })`,
     );
     expect(wrong.ok).toBe(false);
-    expect(wrong.error.name).toBe('ModelContractError');
+    // the same error as node's loader gives: core's ModelLoadError, the ModelContractError as its cause
+    expect(wrong.error).toMatchObject({ name: 'ModelLoadError', code: 'MODEL_CONTRACT_MISMATCH', cause: 'ModelContractError' });
     expect(wrong.error.problems.join('\n')).toMatch(/bins/);
     expect(wrong.error.message).toContain('/bad/contract/model.onnx');
     measurements.errors = { notFound: notFound.error.message, wrongContract: wrong.error.message };

@@ -1,45 +1,78 @@
 /**
- * @callmos/core: streaming DSP, the model contract, scoring and the telemetry types. Pure TypeScript,
- * no I/O; onnxruntime is reached only through onnxruntime-common's InferenceSession, injected by the host.
+ * @callmos/core: the model contract and loader, streaming scoring, quality aggregation, network MOS and
+ * the telemetry types. Pure TypeScript, no I/O; onnxruntime is reached only through onnxruntime-common's
+ * InferenceSession, created by the host's session factory.
+ *
+ * Two documented subpaths hold the building blocks the hosts (@callmos/node, client, server) use and
+ * most apps do not need:
+ * - `@callmos/core/dsp`: resampler, FFT, compressed STFT, frame windows and their constants;
+ * - `@callmos/core/pipeline`: the window producer, speech gate and ScoreEvent builders, for a host that
+ *   batches windows of many streams through one model (as @callmos/server does) instead of StreamScorer.
  */
 
 // telemetry contract
-export * from './events.js';
+export { SCORE_EVENT_VERSION, type ScoreEvent, type QualityBand, type NotScoredReason, type NetworkQuality } from './events.js';
 
-// DSP: 16 kHz resampling, compressed STFT frames, model-input windows
-export * from './dsp/index.js';
+// errors and logging
+export { CallmosError, type CallmosErrorCode, type CallmosErrorOptions } from './errors.js';
+export { Logger, setLogEventListeners, setDebugNamespaces, setDebugOutput, type LogEventListeners } from './logger.js';
 
-// model contract
+// model contract and loading
+export { parseModelCard, modelId, CARD_VERSION, type ModelCard, type ModelCardInput, type ModelCardOutputs, type GoldenCase } from './model/card.js';
 export {
-  parseModelCard,
-  modelId,
-  CARD_VERSION,
-  CARD_SAMPLE_RATE,
-  CARD_CHANNELS,
-  CARD_BINS,
-  type ModelCard,
-  type ModelCardInput,
-  type ModelCardOutputs,
-  type GoldenCase,
-} from './model/card.js';
-export { validateCardAgainstSession, type SessionShape } from './model/contract.js';
-export { CardError, ModelContractError, ModelRunError } from './model/errors.js';
+  CardError,
+  ModelContractError,
+  ModelRunError,
+  ModelLoadError,
+  type ModelLoadErrorCode,
+  type ModelLoadErrorOptions,
+} from './model/errors.js';
 export { MosModel, type ModelScore, type MosModelOptions, type TensorConstructor } from './model/mos-model.js';
+export {
+  loadMosModel,
+  openModelSession,
+  parseCardFile,
+  type LoadMosModelOptions,
+  type OpenModelSessionOptions,
+  type ModelFile,
+  type SessionFactory,
+  type SessionLike,
+} from './model/loader.js';
 
 // scoring
-export { SpeechGate, DEFAULT_VAD, type VadOptions } from './scoring/vad.js';
-export { WindowProducer, type WindowProducerOptions, type WindowShape, type ReadyWindow } from './scoring/window-producer.js';
-export { StreamScorer, DEFAULT_MAX_PENDING_WINDOWS, type StreamScorerOptions } from './scoring/stream-scorer.js';
-export {
-  windowEvent,
-  scoredOutcome,
-  notScoredOutcome,
-  type WindowOutcome,
-  type WindowEventContext,
-} from './scoring/window-event.js';
+export { StreamScorer, type StreamScorerOptions } from './scoring/stream-scorer.js';
 export { scoreClip, type ScoreClipOptions, type ClipScore, type ClipNotScoredReason } from './scoring/score-clip.js';
-export * from './scoring/aggregator.js';
-export * from './scoring/operators.js';
+export type { VadOptions } from './scoring/vad.js';
 
-// network MOS (E-model)
-export * from './network/index.js';
+// aggregation, quality bands and the RxJS operators over ScoreEvents
+export {
+  QualityAggregator,
+  DEFAULT_QUALITY_CONFIG,
+  resolveQualityConfig,
+  type QualityAggregatorConfig,
+  type ResolvedQualityConfig,
+} from './scoring/aggregator.js';
+export {
+  withQuality,
+  bandChanges,
+  scoredOnly,
+  degradedFor,
+  QUALITY_ALERT_VERSION,
+  type ScoredEvent,
+  type QualityAlert,
+  type DegradedForOptions,
+} from './scoring/operators.js';
+
+// network MOS (ITU-T G.107 E-model over RTP statistics)
+export {
+  networkQuality,
+  rFactor,
+  rFactorBreakdown,
+  oneWayDelayMs,
+  type NetworkQualityInput,
+  type RFactorInput,
+  type RFactorBreakdown,
+  type OneWayDelayInput,
+} from './network/emodel.js';
+export { mosFromR } from './network/g107.js';
+export { resolveCodec, CODEC_IMPAIRMENTS, type CodecImpairment, type EModelBand } from './network/codecs.js';

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /** The `callmos` command (package.json "bin"). All logic lives in ./cli/. */
 import { runCli } from './cli/main.js';
+import { applyDebugEnv } from './debug-env.js';
 
+applyDebugEnv();
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

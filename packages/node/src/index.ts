@@ -1,3 +1,8 @@
+import { applyDebugEnv } from './debug-env.js';
+
 export * from './audio-file.js';
 export * from './backend.js';
 export * from './models.js';
+export { openOnnxFile, type OpenOnnxFileOptions } from './model-file.js';
+
+applyDebugEnv();

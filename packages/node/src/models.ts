@@ -1,14 +1,18 @@
 /**
  * Shipped-model resolution and loading: a model name or path -> model.onnx + card.json -> a validated
- * MosModel on an onnxruntime-node session. Every error names the file and the problem.
+ * MosModel on an onnxruntime-node session. This host only finds and reads the files; core's loader
+ * parses the card, opens the graph and checks one against the other. Every error is a ModelLoadError
+ * naming the file and the problem.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { CardError, ModelContractError, MosModel, parseModelCard, type ModelCard, type MosModelOptions } from '@callmos/core';
+import { loadMosModel, Logger, ModelLoadError, parseCardFile, type ModelCard, type MosModel, type MosModelOptions } from '@callmos/core';
 import { defaultModel, modelsDir as shippedModelsDir, shippedModels } from '@callmos/models';
 import * as ort from 'onnxruntime-node';
-import { createOrtSession, type ExecutionProviderName, type OrtBackendOptions } from './backend.js';
+import { createOrtSession, type ExecutionProviderName, type OrtBackendOptions, type OrtSessionHandle } from './backend.js';
+import { readModelFile } from './model-file.js';
+
+const logger = new Logger('node:models');
 
 export const MODEL_FILE = 'model.onnx';
 export const CARD_FILE = 'card.json';
@@ -43,19 +47,7 @@ export interface ModelListing {
   error?: string;
 }
 
-/** Loading failed; `path` is the file (or directory) at fault. */
-export class ModelLoadError extends Error {
-  override readonly name = 'ModelLoadError';
-  constructor(
-    readonly path: string,
-    readonly problem: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${path}: ${problem}`, options);
-  }
-}
-
-export { defaultModel };
+export { defaultModel, ModelLoadError };
 
 /** Load a shipped model by name (`tiny`, `small`, ...) or a model directory / .onnx path. */
 export async function loadModel(nameOrPath: string = defaultModel, options: LoadModelOptions = {}): Promise<MosModel> {
@@ -64,24 +56,17 @@ export async function loadModel(nameOrPath: string = defaultModel, options: Load
 
 export async function loadModelWithDetails(nameOrPath: string = defaultModel, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const files = resolveModelFiles(nameOrPath, options.modelsDir);
-  const card = await readCard(files.cardPath);
-  let handle;
-  try {
-    handle = await createOrtSession(files.onnxPath, options);
-  } catch (err) {
-    throw new ModelLoadError(files.onnxPath, `cannot load the ONNX model: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    // validates the graph's input/output names and static dims against the card
-    const model = await MosModel.load(card, handle.session, ort.Tensor, options);
-    return { model, files, provider: handle.provider, ...(handle.fallbackReason ? { fallbackReason: handle.fallbackReason } : {}) };
-  } catch (err) {
-    await handle.session.release().catch(() => undefined);
-    if (err instanceof ModelContractError) {
-      throw new ModelLoadError(files.onnxPath, `does not match ${files.cardPath}: ${err.problems.join('; ')}`, { cause: err });
-    }
-    throw err;
-  }
+  const [card, model] = await Promise.all([readModelFile(files.cardPath), readModelFile(files.onnxPath)]);
+  let handle: OrtSessionHandle | undefined;
+  const loaded = await loadMosModel({
+    card,
+    model,
+    createSession: async (bytes) => (handle = await createOrtSession(bytes, options)).session,
+    Tensor: ort.Tensor,
+    maxBatch: options.maxBatch,
+  });
+  const { provider, fallbackReason } = handle!;
+  return { model: loaded, files, provider, ...(fallbackReason ? { fallbackReason } : {}) };
 }
 
 /**
@@ -95,16 +80,16 @@ export function resolveModelFiles(nameOrPath: string, modelsDir: string = shippe
     if (!isDirectory(dir)) {
       const installed = listModelNames(modelsDir).filter((name) => existsSync(join(modelsDir, name, MODEL_FILE)));
       const hint = `installed: ${installed.length > 0 ? installed.join(', ') : 'none'}`;
-      if (shippedModels.includes(nameOrPath)) throw new ModelLoadError(dir, `model "${nameOrPath}" is not installed (${hint})`);
-      throw new ModelLoadError(dir, `no model named "${nameOrPath}" (${hint})`);
+      if (shippedModels.includes(nameOrPath)) throw new ModelLoadError('MODEL_NOT_FOUND', dir, `model "${nameOrPath}" is not installed (${hint})`);
+      throw new ModelLoadError('MODEL_NOT_FOUND', dir, `no model named "${nameOrPath}" (${hint})`);
     }
     return { name: nameOrPath, ...requireFiles(join(dir, MODEL_FILE), join(dir, CARD_FILE)) };
   }
   const path = resolve(nameOrPath);
   if (isDirectory(path)) return requireFiles(join(path, MODEL_FILE), join(path, CARD_FILE));
   if (path.endsWith('.onnx')) return requireFiles(path, join(dirname(path), CARD_FILE));
-  if (!existsSync(path)) throw new ModelLoadError(path, 'no such model directory or .onnx file');
-  throw new ModelLoadError(path, `not a model directory or .onnx file (expected a directory with ${MODEL_FILE} and ${CARD_FILE})`);
+  if (!existsSync(path)) throw new ModelLoadError('MODEL_NOT_FOUND', path, 'no such model directory or .onnx file');
+  throw new ModelLoadError('MODEL_NOT_FOUND', path, `not a model directory or .onnx file (expected a directory with ${MODEL_FILE} and ${CARD_FILE})`);
 }
 
 /** Shipped (and otherwise installed) models with their cards, sorted by name; never throws for one bad model. */
@@ -114,8 +99,8 @@ export async function listModels(options: { modelsDir?: string } = {}): Promise<
     listModelNames(modelsDir).map(async (name): Promise<ModelListing> => {
       const dir = join(modelsDir, name);
       try {
-        if (!isDirectory(dir)) throw new ModelLoadError(dir, 'not installed');
-        if (!existsSync(join(dir, MODEL_FILE))) throw new ModelLoadError(join(dir, MODEL_FILE), 'missing');
+        if (!isDirectory(dir)) throw new ModelLoadError('MODEL_NOT_FOUND', dir, 'not installed');
+        if (!existsSync(join(dir, MODEL_FILE))) throw new ModelLoadError('MODEL_NOT_FOUND', join(dir, MODEL_FILE), 'missing');
         return { name, dir, card: await readCard(join(dir, CARD_FILE)) };
       } catch (err) {
         return { name, dir, error: (err as Error).message };
@@ -126,25 +111,7 @@ export async function listModels(options: { modelsDir?: string } = {}): Promise<
 
 /** Read and parse card.json; ModelLoadError for a missing file, bad JSON or an invalid card. */
 export async function readCard(cardPath: string): Promise<ModelCard> {
-  let text: string;
-  try {
-    text = await readFile(cardPath, 'utf8');
-  } catch (err) {
-    const { code, message } = err as NodeJS.ErrnoException;
-    throw new ModelLoadError(cardPath, code === 'ENOENT' ? 'missing' : message, { cause: err });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ModelLoadError(cardPath, `not valid JSON: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    return parseModelCard(json);
-  } catch (err) {
-    if (err instanceof CardError) throw new ModelLoadError(cardPath, err.message, { cause: err });
-    throw err;
-  }
+  return parseCardFile(await readModelFile(cardPath));
 }
 
 /** The shipped names (present or not) and any other directory holding a card, sorted. */
@@ -159,8 +126,10 @@ function listModelNames(modelsDir: string): string[] {
 function readDirNames(dir: string): string[] {
   try {
     return readdirSync(dir);
-  } catch {
-    return []; // a missing models directory lists no models
+  } catch (err) {
+    // A missing models directory lists no models; one that cannot be read is worth a word.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn(`cannot list models in ${dir}: ${(err as Error).message}`);
+    return [];
   }
 }
 
@@ -174,7 +143,7 @@ function isDirectory(path: string): boolean {
 
 function requireFiles(onnxPath: string, cardPath: string): Omit<ModelFiles, 'name'> {
   for (const path of [onnxPath, cardPath]) {
-    if (!existsSync(path)) throw new ModelLoadError(path, 'missing');
+    if (!existsSync(path)) throw new ModelLoadError('MODEL_NOT_FOUND', path, 'missing');
   }
   return { onnxPath, cardPath };
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CallmosError, CardError, ModelContractError } from '@callmos/core';
 import { listModels, loadModel, loadModelWithDetails, ModelLoadError, readCard, resolveModelFiles } from '../src/models.js';
 
 /** Contract fixture graphs committed by core (random weights, real shapes). */
@@ -28,6 +29,7 @@ async function loadError(nameOrPath: string, options = {}): Promise<ModelLoadErr
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(ModelLoadError);
+  expect(err).toBeInstanceOf(CallmosError);
   return err as ModelLoadError;
 }
 
@@ -59,40 +61,46 @@ describe('loadModel', () => {
   it('names an unknown model and lists the installed ones', async () => {
     const err = await loadError('nosuch', { modelsDir: root });
     expect(err.message).toMatch(/no model named "nosuch" \(installed: .*\bok\b/);
-    expect(err.path).toBe(join(root, 'nosuch'));
+    expect(err.source).toBe(join(root, 'nosuch'));
+    expect(err.code).toBe('MODEL_NOT_FOUND');
   });
 
   it('fails on a model directory that does not exist', async () => {
     const missing = join(root, 'missing-dir');
     const err = await loadError(`${missing}/`);
     expect(err.message).toBe(`${missing}: no such model directory or .onnx file`);
+    expect(err.code).toBe('MODEL_NOT_FOUND');
   });
 
   it('fails when card.json is missing, naming it', async () => {
     const dir = modelDir('no-card', 'tiny-ok.onnx', null);
-    expect((await loadError(dir)).message).toBe(`${join(dir, 'card.json')}: missing`);
+    expect(await loadError(dir)).toMatchObject({ message: `${join(dir, 'card.json')}: missing`, code: 'MODEL_NOT_FOUND' });
   });
 
   it('fails when model.onnx is missing, naming it', async () => {
     const dir = modelDir('no-graph', null, okCard);
-    expect((await loadError(dir)).message).toBe(`${join(dir, 'model.onnx')}: missing`);
+    expect(await loadError(dir)).toMatchObject({ message: `${join(dir, 'model.onnx')}: missing`, code: 'MODEL_NOT_FOUND' });
   });
 
   it('fails on card.json that is not JSON', async () => {
     const dir = modelDir('bad-json', 'tiny-ok.onnx', '{ "cardVersion": 1, ');
     const err = await loadError(dir);
-    expect(err.path).toBe(join(dir, 'card.json'));
+    expect(err.source).toBe(join(dir, 'card.json'));
     expect(err.message).toMatch(/card\.json: not valid JSON: /);
+    expect(err.code).toBe('MODEL_CARD_INVALID');
   });
 
   it('fails on a card that breaks the schema, listing each problem with its JSON path', async () => {
     const input = { ...(okCard.input as object), windowFrames: undefined, bins: 257 };
     const dir = modelDir('bad-card', 'tiny-ok.onnx', { ...okCard, input });
     const err = await loadError(dir);
-    expect(err.path).toBe(join(dir, 'card.json'));
+    expect(err.source).toBe(join(dir, 'card.json'));
     expect(err.message).toContain('invalid model card');
     expect(err.message).toContain('card.input.windowFrames is missing');
     expect(err.message).toContain('card.input.bins must be 161, got 257');
+    expect(err.code).toBe('MODEL_CARD_INVALID');
+    expect(err.cause).toBeInstanceOf(CardError);
+    expect(err.problems).toHaveLength(2);
   });
 
   // core words the problems; these only check that each names the card field at fault
@@ -103,9 +111,12 @@ describe('loadModel', () => {
   ])('fails on a graph that does not match its card (%s)', async (graph, problem) => {
     const dir = modelDir(graph.replace('.onnx', ''), graph, okCard);
     const err = await loadError(dir);
-    expect(err.path).toBe(join(dir, 'model.onnx'));
+    expect(err.source).toBe(join(dir, 'model.onnx'));
     expect(err.message).toContain(`does not match ${join(dir, 'card.json')}`);
     expect(err.message).toMatch(problem);
+    expect(err.code).toBe('MODEL_CONTRACT_MISMATCH');
+    expect(err.cause).toBeInstanceOf(ModelContractError);
+    expect(err.problems.join('\n')).toMatch(problem);
   });
 
   it('fails on a model.onnx that is not an ONNX graph', async () => {
@@ -113,6 +124,7 @@ describe('loadModel', () => {
     writeFileSync(join(dir, 'model.onnx'), 'not a protobuf');
     const err = await loadError(dir);
     expect(err.message).toMatch(new RegExp(`^${join(dir, 'model.onnx').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot load the ONNX model: `));
+    expect(err.code).toBe('MODEL_GRAPH_INVALID');
   });
 });
 

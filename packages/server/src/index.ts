@@ -2,27 +2,33 @@
  * @callmos/server: live speech quality for every audio producer of a mediasoup Router. RTP -> jitter
  * buffer -> Opus (with concealment) -> core windows -> one batched teacher model -> RxJS telemetry, with
  * a WebSocket feed and Prometheus metrics on top.
+ *
+ * The stages inside (RTP parsing, jitter buffer, Opus decoding, the teacher pool) are not exported; the
+ * external teachers' adapters (DNSMOS P.835, PLCMOS v2) are, at the documented subpath
+ * `@callmos/server/teachers`, for scoring clips with them directly.
  */
-export {
-  attachQualityMonitor,
-  QualityMonitor,
-  MonitorError,
-  type QualityMonitorOptions,
-  type MonitorBackend,
-} from './monitor/quality-monitor.js';
+export { attachQualityMonitor, QualityMonitor, type QualityMonitorOptions, type MonitorBackend } from './monitor/quality-monitor.js';
+export { MonitorError, type MonitorErrorCode } from './monitor/monitor-error.js';
 export type { ParticipantState, RoomQuality, MonitorAlert } from './monitor/types.js';
-export { roomQuality } from './monitor/room-quality.js';
-export { networkFromStats, type RecvStatsSample } from './monitor/network-probe.js';
-export { TeacherPool, type TeacherPoolOptions, type TeacherPoolStats, type BatchRun } from './pool/teacher-pool.js';
-export { AudioStream, emptyStreamStats, type AudioStreamOptions, type AudioStreamStats } from './audio/audio-stream.js';
-export { OpusStreamDecoder, OPUS_RATE, type OpusDecodeStats, type OpusStreamDecoderOptions } from './audio/opus-stream-decoder.js';
-export { opusPacketInfo, OpusPacketError, type OpusPacketInfo } from './audio/opus-packet.js';
-export { parseRtp, buildRtp, RtpParseError, type RtpPacket } from './rtp/rtp-packet.js';
-export { JitterBuffer, type JitterBufferOptions, type JitterBufferStats, type JitterOutput } from './rtp/jitter-buffer.js';
 export { serveTelemetry, CLOSE_SLOW_CONSUMER, type TelemetryServer, type TelemetryServerOptions } from './telemetry/ws-server.js';
 export { metricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './telemetry/metrics.js';
 export { TELEMETRY_TYPES, type TelemetrySource, type TelemetryMessage, type TelemetryType } from './telemetry/source.js';
-export { ExternalTeachers, type ExternalTeachersOptions } from './teachers/external-teachers.js';
-export { DnsmosP835, DNSMOS_WINDOW, type DnsmosScore } from './teachers/dnsmos-p835.js';
-export { PlcmosV2, plcmosFeatures } from './teachers/plcmos-v2.js';
-export { TeacherLoadError } from './teachers/onnx-teacher.js';
+// types of the monitor's options and state (QualityMonitorOptions, ParticipantState.stats, monitor.pool)
+export type { ExternalTeachersOptions } from './teachers/external-teachers.js';
+export type { TeacherPoolOptions, TeacherPoolStats, BatchRun } from './pool/teacher-pool.js';
+export type { AudioStreamStats } from './audio/audio-stream.js';
+export type { JitterBufferOptions, JitterBufferStats } from './rtp/jitter-buffer.js';
+export type { OpusDecodeStats } from './audio/opus-stream-decoder.js';
+// what an app handles from core (errors, logging, the contract types), so it need not depend on @callmos/core directly
+export {
+  CallmosError,
+  ModelLoadError,
+  setLogEventListeners,
+  setDebugNamespaces,
+  type CallmosErrorCode,
+  type LogEventListeners,
+  type ScoreEvent,
+  type QualityBand,
+  type NetworkQuality,
+  type QualityAlert,
+} from '@callmos/core';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WindowProducer, type MosModel, type ReadyWindow, type WindowOutcome } from '@callmos/core';
+import type { MosModel } from '@callmos/core';
+import { WindowProducer, type ReadyWindow, type WindowOutcome } from '@callmos/core/pipeline';
 import { loadModel } from '@callmos/node';
 import { TeacherPool, type BatchRun } from '../src/pool/teacher-pool.js';
 import { fixtureModelDir } from './helpers/models.js';

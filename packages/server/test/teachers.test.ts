@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { readAudioFile } from '@callmos/node';
 import { DnsmosP835 } from '../src/teachers/dnsmos-p835.js';
 import { PlcmosV2 } from '../src/teachers/plcmos-v2.js';
-import { TeacherLoadError } from '../src/teachers/onnx-teacher.js';
+import { ModelLoadError } from '@callmos/core';
 
 const TEACHERS = fileURLToPath(new URL('../../../../shared/teachers/', import.meta.url));
 const DNSMOS = `${TEACHERS}dnsmos/sig_bak_ovr.onnx`;
@@ -41,8 +41,14 @@ describe.skipIf(missing !== null)('external teachers (reference scores from ../s
   });
 
   it('refuses a missing file or a model that is not the teacher named', async () => {
-    await expect(DnsmosP835.load('/nonexistent/sig_bak_ovr.onnx')).rejects.toThrow(/no such file/);
-    await expect(DnsmosP835.load(PLCMOS, { provider: 'cpu' })).rejects.toThrow(TeacherLoadError);
-    await expect(PlcmosV2.load(DNSMOS, { provider: 'cpu' })).rejects.toThrow(/not PLCMOS v2: missing input "degraded_audio"/);
+    // the same errors and codes as the callmos model: they go through the same loader
+    await expect(DnsmosP835.load('/nonexistent/sig_bak_ovr.onnx')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: expect.stringMatching(/no such file/) });
+    await expect(DnsmosP835.load(PLCMOS, { provider: 'cpu' })).rejects.toThrow(ModelLoadError);
+    await expect(PlcmosV2.load(DNSMOS, { provider: 'cpu' })).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      code: 'MODEL_CONTRACT_MISMATCH',
+      source: DNSMOS,
+      message: expect.stringMatching(/not PLCMOS v2: missing input "degraded_audio"/),
+    });
   });
 });

@@ -4,7 +4,7 @@
  * model per monitor; one AudioContext (the app's, or one of its own) hosts the taps.
  */
 import type { ModelCard, QualityAggregatorConfig, ScoreEvent, VadOptions } from '@callmos/core';
-import { resolveQualityConfig } from '@callmos/core';
+import { Logger, resolveQualityConfig } from '@callmos/core';
 import { type Observable, Subject } from 'rxjs';
 import { TAP_PROCESSOR_NAME, type BackendInfo, type TransportKind } from '../transport/protocol.js';
 import { resolveAssets } from './assets.js';
@@ -12,6 +12,8 @@ import { MonitorSetupError } from './errors.js';
 import { resolveModelUrls, type ModelSource } from './model-source.js';
 import { TrackMonitor, type MonitorTrackOptions, type TrackMonitorEvent } from './track-monitor.js';
 import { WorkerClient } from './worker-client.js';
+
+const logger = new Logger('client:quality-monitor');
 
 export interface QualityMonitorOptions {
   /** URL of a model directory (model.onnx + card.json), or { onnx, card } URLs; same origin or CORS-enabled */
@@ -116,7 +118,7 @@ export class QualityMonitor {
     this.worker.terminate();
     this.scoresSubject.complete();
     this.eventsSubject.complete();
-    if (this.ownsContext) await this.context.close().catch(() => undefined);
+    if (this.ownsContext) await this.context.close().catch((err: unknown) => logger.debug(`closing the monitor's AudioContext failed: ${String(err)}`));
   }
 }
 
@@ -147,7 +149,8 @@ export async function createQualityMonitor(options: QualityMonitorOptions): Prom
     ]);
     return new QualityMonitor({ ...loaded, worker: client, transport, context, ownsContext, options: { ...options, maxPendingWindows } });
   } catch (err) {
-    if (ownsContext) await context.close().catch(() => undefined);
+    // Best-effort cleanup: the error that made the setup fail is the one to report.
+    if (ownsContext) await context.close().catch((err: unknown) => logger.debug(`closing the AudioContext after a failed setup failed: ${String(err)}`));
     throw err;
   }
 }
@@ -173,9 +176,11 @@ function addTapModule(context: AudioContext, url: string): Promise<void> {
  */
 function resumeWhenAllowed(context: AudioContext): void {
   if (context.state !== 'suspended') return;
-  void context.resume().catch(() => undefined);
+  // resume() rejects until the page may play audio (autoplay policy): the next gesture tries again.
+  const notYet = (err: unknown) => logger.debug(`AudioContext not resumed yet (${String(err)}); waiting for a user gesture`);
+  void context.resume().catch(notYet);
   const onGesture = () => {
-    void context.resume().catch(() => undefined);
+    void context.resume().catch(notYet);
     if (context.state !== 'suspended') for (const type of ['pointerdown', 'keydown']) removeEventListener(type, onGesture, true);
   };
   for (const type of ['pointerdown', 'keydown']) addEventListener(type, onGesture, true);

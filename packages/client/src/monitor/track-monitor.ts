@@ -9,13 +9,15 @@
  * latest network MOS. A track that ends, or stop(), flushes the last windows, emits 'ended' and completes
  * every observable; the page goes on.
  */
-import { QualityAggregator, type NetworkQuality, type QualityAggregatorConfig, type QualityBand, type ScoreEvent } from '@callmos/core';
+import { Logger, QualityAggregator, type NetworkQuality, type QualityAggregatorConfig, type QualityBand, type ScoreEvent } from '@callmos/core';
 import { BehaviorSubject, distinctUntilChanged, filter, map, type Observable, ReplaySubject, Subject, type Subscription } from 'rxjs';
 import { networkQuality$ } from '../network/network-monitor.js';
 import { createFrameRing } from '../transport/frame-ring.js';
 import { TAP_PROCESSOR_NAME, type TapOptions, type TrackStats, type TransportKind } from '../transport/protocol.js';
 import { MonitorSetupError, TrackMonitorError } from './errors.js';
 import type { TrackSink, WorkerClient } from './worker-client.js';
+
+const logger = new Logger('client:track-monitor');
 
 export interface MonitorTrackOptions {
   /** streamId of the score events; default the track's id */
@@ -279,6 +281,6 @@ function playMuted(track: MediaStreamTrack): HTMLAudioElement | null {
   const audio = new Audio();
   audio.muted = true;
   audio.srcObject = new MediaStream([track]);
-  void audio.play().catch(() => undefined);
+  void audio.play().catch((err: unknown) => logger.warn(`cannot play track ${track.id} (muted) in an <audio>: ${String(err)}; a remote track may then deliver no audio to the monitor`));
   return audio;
 }

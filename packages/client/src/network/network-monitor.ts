@@ -3,9 +3,11 @@
  * getStats() is async and cheap; the default 2 s interval is far below anything a user would notice
  * and fine-grained enough to catch a loss burst.
  */
-import { networkQuality, type NetworkQuality } from '@callmos/core';
+import { Logger, networkQuality, type NetworkQuality } from '@callmos/core';
 import { Observable } from 'rxjs';
 import { trackNetworkSample, type StatsCounters } from './webrtc-stats.js';
+
+const logger = new Logger('client:network-monitor');
 
 export interface NetworkMonitorOptions {
   intervalMs?: number;
@@ -25,13 +27,18 @@ export function networkQuality$(pc: RTCPeerConnection, trackId: string, options:
         const s = trackNetworkSample(report as unknown as Parameters<typeof trackNetworkSample>[0], trackId, previous);
         if (s === null) return;
         previous = s.counters;
+        let quality: NetworkQuality;
         try {
-          subscriber.next(networkQuality(s.input));
-        } catch {
+          quality = networkQuality(s.input);
+        } catch (err) {
           // A codec the E-model has no parameters for (e.g. audio/red): no network MOS rather than a wrong one.
+          logger.debug(`track ${trackId}: no network MOS: ${(err as Error).message}`);
+          return;
         }
-      } catch {
+        subscriber.next(quality);
+      } catch (err) {
         // getStats() rejects on a closed connection: the next tick checks connectionState.
+        logger.debug(`track ${trackId}: no network stats this time: ${(err as Error).message}`);
       } finally {
         busy = false;
       }

@@ -10,7 +10,7 @@
  *
  * Built as a self-contained script (dist/tap-worklet.js) for audioWorklet.addModule().
  */
-import { StreamingResampler } from '@callmos/core';
+import { StreamingResampler } from '@callmos/core/dsp';
 import { FramePacker } from '../transport/frame-packer.js';
 import { FrameRingWriter } from '../transport/frame-ring.js';
 import { FRAME_RATE, FRAME_SAMPLES } from '../transport/frames.js';

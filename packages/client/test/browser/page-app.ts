@@ -27,9 +27,12 @@ interface Watched {
 interface ErrorInfo {
   name: string;
   message: string;
+  code?: string;
   status?: number;
-  url?: string;
+  source?: string;
   problems?: string[];
+  /** the name of the cause, when there is one */
+  cause?: string;
 }
 
 const monitors = new Map<string, QualityMonitor>();
@@ -56,8 +59,16 @@ new PerformanceObserver((list) => {
 defineCallmosBadge();
 
 function errorInfo(err: unknown): ErrorInfo {
-  const e = err as Error & { status?: number; url?: string; problems?: string[] };
-  return { name: e.name, message: e.message, status: e.status, url: e.url, problems: e.problems ? [...e.problems] : undefined };
+  const e = err as Error & { code?: string; status?: number; source?: string; problems?: readonly string[] };
+  return {
+    name: e.name,
+    message: e.message,
+    code: e.code,
+    status: e.status,
+    source: e.source,
+    problems: e.problems ? [...e.problems] : undefined,
+    cause: e.cause instanceof Error ? e.cause.name : undefined,
+  };
 }
 
 async function getMic(): Promise<MediaStream> {

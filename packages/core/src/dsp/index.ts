@@ -1,4 +1,4 @@
-/** The DSP half of @callmos/core: resampling to 16 kHz, compressed STFT frames, model-input windows. */
+/** `@callmos/core/dsp`: resampling to 16 kHz, compressed STFT frames, model-input windows (the DSP half of core). */
 export {
   SAMPLE_RATE,
   N_FFT,

@@ -106,7 +106,7 @@ export class MosModel {
 
   private serialised<T>(task: () => Promise<T>): Promise<T> {
     const next = this.queue.then(task, task);
-    this.queue = next.catch(() => undefined);
+    this.queue = next.catch(() => undefined); // the caller gets the error through `next`; the queue only waits for it
     return next;
   }
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { CallmosError } from '@callmos/core';
 import type { ProviderPreference } from '../backend.js';
 
 export type OutputFormat = 'csv' | 'json';
@@ -16,8 +17,11 @@ export interface ScoreCommand {
 export type CliCommand = ScoreCommand | { command: 'models' } | { command: 'help' } | { command: 'version' };
 
 /** A command line that cannot run: exit code 2 with the message and a pointer to --help. */
-export class UsageError extends Error {
+export class UsageError extends CallmosError<'USAGE_INVALID'> {
   override readonly name = 'UsageError';
+  constructor(message: string) {
+    super('USAGE_INVALID', message);
+  }
 }
 
 const FORMATS: readonly OutputFormat[] = ['csv', 'json'];

@@ -9,20 +9,14 @@
  * silence so stream time keeps pace with the sender; a larger jump (a pause, a restarted sender) or a
  * step back is counted and not filled.
  */
-import {
-  notScoredOutcome,
-  WindowProducer,
-  windowEvent,
-  type NetworkQuality,
-  type ReadyWindow,
-  type ScoreEvent,
-  type VadOptions,
-  type WindowOutcome,
-} from '@callmos/core';
+import { Logger, type NetworkQuality, type ScoreEvent, type VadOptions } from '@callmos/core';
+import { notScoredOutcome, WindowProducer, windowEvent, type ReadyWindow, type WindowOutcome } from '@callmos/core/pipeline';
 import { parseRtp, RtpParseError } from '../rtp/rtp-packet.js';
 import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats, type JitterOutput } from '../rtp/jitter-buffer.js';
 import { OPUS_RATE, type OpusDecodeStats, type OpusStreamDecoder } from './opus-stream-decoder.js';
 import type { TeacherPool } from '../pool/teacher-pool.js';
+
+const logger = new Logger('server:audio-stream');
 
 export interface AudioStreamOptions {
   streamId: string;
@@ -169,7 +163,7 @@ export class AudioStream {
       } else {
         // New SSRC or restarted numbering: the old decoder state and timestamps no longer apply.
         this.expectedTimestamp = undefined;
-        void this.decoder.reset().catch(() => undefined);
+        void this.decoder.reset().catch((err: unknown) => logger.warn(`stream ${this.streamId}: resetting the Opus decoder failed: ${String(err)}`));
       }
     }
   }
@@ -198,8 +192,10 @@ export class AudioStream {
       const outcome: Promise<WindowOutcome> = window.speech
         ? this.pool.submit(this.streamId, window)
         : Promise.resolve(notScoredOutcome('no-speech'));
-      // A subscriber that throws must not break the chain for the windows after it.
-      this.tail = this.tail.then(async () => this.emit(window, await outcome)).catch(() => undefined);
+      // A listener that throws must not break the chain for the windows after it (logged, like mediasoup's safeEmit).
+      this.tail = this.tail
+        .then(async () => this.emit(window, await outcome))
+        .catch((err: unknown) => logger.error(`stream ${this.streamId}: the event listener threw`, err));
     }
   }
 
@@ -217,8 +213,9 @@ export class AudioStream {
     if (this.options.decorate) {
       try {
         event = await this.options.decorate(event, window);
-      } catch {
+      } catch (err) {
         // an external teacher failing must not cost the stream its main score
+        logger.warn(`stream ${this.streamId}: decorating the event failed (the event goes out without it): ${String(err)}`);
       }
     }
     this.onEvent(event);

@@ -4,9 +4,13 @@
  * size of the concealment for a lost packet like it) and rejects malformed packets up front, so random
  * bytes or a truncated frame are counted as corrupt instead of being fed to the decoder.
  */
+import { CallmosError } from '@callmos/core';
 
-export class OpusPacketError extends Error {
+export class OpusPacketError extends CallmosError<'OPUS_MALFORMED'> {
   override readonly name = 'OpusPacketError';
+  constructor(message: string) {
+    super('OPUS_MALFORMED', message);
+  }
 }
 
 /** Frame duration per TOC config, in 48 kHz samples (SILK 0..11, Hybrid 12..15, CELT 16..31). */

@@ -13,6 +13,7 @@
 import type { AppData, DirectTransport, Producer, Router, Transport, Worker } from 'mediasoup/types';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import {
+  Logger,
   degradedFor,
   withQuality,
   type DegradedForOptions,
@@ -28,6 +29,11 @@ import { ProducerTap } from './producer-tap.js';
 import { roomQuality } from './room-quality.js';
 import type { MonitorAlert, ParticipantState, RoomQuality } from './types.js';
 import { ExternalTeachers, type ExternalTeachersOptions } from '../teachers/external-teachers.js';
+import { MonitorError } from './monitor-error.js';
+
+export { MonitorError };
+
+const logger = new Logger('server:quality-monitor');
 
 export interface QualityMonitorOptions extends TeacherPoolOptions {
   /** shipped model name or model path; default the largest shipped model */
@@ -70,12 +76,8 @@ export interface MonitorBackend {
   teachers: string[];
 }
 
-export class MonitorError extends Error {
-  override readonly name = 'MonitorError';
-}
-
 export async function attachQualityMonitor(router: Router, options: QualityMonitorOptions = {}): Promise<QualityMonitor> {
-  if (router.closed) throw new MonitorError(`router ${router.id} is closed`);
+  if (router.closed) throw new MonitorError('ROUTER_CLOSED', `router ${router.id} is closed`);
   const batchSize = options.batchSize ?? 16;
   // Load before touching the router: a bad model path fails the attach with ModelLoadError and no side effects.
   const loaded = await loadModelWithDetails(options.model ?? defaultModel, {
@@ -90,7 +92,7 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
     teachers = options.teachers ? await ExternalTeachers.load(options.teachers, { provider: options.provider, intraOpThreads: options.intraOpThreads }) : undefined;
     transport = await router.createDirectTransport({ appData: { callmosMonitor: true } });
   } catch (err) {
-    await loaded.model.release().catch(() => undefined);
+    await loaded.model.release().catch((err: unknown) => logger.warn(`releasing the model after a failed attach failed: ${String(err)}`));
     await teachers?.release();
     throw err;
   }
@@ -186,7 +188,7 @@ export class QualityMonitor {
   /** Smoothed events of one producer; completes when it closes. Throws for a producer not monitored. */
   stream$(producerId: string): Observable<ScoreEvent> {
     const tap = this.taps.get(producerId);
-    if (!tap) throw new MonitorError(`producer ${producerId} is not a monitored audio producer of router ${this.routerId}`);
+    if (!tap) throw new MonitorError('PRODUCER_NOT_MONITORED', `producer ${producerId} is not a monitored audio producer of router ${this.routerId}`);
     return tap.events.asObservable();
   }
 
@@ -220,7 +222,7 @@ export class QualityMonitor {
       const worker = this.options.worker;
       if (worker && !worker.died) return void this.close();
       const why = worker ? `died (pid ${worker.pid})` : 'closed under the monitor';
-      this.closing ??= this.shutdown(new MonitorError(`mediasoup worker of router ${this.routerId} ${why}`));
+      this.closing ??= this.shutdown(new MonitorError('WORKER_CLOSED', `mediasoup worker of router ${this.routerId} ${why}`));
     };
     this.router.observer.on('newtransport', onTransport);
     this.router.observer.on('close', onRouterClose);
@@ -275,6 +277,7 @@ export class QualityMonitor {
       .then(() => this.publishParticipants())
       .catch((err: unknown) => {
         // This producer cannot be monitored (e.g. the transport closed under us): the others go on.
+        logger.warn(`producer ${producer.id} cannot be monitored: ${err instanceof Error ? err.message : String(err)}`);
         tap.abort(err instanceof Error ? err : new Error(String(err)));
         this.taps.delete(producer.id);
         this.publishParticipants();
@@ -301,7 +304,8 @@ export class QualityMonitor {
   }
 
   private pollNetwork(): void {
-    for (const tap of this.taps.values()) void tap.pollNetwork().catch(() => undefined);
+    // A producer closing between the check and getStats() rejects: the next poll skips it.
+    for (const tap of this.taps.values()) void tap.pollNetwork().catch((err: unknown) => logger.debug(`producer ${tap.producerId}: no network stats this time: ${String(err)}`));
   }
 
   private publishParticipants(alsoClosed: ProducerTap[] = []): void {
@@ -336,7 +340,7 @@ export class QualityMonitor {
       if (!this.transport.closed) this.transport.close();
     }
     this.taps.clear();
-    await this.pool.model.release().catch(() => undefined);
+    await this.pool.model.release().catch((err: unknown) => logger.warn(`releasing the model on close failed: ${String(err)}`));
     await this.teachers?.release();
   }
 }

@@ -8,7 +8,8 @@
  * a stream's oldest waiting window is skipped ('skipped-backlog') rather than queued without bound; live,
  * a fresh score beats a late one, and one busy stream cannot starve the others' share of the queue.
  */
-import { notScoredOutcome, scoredOutcome, type MosModel, type ReadyWindow, type WindowOutcome } from '@callmos/core';
+import type { MosModel } from '@callmos/core';
+import { notScoredOutcome, scoredOutcome, type ReadyWindow, type WindowOutcome } from '@callmos/core/pipeline';
 import { Subject, type Observable } from 'rxjs';
 
 export interface TeacherPoolOptions {

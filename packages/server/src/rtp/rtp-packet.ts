@@ -3,6 +3,7 @@
  * worker, but the worker forwards what a client sent, so every field is checked: a malformed packet
  * throws RtpParseError and the caller counts and drops it; it never reaches the decoder.
  */
+import { CallmosError } from '@callmos/core';
 
 export interface RtpPacket {
   payloadType: number;
@@ -16,8 +17,11 @@ export interface RtpPacket {
   payload: Uint8Array;
 }
 
-export class RtpParseError extends Error {
+export class RtpParseError extends CallmosError<'RTP_MALFORMED'> {
   override readonly name = 'RtpParseError';
+  constructor(message: string) {
+    super('RTP_MALFORMED', message);
+  }
 }
 
 const FIXED_HEADER = 12;

@@ -6,11 +6,14 @@
  * one waiting per stream; a newer clip replaces an older one). Their latest scores ride on the stream's
  * events as `extra` (dnsmos_sig, dnsmos_bak, dnsmos_ovrl, plcmos).
  */
-import { StreamingResampler, type ScoreEvent } from '@callmos/core';
+import { Logger, type ScoreEvent } from '@callmos/core';
+import { StreamingResampler } from '@callmos/core/dsp';
 import type { OrtBackendOptions } from '@callmos/node';
 import { DnsmosP835, DNSMOS_WINDOW } from './dnsmos-p835.js';
 import { PlcmosV2 } from './plcmos-v2.js';
 import { OPUS_RATE } from '../audio/opus-stream-decoder.js';
+
+const logger = new Logger('server:external-teachers');
 
 export interface ExternalTeachersOptions {
   /** path of DNSMOS's sig_bak_ovr.onnx */
@@ -139,7 +142,9 @@ export class ExternalTeachers {
             Object.assign(extra, { dnsmos_sig: s.sig, dnsmos_bak: s.bak, dnsmos_ovrl: s.ovrl });
           }
           if (this.plcmos) extra.plcmos = await this.plcmos.score(clip);
-        } catch {
+        } catch (err) {
+          // The stream keeps its previous teacher scores; the next clip tries again.
+          logger.warn(`stream ${streamId}: external teacher failed: ${(err as Error).message ?? String(err)}`);
           continue;
         }
         const state = this.streams.get(streamId);

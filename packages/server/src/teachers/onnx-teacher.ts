@@ -1,18 +1,12 @@
-/** Opening an external teacher's ONNX file and checking it has the inputs and outputs its adapter feeds. */
+/**
+ * Opening an external teacher's ONNX file through the node host (and so core's loader): a missing file,
+ * a graph onnxruntime cannot load, or one without the inputs and outputs its adapter feeds fails with
+ * the same ModelLoadError (and codes) as the callmos model itself.
+ */
 import { existsSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
-import { createOrtSession, type OrtBackendOptions } from '@callmos/node';
-
-export class TeacherLoadError extends Error {
-  override readonly name = 'TeacherLoadError';
-  constructor(
-    readonly path: string,
-    problem: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${path}: ${problem}`, options);
-  }
-}
+import type * as ort from 'onnxruntime-node';
+import { ModelLoadError } from '@callmos/core';
+import { openOnnxFile, type OrtBackendOptions } from '@callmos/node';
 
 export async function openTeacher(
   path: string,
@@ -21,20 +15,6 @@ export async function openTeacher(
   outputs: string[],
   backend: OrtBackendOptions,
 ): Promise<ort.InferenceSession> {
-  if (!existsSync(path)) throw new TeacherLoadError(path, `no such file (the ${what} model is not shipped: pass the path of your copy)`);
-  let session: ort.InferenceSession;
-  try {
-    session = (await createOrtSession(path, backend)).session as ort.InferenceSession;
-  } catch (err) {
-    throw new TeacherLoadError(path, `cannot load ${what}: ${(err as Error).message}`, { cause: err });
-  }
-  const missing = [
-    ...inputs.filter((n) => !session.inputNames.includes(n)).map((n) => `input "${n}"`),
-    ...outputs.filter((n) => !session.outputNames.includes(n)).map((n) => `output "${n}"`),
-  ];
-  if (missing.length > 0) {
-    await session.release();
-    throw new TeacherLoadError(path, `not ${what}: missing ${missing.join(', ')} (has inputs ${session.inputNames.join(', ')}; outputs ${session.outputNames.join(', ')})`);
-  }
-  return session;
+  if (!existsSync(path)) throw new ModelLoadError('MODEL_NOT_FOUND', path, `no such file (the ${what} model is not shipped: pass the path of your copy)`);
+  return (await openOnnxFile(path, { ...backend, what, inputs, outputs })).session;
 }

@@ -4,10 +4,13 @@
  * SFU. Its own Registry unless one is given (then its metrics join the caller's).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Logger } from '@callmos/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { QualityMonitor } from '../monitor/quality-monitor.js';
 import type { TelemetrySource } from './source.js';
+
+const logger = new Logger('server:metrics');
 
 export interface MetricsHandlerOptions {
   registry?: Registry;
@@ -69,6 +72,13 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
   const subscriptions: Subscription[] = [];
   for (const s of Array.isArray(sources) ? sources : [sources]) {
     const room = s.room;
+    // A source errors when its monitor fails (the app hears that from the monitor); here it only means
+    // the room's metrics stop updating, said once.
+    let stopped = false;
+    const onSourceError = (err: unknown) => {
+      if (!stopped) logger.warn(`room ${room}: telemetry source failed, its metrics stop updating: ${String(err)}`);
+      stopped = true;
+    };
     subscriptions.push(
       s.scores$.subscribe({
         next: (e) => {
@@ -83,9 +93,9 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
           if (e.emaMos !== undefined) mos.set({ room, producer: e.streamId }, e.emaMos);
           if (e.network) networkMos.set({ room, producer: e.streamId }, e.network.mos);
         },
-        error: () => undefined,
+        error: onSourceError,
       }),
-      s.alerts$.subscribe({ next: (a) => alerts.inc({ room, kind: a.kind }), error: () => undefined }),
+      s.alerts$.subscribe({ next: (a) => alerts.inc({ room, kind: a.kind }), error: onSourceError }),
       s.participants$.subscribe({
         next: (states) => {
           for (const st of states) {
@@ -97,14 +107,14 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
             concealed.set(labels, st.stats.opus.concealed);
           }
         },
-        error: () => undefined,
+        error: onSourceError,
       }),
       s.room$.subscribe({
         next: (r) => {
           streams.set({ room }, r.count);
           degraded.set({ room }, r.degraded);
         },
-        error: () => undefined,
+        error: onSourceError,
       }),
     );
     if (s.pool) {

@@ -18,7 +18,10 @@ import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { merge, map, type Subscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
+import { Logger } from '@callmos/core';
 import { TELEMETRY_TYPES, type TelemetryMessage, type TelemetrySource, type TelemetryType } from './source.js';
+
+const logger = new Logger('server:ws-server');
 
 /** Close code for a client that does not keep up (private range 4000-4999). */
 export const CLOSE_SLOW_CONSUMER = 4008;
@@ -173,7 +176,11 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
       s.alerts$.pipe(map((data): TelemetryMessage => ({ type: 'alert', room: s.room, data }))),
       s.participants$.pipe(map((data): TelemetryMessage => ({ type: 'participants', room: s.room, data }))),
       s.room$.pipe(map((data): TelemetryMessage => ({ type: 'room', room: s.room, data }))),
-    ).subscribe({ next: broadcast, error: () => undefined }),
+    ).subscribe({
+      next: broadcast,
+      // The source errors when its monitor fails (the app hears that from the monitor): its feed stops.
+      error: (err: unknown) => logger.warn(`room ${s.room}: telemetry source failed, its WebSocket feed stops: ${String(err)}`),
+    }),
   );
 
   server.on('upgrade', onUpgrade);

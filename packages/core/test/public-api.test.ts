@@ -1,0 +1,51 @@
+/**
+ * The public surface of @callmos/core and its documented subpaths `@callmos/core/dsp` and
+ * `@callmos/core/pipeline` (package.json exports, tsup entries), pinned: adding or removing an export is
+ * a conscious change made here too. Internals stay importable by core's own tests through source paths.
+ */
+import { describe, expect, it } from 'vitest';
+import { publicExports } from '../../../test/helpers/public-exports.js';
+
+describe('public exports', () => {
+  it('packages/core/src/index.ts', () => {
+    expect(publicExports('packages/core/src/index.ts')).toEqual([
+      'type CallmosErrorCode', 'type CallmosErrorOptions', 'type ClipNotScoredReason', 'type ClipScore',
+      'type CodecImpairment', 'type DegradedForOptions', 'type EModelBand', 'type GoldenCase',
+      'type LoadMosModelOptions', 'type LogEventListeners', 'type ModelCard', 'type ModelCardInput',
+      'type ModelCardOutputs', 'type ModelFile', 'type ModelLoadErrorCode', 'type ModelLoadErrorOptions',
+      'type ModelScore', 'type MosModelOptions', 'type NetworkQuality', 'type NetworkQualityInput',
+      'type NotScoredReason', 'type OneWayDelayInput', 'type OpenModelSessionOptions', 'type QualityAggregatorConfig',
+      'type QualityAlert', 'type QualityBand', 'type RFactorBreakdown', 'type RFactorInput',
+      'type ResolvedQualityConfig', 'type ScoreClipOptions', 'type ScoreEvent', 'type ScoredEvent',
+      'type SessionFactory', 'type SessionLike', 'type StreamScorerOptions', 'type TensorConstructor',
+      'type VadOptions', 'value CARD_VERSION', 'value CODEC_IMPAIRMENTS', 'value CallmosError', 'value CardError',
+      'value DEFAULT_QUALITY_CONFIG', 'value Logger', 'value ModelContractError', 'value ModelLoadError',
+      'value ModelRunError', 'value MosModel', 'value QUALITY_ALERT_VERSION', 'value QualityAggregator',
+      'value SCORE_EVENT_VERSION', 'value StreamScorer', 'value bandChanges', 'value degradedFor', 'value loadMosModel',
+      'value modelId', 'value mosFromR', 'value networkQuality', 'value oneWayDelayMs', 'value openModelSession',
+      'value parseCardFile', 'value parseModelCard', 'value rFactor', 'value rFactorBreakdown', 'value resolveCodec',
+      'value resolveQualityConfig', 'value scoreClip', 'value scoredOnly', 'value setDebugNamespaces',
+      'value setDebugOutput', 'value setLogEventListeners', 'value withQuality',
+    ]);
+  }, 60_000);
+
+  it('packages/core/src/dsp/index.ts', () => {
+    expect(publicExports('packages/core/src/dsp/index.ts')).toEqual([
+      'type CompressedStft', 'type FrameSink', 'type FrameWindow', 'type FrameWindowerOptions', 'type ResamplerFilter',
+      'type ResamplerOptions', 'type ResamplerQuality', 'type StftFrame', 'type WindowerFrame', 'value ENERGY_FLOOR',
+      'value FrameWindower', 'value HOP', 'value MAG_FLOOR', 'value N_BINS', 'value N_FFT', 'value PAD',
+      'value PEAK_FLOOR', 'value POWER', 'value RealFft', 'value SAMPLE_RATE', 'value StreamingResampler',
+      'value StreamingStft', 'value compressedStft', 'value designResamplerFilter', 'value numFrames', 'value peakGain',
+    ]);
+  }, 60_000);
+
+  it('packages/core/src/pipeline.ts', () => {
+    expect(publicExports('packages/core/src/pipeline.ts')).toEqual([
+      'type ReadyWindow', 'type SessionShape', 'type VadOptions', 'type WindowEventContext', 'type WindowOutcome',
+      'type WindowProducerOptions', 'type WindowShape', 'value CARD_BINS', 'value CARD_CHANNELS',
+      'value CARD_SAMPLE_RATE', 'value DEFAULT_MAX_PENDING_WINDOWS', 'value DEFAULT_VAD', 'value SpeechGate',
+      'value WindowProducer', 'value notScoredOutcome', 'value scoredOutcome', 'value validateCardAgainstSession',
+      'value windowEvent',
+    ]);
+  }, 60_000);
+});

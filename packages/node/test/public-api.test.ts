@@ -1,0 +1,20 @@
+/**
+ * The public surface of @callmos/node, pinned: adding or removing an export is a conscious change made
+ * here too. Internals stay importable by this package's tests through source paths.
+ */
+import { describe, expect, it } from 'vitest';
+import { publicExports } from '../../../test/helpers/public-exports.js';
+
+describe('public exports', () => {
+  it('packages/node/src/index.ts', () => {
+    expect(publicExports('packages/node/src/index.ts')).toEqual([
+      'type AudioClip', 'type CudaAvailability', 'type ExecutionProviderName', 'type LoadModelOptions',
+      'type LoadedModel', 'type ModelFiles', 'type ModelListing', 'type OpenOnnxFileOptions', 'type OrtBackendOptions',
+      'type OrtSessionHandle', 'type ProviderPreference', 'value AUDIO_FILE_EXTENSIONS', 'value AudioFileError',
+      'value CARD_FILE', 'value MODEL_FILE', 'value ModelLoadError', 'value createOrtSession', 'value cudaAvailability',
+      'value decodeAudioFile', 'value defaultModel', 'value listModels', 'value loadModel',
+      'value loadModelWithDetails', 'value openOnnxFile', 'value readAudioFile', 'value readCard',
+      'value resolveModelFiles',
+    ]);
+  }, 60_000);
+});
