@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * A WebM recorded the way a web app records a call: Chromium's MediaRecorder ('audio/webm;codecs=opus')
  * on a microphone (Chromium's fake capture device playing the repo's speech clip), bytes handed back from

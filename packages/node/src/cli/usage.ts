@@ -1,8 +1,8 @@
 export const USAGE = `callmos: score speech quality (MOS 1..5) of audio files with callmos's own models
 
 Usage:
-  callmos score <file|dir|->... [options] score audio files (- reads one from stdin); directories are
-                                          scanned recursively for .wav .flac .ogg .opus .webm .mka .mp3
+  callmos score <file|dir>... [options]   score audio files; directories are scanned recursively for
+                                          .wav .flac .ogg .opus .webm .mka .mp3; - reads a file from stdin
   callmos models                          list the shipped models
   callmos --help | --version
 
