@@ -1,6 +1,6 @@
 import { AudioFileError } from './audio-file-error.js';
 import type { DecodedChannels } from './decoded-audio.js';
-import { decodeOpusPackets, parseOpusHead } from './opus.js';
+import { decodeOpusPackets, OPUS_OUTPUT_RATE, parseOpusHead } from './opus.js';
 
 const PAGE_HEADER_BYTES = 27;
 
@@ -11,21 +11,33 @@ const PAGE_HEADER_BYTES = 27;
  * Other logical streams (a video or a second track) are skipped.
  */
 export async function decodeOggOpus(bytes: Uint8Array, file: string): Promise<DecodedChannels> {
-  const packets = readOggPackets(bytes, file);
+  const { packets, lastGranule } = readOggPackets(bytes, file);
   if (packets.length === 0) throw new AudioFileError(file, 'malformed Ogg: no Opus stream (only Ogg Opus is supported; convert others with ffmpeg -i in.ogg out.wav)');
   const head = parseOpusHead(packets[0], file, 'Ogg');
   if (packets.length < 2 || String.fromCharCode(...packets[1].subarray(0, 8)) !== 'OpusTags') {
     throw new AudioFileError(file, 'malformed Ogg: no OpusTags header after OpusHead');
   }
-  return decodeOpusPackets(head, packets.slice(2), file, 'Ogg Opus');
+  const decoded = await decodeOpusPackets(head, packets.slice(2), file, 'Ogg Opus');
+  // RFC 7845 §4.4: the last granule position (48 kHz, pre-skip included) says where the audio ends; the
+  // last packet's tail past it is encoder padding. WebM has no equivalent that writers fill in reliably.
+  if (lastGranule > head.preSkip) {
+    const end = Math.round(((lastGranule - head.preSkip) * OPUS_OUTPUT_RATE) / 48000);
+    const [mono] = decoded.channelData;
+    if (end < mono.length) decoded.channelData = [mono.subarray(0, end)];
+  }
+  return decoded;
 }
 
-/** Packets of the first logical stream whose first packet is an OpusHead ([] if there is none). */
-function readOggPackets(bytes: Uint8Array, file: string): Uint8Array[] {
+/**
+ * Packets of the first logical stream whose first packet is an OpusHead ([] if there is none), and the
+ * granule position of its last page that completes a packet (-1 if none).
+ */
+function readOggPackets(bytes: Uint8Array, file: string): { packets: Uint8Array[]; lastGranule: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let serial: number | null = null;
   const packets: Uint8Array[] = [];
   let partial: Uint8Array[] = [];
+  let lastGranule = -1;
   let offset = 0;
   while (offset < bytes.length) {
     if (offset + PAGE_HEADER_BYTES > bytes.length || view.getUint32(offset) !== 0x4f676753 /* "OggS" */) {
@@ -57,10 +69,14 @@ function readOggPackets(bytes: Uint8Array, file: string): Uint8Array[] {
         }
       }
       if (start < at) partial.push(bytes.subarray(start, at));
+      // 64-bit little-endian; -1 (all ones) on pages where no packet ends. 2^53 samples is 5,900 years.
+      const low = view.getUint32(offset + 6, true);
+      const high = view.getUint32(offset + 10, true);
+      if (!(low === 0xffffffff && high === 0xffffffff)) lastGranule = low + high * 2 ** 32;
     }
     offset = tableEnd + bodyLength;
   }
-  return packets;
+  return { packets, lastGranule };
 }
 
 function startsWithOpusHead(body: Uint8Array): boolean {
