@@ -242,3 +242,20 @@ describe('summariseAccuracy', () => {
     expect(summariseAccuracy({ a: 1, b: 2, c: 3, d: 4, e: 5 }, 2)).toBe('a=1 b=2 ...');
   });
 });
+
+describe('readInput', () => {
+  it('reads - from the stdin stream, sniffing the container, and refuses a terminal', async () => {
+    const { readInput } = await import('../src/cli/read-input.js');
+    const { wavBytes } = await import('./helpers/wav-bytes.js');
+    const bytes = wavBytes({ format: 1, bits: 16, sampleRate: 8000, frames: [[16384], [-16384], [8192]] });
+    async function* chunks() {
+      yield bytes.subarray(0, 10);
+      yield bytes.subarray(10);
+    }
+    const clip = await readInput('-', chunks());
+    expect(clip).toMatchObject({ sampleRate: 8000, channels: 1 });
+    expect(Array.from(clip.samples)).toEqual([0.5, -0.5, 0.25]);
+    const tty = Object.assign(chunks(), { isTTY: true });
+    await expect(readInput('-', tty)).rejects.toThrow(/^-: stdin is a terminal/);
+  });
+});
