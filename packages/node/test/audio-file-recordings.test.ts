@@ -123,6 +123,11 @@ describe.skipIf(!ffmpegPath)('readAudioFile on compressed recordings', () => {
     }
   });
 
+  it('names the file on an Ogg whose stream is not Opus', async () => {
+    const path = make('flac-in.ogg', ['-c:a', 'flac', '-f', 'ogg']);
+    await expect(readAudioFile(path)).rejects.toThrow(/: unsupported Ogg: no Opus stream .*ffmpeg -i/);
+  });
+
   it('names the file on a WebM whose audio is not Opus', async () => {
     const path = make('vorbis.webm', ['-c:a', 'libvorbis']);
     const error = await readAudioFile(path).catch((e: unknown) => e);

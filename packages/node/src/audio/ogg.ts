@@ -12,7 +12,7 @@ const PAGE_HEADER_BYTES = 27;
  */
 export async function decodeOggOpus(bytes: Uint8Array, file: string): Promise<DecodedChannels> {
   const { packets, lastGranule } = readOggPackets(bytes, file);
-  if (packets.length === 0) throw new AudioFileError(file, 'malformed Ogg: no Opus stream (only Ogg Opus is supported; convert others with ffmpeg -i in.ogg out.wav)');
+  if (packets.length === 0) throw new AudioFileError(file, 'unsupported Ogg: no Opus stream (Vorbis, FLAC or Speex in Ogg are not decoded; convert with ffmpeg -i in.ogg out.wav)');
   const head = parseOpusHead(packets[0], file, 'Ogg');
   if (packets.length < 2 || String.fromCharCode(...packets[1].subarray(0, 8)) !== 'OpusTags') {
     throw new AudioFileError(file, 'malformed Ogg: no OpusTags header after OpusHead');
