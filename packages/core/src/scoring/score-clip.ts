@@ -15,6 +15,11 @@ export interface ScoreClipOptions {
   resamplerQuality?: ResamplerQuality;
   /** seconds of audio per push; any value gives the same scores, it only bounds memory. Default 10 */
   chunkSeconds?: number;
+  /**
+   * Called with each window's event, in order, as soon as it is known (before the clip is done): lets a
+   * caller stream per-window output or show progress on a long clip. The same events are in the result.
+   */
+  onWindow?: (event: ScoreEvent) => void;
 }
 
 /** Why a clip has no MOS. */
@@ -53,10 +58,16 @@ export async function scoreClip(
   });
   const chunk = Math.max(1, Math.round((options.chunkSeconds ?? 10) * sampleRate));
   const windows: ScoreEvent[] = [];
+  const collect = (events: ScoreEvent[]) => {
+    for (const event of events) {
+      windows.push(event);
+      options.onWindow?.(event);
+    }
+  };
   for (let at = 0; at < samples.length; at += chunk) {
-    windows.push(...(await scorer.push(slice(samples, at, Math.min(samples.length, at + chunk)))));
+    collect(await scorer.push(slice(samples, at, Math.min(samples.length, at + chunk))));
   }
-  windows.push(...(await scorer.end()));
+  collect(await scorer.end());
   if (windows.some((w) => w.reason === 'error')) throw scorer.lastError;
   return summarise(windows, samples.length / sampleRate);
 }

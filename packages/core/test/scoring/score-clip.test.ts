@@ -51,6 +51,24 @@ describe('scoreClip', () => {
     expect(clip.mos).toBe(clip.windows[0]!.mos);
   });
 
+  it('hands each window to onWindow, in order, before the clip is done', async () => {
+    const model = await fixtureModel();
+    const x = speechLike(6, 16000, 8);
+    const seen: Array<{ start: number; pushedSoFar: number }> = [];
+    let resolved = false;
+    const done = scoreClip(model, x, 16000, {
+      chunkSeconds: 1,
+      onWindow: (event) => seen.push({ start: event.start, pushedSoFar: resolved ? -1 : event.end }),
+    }).then((clip) => {
+      resolved = true;
+      return clip;
+    });
+    const clip = await done;
+    expect(seen.map((s) => s.start)).toEqual(clip.windows.map((w) => w.start));
+    expect(seen.every((s) => s.pushedSoFar >= 0)).toBe(true);
+    expect(seen.length).toBeGreaterThan(3);
+  });
+
   it('takes plain arrays too', async () => {
     const model = await fixtureModel();
     const x = speechLike(1.2, 16000, 7);

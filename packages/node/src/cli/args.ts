@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { CallmosError } from '@callmos/core';
 import type { ProviderPreference } from '../backend.js';
 
-export type OutputFormat = 'csv' | 'json';
+export type OutputFormat = 'csv' | 'json' | 'ndjson';
 
 export interface ScoreCommand {
   command: 'score';
@@ -12,6 +12,10 @@ export interface ScoreCommand {
   output?: string;
   threads?: number;
   provider: ProviderPreference;
+  /** per-window rows (csv) or lines (ndjson) instead of one per file */
+  timeline: boolean;
+  /** write a self-contained HTML report of MOS over time to this path */
+  html?: string;
 }
 
 export type CliCommand = ScoreCommand | { command: 'models' } | { command: 'help' } | { command: 'version' };
@@ -24,7 +28,7 @@ export class UsageError extends CallmosError<'USAGE_INVALID'> {
   }
 }
 
-const FORMATS: readonly OutputFormat[] = ['csv', 'json'];
+const FORMATS: readonly OutputFormat[] = ['csv', 'json', 'ndjson'];
 const PROVIDERS: readonly ProviderPreference[] = ['auto', 'cpu', 'cuda'];
 
 export function parseCommandLine(argv: readonly string[]): CliCommand {
@@ -42,6 +46,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         output: { type: 'string', short: 'o' },
         threads: { type: 'string', short: 't' },
         provider: { type: 'string' },
+        timeline: { type: 'boolean' },
+        html: { type: 'string' },
       },
     });
   } catch (err) {
@@ -64,6 +70,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
       return { command: 'models' };
     case 'score':
       if (rest.length === 0) throw new UsageError('"score" needs at least one file or directory');
+      if (rest.filter((input) => input === '-').length > 1) throw new UsageError('"-" (stdin) can be given only once');
       return {
         command: 'score',
         inputs: rest,
@@ -72,6 +79,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         output: values.output,
         threads: values.threads === undefined ? undefined : positiveInteger('--threads', values.threads),
         provider: oneOf('--provider', values.provider ?? 'auto', PROVIDERS),
+        timeline: values.timeline ?? false,
+        html: values.html,
       };
     default:
       throw new UsageError(`unknown command "${command}" (commands: score, models)`);
@@ -79,7 +88,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
 }
 
 function rejectScoreOptions(values: Record<string, unknown>, command: string): void {
-  const given = ['model', 'format', 'output', 'threads', 'provider'].filter((k) => values[k] !== undefined);
+  const given = ['model', 'format', 'output', 'threads', 'provider', 'timeline', 'html'].filter((k) => values[k] !== undefined);
   if (given.length > 0) throw new UsageError(`"${command}" does not take ${given.map((k) => `--${k}`).join(', ')}`);
 }
 

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { AUDIO_FILE_EXTENSIONS } from '../audio-file.js';
+import { STDIN_NAME } from './read-input.js';
 
 /** What the command line named, expanded: files to score, and inputs that yielded nothing (with why). */
 export interface AudioFileList {
@@ -12,12 +13,16 @@ export interface AudioFileList {
  * Expand files and directories into the audio files to score. A file named on the command line is taken
  * whatever its extension (decoding will say if it is not audio); directories are walked recursively for
  * .wav/.flac (any case), each directory's entries sorted by name so the order never depends on the file
- * system. Files named twice are scored once.
+ * system. Files named twice are scored once. `-` (stdin) is passed through.
  */
 export async function findAudioFiles(inputs: readonly string[]): Promise<AudioFileList> {
   const files: string[] = [];
   const problems: AudioFileList['problems'] = [];
   for (const input of inputs) {
+    if (input === STDIN_NAME) {
+      files.push(input);
+      continue;
+    }
     const info = await stat(input).catch(() => null);
     if (info === null) {
       // Left in the list so the decoder reports it like any other unreadable file, in order.

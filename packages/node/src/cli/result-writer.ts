@@ -1,17 +1,29 @@
 import type { OutputFormat } from './args.js';
-import type { FileScore } from './file-score.js';
+import type { FileScore, WindowScore } from './file-score.js';
 
-/** Where results go: CSV rows are written as files finish (long runs show output early); JSON at the end. */
+/**
+ * Where results go: CSV rows and NDJSON lines are written as files finish (long runs show output early),
+ * JSON at the end. With a timeline, CSV and NDJSON also get a row/line per window as it is scored.
+ */
 export interface ResultWriter {
   add(score: FileScore): void;
+  /** one window of `file`, in order, before that file's add() (ignored unless the writer shows a timeline) */
+  window(file: string, window: WindowScore): void;
   finish(): void;
 }
 
 /** 4 decimals: far below any MOS difference that matters, and stable across platforms' float printing. */
 const round = (x: number, decimals: number): number => Number(x.toFixed(decimals));
 
-export function createResultWriter(format: OutputFormat, dimNames: readonly string[], write: (text: string) => void): ResultWriter {
-  return format === 'csv' ? csvWriter(dimNames, write) : jsonWriter(dimNames, write);
+export function createResultWriter(
+  format: OutputFormat,
+  dimNames: readonly string[],
+  write: (text: string) => void,
+  options: { timeline?: boolean } = {},
+): ResultWriter {
+  if (format === 'ndjson') return ndjsonWriter(dimNames, write, options.timeline ?? false);
+  if (format === 'csv') return options.timeline ? csvTimelineWriter(dimNames, write) : csvWriter(dimNames, write);
+  return jsonWriter(dimNames, write);
 }
 
 function csvWriter(dimNames: readonly string[], write: (text: string) => void): ResultWriter {
@@ -27,7 +39,68 @@ function csvWriter(dimNames: readonly string[], write: (text: string) => void): 
       ];
       write(`${cells.map(csvField).join(',')}\n`);
     },
+    window() {},
     finish() {},
+  };
+}
+
+/** --timeline csv: a row per window (file,start,end,scored,mos,dims...,speech_ratio) instead of per file. */
+function csvTimelineWriter(dimNames: readonly string[], write: (text: string) => void): ResultWriter {
+  write(`${['file', 'start', 'end', 'scored', 'mos', ...dimNames, 'speech_ratio'].map(csvField).join(',')}\n`);
+  return {
+    add() {},
+    window(file, w) {
+      const cells = [
+        file,
+        String(round(w.start, 3)),
+        String(round(w.end, 3)),
+        String(w.scored),
+        w.mos === null ? '' : String(round(w.mos, 4)),
+        ...dimNames.map((name) => (w.dims[name] === undefined ? '' : String(round(w.dims[name], 4)))),
+        String(round(w.speechRatio, 3)),
+      ];
+      write(`${cells.map(csvField).join(',')}\n`);
+    },
+    finish() {},
+  };
+}
+
+/**
+ * NDJSON: one `{"type":"file",...}` line per file as it finishes (the JSON row without its windows); with
+ * --timeline, a `{"type":"window","file",...}` line per window before it, as soon as the window is scored.
+ */
+function ndjsonWriter(dimNames: readonly string[], write: (text: string) => void, timeline: boolean): ResultWriter {
+  return {
+    add(score) {
+      const { windowScores: _, ...row } = fileRow(score, dimNames);
+      write(`${JSON.stringify({ type: 'file', ...row })}\n`);
+    },
+    window(file, w) {
+      if (timeline) write(`${JSON.stringify({ type: 'window', file, ...windowRow(w) })}\n`);
+    },
+    finish() {},
+  };
+}
+
+function fileRow(score: FileScore, dimNames: readonly string[]) {
+  return {
+    file: score.file,
+    mos: score.mos === null ? null : round(score.mos, 4),
+    ...Object.fromEntries(dimNames.map((name) => [name, score.dims[name] === undefined ? null : round(score.dims[name], 4)])),
+    windows: score.windows,
+    duration_s: round(score.durationS, 3),
+    windowScores: score.windowScores.map(windowRow),
+  };
+}
+
+function windowRow(w: WindowScore): WindowScore {
+  return {
+    ...w,
+    start: round(w.start, 3),
+    end: round(w.end, 3),
+    mos: w.mos === null ? null : round(w.mos, 4),
+    dims: Object.fromEntries(Object.entries(w.dims).map(([k, v]) => [k, round(v, 4)])),
+    speechRatio: round(w.speechRatio, 3),
   };
 }
 
@@ -35,22 +108,9 @@ function jsonWriter(dimNames: readonly string[], write: (text: string) => void):
   const rows: unknown[] = [];
   return {
     add(score) {
-      rows.push({
-        file: score.file,
-        mos: score.mos === null ? null : round(score.mos, 4),
-        ...Object.fromEntries(dimNames.map((name) => [name, score.dims[name] === undefined ? null : round(score.dims[name], 4)])),
-        windows: score.windows,
-        duration_s: round(score.durationS, 3),
-        windowScores: score.windowScores.map((w) => ({
-          ...w,
-          start: round(w.start, 3),
-          end: round(w.end, 3),
-          mos: w.mos === null ? null : round(w.mos, 4),
-          dims: Object.fromEntries(Object.entries(w.dims).map(([k, v]) => [k, round(v, 4)])),
-          speechRatio: round(w.speechRatio, 3),
-        })),
-      });
+      rows.push(fileRow(score, dimNames));
     },
+    window() {},
     finish() {
       write(`${JSON.stringify(rows, null, 2)}\n`);
     },

@@ -1,6 +1,9 @@
+import { writeFileSync } from 'node:fs';
 import { loadModelWithDetails, type LoadedModel } from '../models.js';
 import type { ScoreCommand } from './args.js';
+import type { FileScore } from './file-score.js';
 import { findAudioFiles } from './find-audio-files.js';
+import { renderHtmlReport } from './html-report.js';
 import { fileSink, stdoutSink, type OutputSink } from './output-sink.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { createResultWriter } from './result-writer.js';
@@ -31,13 +34,20 @@ export async function runScoreCommand(command: ScoreCommand, stderr: ProgressStr
   const { model } = loaded;
   say(`callmos: ${model.id} on ${loaded.provider}${loaded.fallbackReason ? ` (${loaded.fallbackReason})` : ''}`);
 
-  const writer = createResultWriter(command.format, model.card.outputs.dims?.names ?? [], (text) => sink.write(text));
+  const dimNames = model.card.outputs.dims?.names ?? [];
+  const writer = createResultWriter(command.format, dimNames, (text) => sink.write(text), { timeline: command.timeline });
   const progress = new Progress(stderr, files.length);
+  /** kept only for --html: each file's windows are small (a few hundred bytes per 0.5 s hop) */
+  const forReport: FileScore[] = [];
   let failedFiles = 0;
   try {
     for (const file of files) {
       try {
-        const score = await scoreFile(model, file);
+        const score = await scoreFile(model, file, {
+          onWindow: (window) => writer.window(file, window),
+          onProgress: (scoredS, durationS) => progress.fileProgress(file, scoredS, durationS),
+        });
+        if (command.html !== undefined) forReport.push(score);
         if (score.mos === null) {
           progress.message(`callmos: note: ${file}: no speech detected, not scored (mos left empty)`);
         }
@@ -52,6 +62,14 @@ export async function runScoreCommand(command: ScoreCommand, stderr: ProgressStr
   } finally {
     progress.finish();
     sink.close();
+  }
+  if (command.html !== undefined) {
+    try {
+      writeFileSync(command.html, renderHtmlReport(forReport, dimNames, model.id));
+    } catch (err) {
+      say(`callmos: error: cannot write --html ${command.html}: ${(err as Error).message}`);
+      return EXIT_FAILED;
+    }
   }
   if (files.length > 1 || failedFiles > 0) {
     const failures = failedFiles > 0 ? `, ${failedFiles} failed` : '';

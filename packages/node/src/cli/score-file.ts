@@ -1,14 +1,27 @@
 import { scoreClip, type MosModel, type ScoreEvent } from '@callmos/core';
-import { readAudioFile } from '../audio-file.js';
 import type { FileScore, WindowScore } from './file-score.js';
+import { readInput } from './read-input.js';
+
+export interface ScoreFileHooks {
+  /** each window as soon as it is scored, in order (streamed per-window output) */
+  onWindow?: (window: WindowScore) => void;
+  /** seconds scored so far and the file's duration (progress on long files) */
+  onProgress?: (scoredS: number, durationS: number) => void;
+}
 
 /**
- * Decode one file and score it with core's offline path (which applies the short-clip rule, so a clip
- * shorter than the model window is scored, repeated, rather than failing).
+ * Decode one file (or `-`, stdin) and score it with core's offline path (which applies the short-clip
+ * rule, so a clip shorter than the model window is scored, repeated, rather than failing).
  */
-export async function scoreFile(model: MosModel, file: string): Promise<FileScore> {
-  const clip = await readAudioFile(file);
-  const result = await scoreClip(model, clip.samples, clip.sampleRate, { streamId: file });
+export async function scoreFile(model: MosModel, file: string, hooks: ScoreFileHooks = {}): Promise<FileScore> {
+  const clip = await readInput(file);
+  const result = await scoreClip(model, clip.samples, clip.sampleRate, {
+    streamId: file,
+    onWindow: (event) => {
+      hooks.onWindow?.(toWindowScore(event));
+      hooks.onProgress?.(Math.min(event.end, clip.duration), clip.duration);
+    },
+  });
   return {
     file,
     mos: result.mos,
