@@ -23,14 +23,19 @@ describe('networkFromStats', () => {
 });
 
 const p = (producerId: string, emaMos?: number, extra: Partial<ParticipantState> = {}): ParticipantState => ({
-  producerId, transportId: 't', room: 'r', appData: {}, paused: false, consuming: true, closed: false, alerting: false,
+  producerId, transportId: 't', room: 'r', appData: {}, paused: false, consuming: true, closed: false, alerting: false, stalled: false, stalls: 0,
   stats: emptyStreamStats(), ...(emaMos !== undefined ? { emaMos, band: emaMos < 2.8 ? 'poor' : emaMos >= 3.6 ? 'good' : 'fair' } : {}), ...extra,
 });
 
 describe('roomQuality', () => {
   it('aggregates worst, mean and degraded over open producers', () => {
     const r = roomQuality('r', [p('a', 4), p('b', 2.5), p('c'), p('d', 3.2, { alerting: true }), p('e', 1, { closed: true })], 7);
-    expect(r).toEqual({ room: 'r', count: 4, scored: 3, worst: { producerId: 'b', emaMos: 2.5 }, meanMos: (4 + 2.5 + 3.2) / 3, degraded: 2, timestamp: 7 });
-    expect(roomQuality('r', [], 0)).toMatchObject({ count: 0, worst: null, meanMos: null, degraded: 0 });
+    expect(r).toEqual({ room: 'r', count: 4, scored: 3, worst: { producerId: 'b', emaMos: 2.5 }, meanMos: (4 + 2.5 + 3.2) / 3, degraded: 2, stalled: 0, timestamp: 7 });
+    expect(roomQuality('r', [], 0)).toMatchObject({ count: 0, worst: null, meanMos: null, degraded: 0, stalled: 0 });
+  });
+
+  it('counts a stalled producer as stalled and degraded, whatever its last score', () => {
+    const r = roomQuality('r', [p('a', 4.2, { stalled: true }), p('b', 4), p('c', 1, { stalled: true, closed: true })], 7);
+    expect(r).toMatchObject({ count: 2, degraded: 1, stalled: 1 });
   });
 });
