@@ -20,6 +20,15 @@ describe('networkFromStats', () => {
     expect(networkFromStats(stats(50, 5), stats(100, 3), 48000)!.lossPct).toBe(0); // late packets lowered the count
     expect(networkFromStats(undefined, stats(100, 0), 48000)!.mos).toBeGreaterThan(4);
   });
+
+  it("never throws on numbers a sender's RTP and RTCP can make: NaN or infinite RTT and jitter, huge or negative counters", () => {
+    const hostile = [stats(100, 0, 2 ** 32, Number.NaN), stats(100, -5e9, Infinity, Infinity), stats(100, 1e12, Number.NaN, -40), stats(Number.NaN, 0)];
+    for (const current of hostile) {
+      const q = networkFromStats(stats(0, 0), current, 48000);
+      if (q) expect(q.mos).toBeGreaterThanOrEqual(1);
+    }
+    expect(networkFromStats(stats(0, 0), stats(100, 0, 144, Number.NaN), 48000)!.rttMs).toBe(0); // unknown, as without RTCP
+  });
 });
 
 const p = (producerId: string, emaMos?: number, extra: Partial<ParticipantState> = {}): ParticipantState => ({
