@@ -12,6 +12,7 @@ import type { ScoreEvent } from '@callmos/core';
 import { CLOSE_MONITOR_DOWN, serveTelemetry, type TelemetryServer } from '../src/telemetry/ws-server.js';
 import { metricsHandler } from '../src/telemetry/metrics.js';
 import { roomQuality } from '../src/monitor/room-quality.js';
+import { emptyStreamStats } from '../src/audio/audio-stream.js';
 import type { MonitorAlert, ParticipantState, RoomQuality } from '../src/monitor/types.js';
 
 const TOKEN = 'secret-token-123';
@@ -25,6 +26,10 @@ function source(room = 'r1') {
     room$: new BehaviorSubject<RoomQuality>(roomQuality(room, [], 0)),
   };
 }
+
+const participant = (producerId: string): ParticipantState => ({
+  producerId, transportId: 't', room: 'r1', appData: {}, paused: false, consuming: true, closed: false, alerting: false, stalled: false, stalls: 0, stats: emptyStreamStats(),
+});
 
 const UPGRADE_HEADERS = 'Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
 
@@ -149,6 +154,29 @@ describe('serveTelemetry and hostile upgrade requests', () => {
     expect(alive.readyState).toBe(WebSocket.OPEN);
     expect(server.clients).toBe(1);
     alive.close();
+  });
+});
+
+describe('serveTelemetry and events it cannot serialise', () => {
+  it('skips and counts an event whose appData has a cycle, and goes on with the next ones', async () => {
+    const s = source();
+    const lines: string[] = [];
+    server = await serveTelemetry(s, { port: 0, token: TOKEN, log: (line) => lines.push(line) });
+    const ws = await open(`ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}&types=participants`);
+    const got: any[] = [];
+    ws.on('message', (d) => got.push(JSON.parse(String(d))));
+    await tick();
+    got.length = 0;
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const p = (appData: Record<string, unknown>) => ({ ...participant('p1'), appData });
+    s.participants$.next([p(cyclic)]);
+    s.participants$.next([p({ name: 'fine' })]);
+    await tick();
+    expect(got.map((m) => m.data[0].appData)).toEqual([{ name: 'fine' }]);
+    expect(server.stats.unserializable).toBe(1);
+    expect(lines).toEqual([expect.stringMatching(/a participants event cannot be sent/)]);
+    ws.close();
   });
 });
 

@@ -127,6 +127,15 @@ export function healthMetrics(
       },
     });
     new Counter({
+      name: `${p}telemetry_unserializable_events_total`,
+      help: 'Events not sent because they could not be serialised (appData with a cycle or a BigInt)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sum((t) => t.stats.unserializable));
+      },
+    });
+    new Counter({
       name: `${p}telemetry_socket_errors_total`,
       help: 'Socket errors on telemetry connections (resets mid-answer, ...)',
       registers,

@@ -90,6 +90,8 @@ export interface TelemetryServerStats {
   badMessages: number;
   /** errors on sockets this server handled (a client resetting mid-answer, ...) */
   socketErrors: number;
+  /** events that could not be sent because JSON.stringify threw (an appData with a cycle or a BigInt) */
+  unserializable: number;
 }
 
 export interface TelemetryServer {
@@ -132,6 +134,7 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
     dropped: Object.fromEntries(CLIENT_DROPS.map((r) => [r, 0])) as Record<ClientDrop, number>,
     badMessages: 0,
     socketErrors: 0,
+    unserializable: 0,
   };
 
   const ownServer = options.server ? undefined : createServer((_, res) => res.writeHead(426).end('WebSocket only\n'));
@@ -218,7 +221,13 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
     let json: string | undefined;
     for (const [ws, f] of filters) {
       if (!matches(f, m)) continue;
-      json ??= JSON.stringify(m);
+      try {
+        json ??= JSON.stringify(m);
+      } catch (err) {
+        // Thrown here, it would reach RxJS as a subscriber error and end the process: count, say, skip it.
+        if (stats.unserializable++ === 0) log(`callmos telemetry: a ${m.type} event cannot be sent (counted; later ones too): ${(err as Error).message}`);
+        return;
+      }
       send(ws, json);
     }
   };
