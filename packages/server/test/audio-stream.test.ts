@@ -147,6 +147,22 @@ describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> p
     expect(stream.stats.fillThrottled).toBeGreaterThan(packets.length * 0.9);
   });
 
+  it('decodes a sender ten times faster than real time no further ahead of the wall clock than maxLeadMs', async () => {
+    let clock = 0;
+    const loops = 3; // 18 s of audio sent in 1.8 s
+    const { stream } = await run(
+      (s) => {
+        for (let i = 0; i < loops * packets.length; i++) (clock += 2), s.pushRtp(rtp(i, packets[i % packets.length]!));
+      },
+      's',
+      () => clock,
+    );
+    expect(stream.stats.duration).toBeLessThanOrEqual(clock / 1000 + 10 + 0.02);
+    expect(stream.stats.overRate).toBeGreaterThan(250); // ~6 s of 20 ms packets
+    expect(stream.stats.timestampJumps).toBe(0); // a dropped packet is not a gap
+    expect(stream.stats.silenceFills).toBe(0);
+  });
+
   it('scores a stream shorter than a window once, at its end (short-clip rule)', async () => {
     const { events } = await run((s) => packets.slice(0, 30).forEach((p, i) => s.pushRtp(rtp(i, p))));
     expect(events).toHaveLength(1);

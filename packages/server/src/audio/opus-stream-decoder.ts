@@ -96,6 +96,16 @@ export class OpusStreamDecoder {
     return { samples: this.conceal(1), error };
   }
 
+  /** Samples `payload` decodes to (or, malformed, the concealment that replaces it), without decoding it. */
+  samplesOf(payload: Uint8Array): number {
+    try {
+      return opusPacketInfo(payload).samples;
+    } catch (err) {
+      if (!(err instanceof OpusPacketError)) throw err;
+      return this.lastPacketSamples;
+    }
+  }
+
   /** Samples of concealment `packets` lost packets get: each as long as the last good one, capped at maxConcealSamples. */
   concealLength(packets: number): number {
     return Math.min(packets * this.lastPacketSamples, this.maxConcealSamples);

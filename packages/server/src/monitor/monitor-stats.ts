@@ -5,9 +5,9 @@
  */
 import type { AudioStreamStats } from '../audio/audio-stream.js';
 
-/** Input counted and dropped. */
-export type DroppedInput = 'malformed-rtp' | 'foreign-payload-type' | 'late' | 'duplicate' | 'corrupt-opus';
-export const DROPPED_INPUTS: readonly DroppedInput[] = ['malformed-rtp', 'foreign-payload-type', 'late', 'duplicate', 'corrupt-opus'];
+/** Input counted and dropped ('over-rate': packets of a sender faster than real time, beyond maxLeadMs). */
+export type DroppedInput = 'malformed-rtp' | 'foreign-payload-type' | 'late' | 'duplicate' | 'corrupt-opus' | 'over-rate';
+export const DROPPED_INPUTS: readonly DroppedInput[] = ['malformed-rtp', 'foreign-payload-type', 'late', 'duplicate', 'corrupt-opus', 'over-rate'];
 
 /** Input the monitor worked around: unfilled timestamp jumps, gaps filled only as far as the wall clock allows, restarted numbering, producers silent on the wire. */
 export type StreamAnomaly = 'timestamp-jump' | 'fill-throttled' | 'stream-reset' | 'stall';
@@ -47,6 +47,7 @@ export function addStreamStats(into: MonitorStats, s: AudioStreamStats): void {
   into.dropped.late += s.jitter.late;
   into.dropped.duplicate += s.jitter.duplicates;
   into.dropped['corrupt-opus'] += s.opus.corrupt;
+  into.dropped['over-rate'] += s.overRate;
   into.anomalies['timestamp-jump'] += s.timestampJumps;
   into.anomalies['fill-throttled'] += s.fillThrottled;
   into.anomalies['stream-reset'] += s.jitter.resets;

@@ -49,6 +49,8 @@ export interface QualityMonitorOptions extends TeacherPoolOptions {
   jitter?: JitterBufferOptions;
   vad?: VadOptions;
   maxSilenceFillMs?: number;
+  /** how far a stream's decoded audio may run ahead of the wall clock before its packets are dropped, ms; default 10000 */
+  maxLeadMs?: number;
   /** EMA and band thresholds */
   quality?: QualityAggregatorConfig;
   /** alert rule; default band poor for 5 s (raise) and recovered for 5 s (clear) */
@@ -333,6 +335,7 @@ export class QualityMonitor {
           jitter: this.options.jitter,
           vad: this.options.vad,
           maxSilenceFillMs: this.options.maxSilenceFillMs,
+          maxLeadMs: this.options.maxLeadMs,
           ...(this.teachers ? this.teachers.hooksFor(producer.id) : {}),
         },
         {

@@ -44,7 +44,7 @@ export function healthMetrics(
   if (withStats.length > 0) {
     new Counter({
       name: `${p}dropped_inputs_total`,
-      help: 'Network input counted and dropped, by reason: malformed RTP, foreign payload type, late, duplicate, corrupt Opus',
+      help: 'Network input counted and dropped, by reason: malformed RTP, foreign payload type, late, duplicate, corrupt Opus, over rate',
       labelNames: ['room', 'reason'],
       registers,
       collect: perRoom(withStats, 'reason', DROPPED_INPUTS, (s) => s.dropped),
