@@ -365,9 +365,10 @@ export class QualityMonitor {
   }
 
   private async finishTap(tap: ProducerTap): Promise<void> {
+    const monitorStopping = this.closing !== undefined; // else its producer closed
     this.unlisten(tap.producer);
     await tap.end(); // its last windows go through raw -> scores before this resolves
-    if (tap.alerting) this.clearAlert(tap);
+    if (tap.alerting) this.clearAlert(tap, monitorStopping);
     this.teachers?.drop(tap.producerId);
     this.taps.delete(tap.producerId);
     this.retire(tap);
@@ -377,12 +378,15 @@ export class QualityMonitor {
     else tap.events.complete();
   }
 
-  /** A closed producer's alert ends with it: pagers would otherwise wait forever for the 'cleared'. */
-  private clearAlert(tap: ProducerTap): void {
+  /**
+   * A closed producer's alert ends with it: pagers would otherwise wait forever for the 'cleared'. (A
+   * worker that dies closes the producers first: by the time their streams are flushed, `failure` says so.)
+   */
+  private clearAlert(tap: ProducerTap, monitorStopping: boolean): void {
     const last = tap.last;
     tap.alerting = false;
     if (!last || last.emaMos === undefined || last.band === undefined) return;
-    const why = this.failure ? `monitoring stopped: ${this.failure.message}` : this.closing ? 'monitoring stopped' : 'producer closed';
+    const why = this.failure ? `monitoring stopped: ${this.failure.message}` : monitorStopping ? 'monitoring stopped' : 'producer closed';
     this.alerts.next({
       v: 1,
       kind: 'cleared',
