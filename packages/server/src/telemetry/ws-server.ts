@@ -12,8 +12,11 @@
  *
  * Other upgrade requests: on its own port, or on an attached server with no other 'upgrade' listener,
  * a request for another path (or one whose target is not a URL path) is answered 404 (400) and closed.
- * When the app's server has upgrade handlers of its own (mediasoup-demo's protoo, say) those requests
- * are left to them (`otherUpgrades`).
+ * When the app's server has upgrade handlers of its own, those requests are left to them
+ * (`otherUpgrades`). Every 'upgrade' listener sees every request, so a shared server only works with
+ * handlers that leave other paths alone, like this one (ws with noServer and a path check). ws's own
+ * `{ server, path }` mode answers 400 to every other path, and mediasoup-demo's protoo-server rejects
+ * requests without its roomId/peerId: beside those, give the telemetry its own `port`.
  *
  * Slow and dead clients: what a client has not taken yet is bounded by maxBufferedBytes; a client over
  * it is closed with CLOSE_SLOW_CONSUMER (and terminated if it does not close), never buffered without
