@@ -171,6 +171,22 @@ describe.skipIf(skip !== null)('QualityMonitor robustness (real mediasoup worker
     await qm.close();
   });
 
+  it('counts and logs a producer it cannot consume, and forgets it', async () => {
+    const w = await startWorker();
+    const rt = await createRouter(w);
+    let monitorTransport: { close(): void } | undefined;
+    rt.observer.on('newtransport', (t) => t.appData.callmosMonitor && (monitorTransport = t));
+    const lines: string[] = [];
+    const qm = await attachQualityMonitor(rt, { ...quiet, model: modelDir, worker: w, log: (line) => lines.push(line) });
+    monitorTransport!.close(); // the monitor's DirectTransport gone (an app closing every transport of a router, say)
+    const p = await plainOpusProducer(rt, 71_000);
+    await until('the failure', () => qm.stats.faults['tap-failed'] === 1);
+    expect(qm.producerIds).toEqual([]);
+    expect(lines.slice(1)).toEqual([expect.stringMatching(new RegExp(`producer ${p.producer.id} cannot be monitored: `))]); // after the start-up line
+    await qm.close();
+    w.close();
+  });
+
   it('when the worker is killed under a dashboard: streams flushed, alerts cleared, producers closed, then the client is told and closed (4011) and /metrics says so', async () => {
     const w = await startWorker();
     const rt = await createRouter(w, { room: 'doomed' });

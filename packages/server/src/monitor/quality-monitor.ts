@@ -354,6 +354,8 @@ export class QualityMonitor {
         this.log(`callmos: producer ${producer.id} cannot be monitored: ${err instanceof Error ? err.message : String(err)}`);
         this.unlisten(producer);
         tap.abort(err instanceof Error ? err : new Error(String(err)));
+        this.teachers?.drop(producer.id);
+        this.taps.delete(producer.id);
         this.retire(tap);
         this.publishParticipants();
       });
