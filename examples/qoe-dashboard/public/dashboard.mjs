@@ -73,8 +73,9 @@ function renderRow(p) {
   cells('dims').textContent = e?.scored ? Object.entries(e.dims).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(' · ') : '';
   const alerting = p.state?.alerting ?? false;
   const status = cells('status');
-  status.className = `status${alerting ? ' alerting' : ''}`;
-  status.textContent = p.state?.closed ? 'left' : alerting ? 'ALERT' : p.state?.paused ? 'paused' : 'ok';
+  const stalled = p.state?.stalled ?? false; // no RTP reaches the SFU from this participant
+  status.className = `status${alerting || stalled ? ' alerting' : ''}`;
+  status.textContent = p.state?.closed ? 'left' : alerting ? 'ALERT' : p.state?.paused ? 'paused' : stalled ? 'no audio' : 'ok';
   // for tests and curious readers: how many points the line has, the mean window MOS so far
   const points = [...p.ema.values()].filter((v) => v !== null).length;
   p.row.dataset.points = String(points);
@@ -136,6 +137,9 @@ function onMessage(m) {
     }
   } else if (m.type === 'alert') {
     addAlert(m.data);
+  } else if (m.type === 'monitor') {
+    // the monitor stopped (the mediasoup worker died, or the server is shutting down): say so, not stale numbers
+    document.getElementById('about').textContent = `monitoring ${m.data.state === 'down' ? 'is down' : 'stopped'}: ${m.data.reason}`;
   }
 }
 

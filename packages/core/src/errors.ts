@@ -25,7 +25,8 @@ export type CallmosErrorCode =
   | 'TRACK_FAILED' // a monitored track stopped being scorable (client TrackMonitorError)
   | 'ROUTER_CLOSED' // attachQualityMonitor on a closed mediasoup router (server MonitorError)
   | 'PRODUCER_NOT_MONITORED' // stream$() of a producer the monitor does not watch (server MonitorError)
-  | 'WORKER_CLOSED'; // the mediasoup worker closed or died under the monitor (server MonitorError)
+  | 'WORKER_CLOSED' // the mediasoup worker closed or died under the monitor (server MonitorError)
+  | 'MONITOR_FAILED'; // the monitor's own smoothing/alerting pipeline failed: it stops loudly (server MonitorError)
 
 export interface CallmosErrorOptions {
   /** the error this one explains (onnxruntime's, the filesystem's, a CardError, ...) */

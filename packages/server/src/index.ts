@@ -10,9 +10,29 @@
 export { attachQualityMonitor, QualityMonitor, type QualityMonitorOptions, type MonitorBackend } from './monitor/quality-monitor.js';
 export { MonitorError, type MonitorErrorCode } from './monitor/monitor-error.js';
 export type { ParticipantState, RoomQuality, MonitorAlert } from './monitor/types.js';
-export { serveTelemetry, CLOSE_SLOW_CONSUMER, type TelemetryServer, type TelemetryServerOptions } from './telemetry/ws-server.js';
+export {
+  serveTelemetry,
+  CLOSE_SLOW_CONSUMER,
+  CLOSE_MONITOR_DOWN,
+  CLIENT_DROPS,
+  type TelemetryServer,
+  type TelemetryServerOptions,
+  type TelemetryServerStats,
+  type ClientDrop,
+} from './telemetry/ws-server.js';
+export { UPGRADE_REFUSALS, type UpgradeRefusal } from './telemetry/upgrade-request.js';
 export { metricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './telemetry/metrics.js';
-export { TELEMETRY_TYPES, type TelemetrySource, type TelemetryMessage, type TelemetryType } from './telemetry/source.js';
+export { TELEMETRY_TYPES, type TelemetrySource, type TelemetryMessage, type TelemetryType, type MonitorStatus } from './telemetry/source.js';
+// what the monitor counts (qm.stats, the Prometheus reason/kind labels)
+export {
+  DROPPED_INPUTS,
+  STREAM_ANOMALIES,
+  MONITOR_FAULTS,
+  type MonitorStats,
+  type DroppedInput,
+  type StreamAnomaly,
+  type MonitorFault,
+} from './monitor/monitor-stats.js';
 // types of the monitor's options and state (QualityMonitorOptions, ParticipantState.stats, monitor.pool)
 export type { ExternalTeachersOptions } from './teachers/external-teachers.js';
 export type { TeacherPoolOptions, TeacherPoolStats, BatchRun } from './pool/teacher-pool.js';

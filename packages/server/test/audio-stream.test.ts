@@ -23,9 +23,9 @@ let packets: Uint8Array[];
 const rtp = (i: number, payload: Uint8Array, { ssrc = 0x1234, seqBase = 1000, tsBase = 5000 } = {}) =>
   buildRtp({ payloadType: 100, sequenceNumber: (seqBase + i) & 0xffff, timestamp: tsBase + i * 960, ssrc, payload });
 
-async function run(feed: (s: AudioStream) => void, streamId = 's'): Promise<{ events: ScoreEvent[]; stream: AudioStream }> {
+async function run(feed: (s: AudioStream) => void, streamId = 's', now?: () => number): Promise<{ events: ScoreEvent[]; stream: AudioStream }> {
   const events: ScoreEvent[] = [];
-  const stream = new AudioStream({ streamId, pool, decoder: await OpusStreamDecoder.create(), payloadType: 100, onEvent: (e) => events.push(e) });
+  const stream = new AudioStream({ streamId, pool, decoder: await OpusStreamDecoder.create(), payloadType: 100, onEvent: (e) => events.push(e), now });
   feed(stream);
   await stream.end();
   return { events, stream };
@@ -117,6 +117,50 @@ describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> p
     expect(stream.stats.timestampJumps).toBe(1);
     expect(stream.stats.jitter.resets).toBe(1);
     expect(stream.stats.duration).toBeCloseTo(packets.length * 0.02 + 0.5, 6);
+  });
+
+  it('gives a sender whose timestamps advance 1.9 s per packet no more made-up silence than the wall clock allows', async () => {
+    // packets sent every 20 ms (the clock of the stream), each stamped 1.9 s after the one before
+    let clock = 0;
+    const { stream, events } = await run(
+      (s) => packets.forEach((p, i) => ((clock += 20), s.pushRtp(rtp(i, p, { tsBase: 5000 + i * (91200 - 960) })))),
+      's',
+      () => clock,
+    );
+    const sent = packets.length * 0.02;
+    // decoded audio + silence at most as long as the time that passed + the budget's capacity (2 s + 1 s)
+    expect(stream.stats.duration).toBeLessThanOrEqual(sent + sent + 3 + 0.02);
+    expect(stream.stats.fillThrottled).toBeGreaterThan(packets.length * 0.9);
+    expect(events.length).toBeLessThan(40); // 568 s of stream time would have been 1,135 windows
+  });
+
+  it('bounds concealment by the wall clock when sequence numbers jump by 500 per packet', async () => {
+    let clock = 0;
+    const { stream } = await run(
+      (s) => packets.forEach((p, i) => ((clock += 20), s.pushRtp(rtp(i * 500, p, { tsBase: 5000 - i * 500 * 960 + i * 960 })))),
+      's',
+      () => clock,
+    );
+    expect(stream.stats.jitter.lost).toBeGreaterThan(packets.length * 400); // the sender claims ~150,000 lost packets
+    const concealedSeconds = stream.stats.opus.concealedSamples / 48000;
+    expect(concealedSeconds).toBeLessThanOrEqual(packets.length * 0.02 + 3 + 0.02); // not 1 s per packet
+    expect(stream.stats.fillThrottled).toBeGreaterThan(packets.length * 0.9);
+  });
+
+  it('decodes a sender ten times faster than real time no further ahead of the wall clock than maxLeadMs', async () => {
+    let clock = 0;
+    const loops = 3; // 18 s of audio sent in 1.8 s
+    const { stream } = await run(
+      (s) => {
+        for (let i = 0; i < loops * packets.length; i++) (clock += 2), s.pushRtp(rtp(i, packets[i % packets.length]!));
+      },
+      's',
+      () => clock,
+    );
+    expect(stream.stats.duration).toBeLessThanOrEqual(clock / 1000 + 10 + 0.02);
+    expect(stream.stats.overRate).toBeGreaterThan(250); // ~6 s of 20 ms packets
+    expect(stream.stats.timestampJumps).toBe(0); // a dropped packet is not a gap
+    expect(stream.stats.silenceFills).toBe(0);
   });
 
   it('scores a stream shorter than a window once, at its end (short-clip rule)', async () => {

@@ -56,6 +56,7 @@ describe.skipIf(skip !== null)(`e2e: mediasoup + ffmpeg RTP + ${MODEL} model (sp
   let ids: { clean: string; noisy: string; loss: string };
   let relay: LossyRelay;
   let metricsText = '';
+  let wsCloseCode = 0;
   let refused = '';
   let finalStates: ParticipantState[] = [];
 
@@ -81,6 +82,7 @@ describe.skipIf(skip !== null)(`e2e: mediasoup + ffmpeg RTP + ${MODEL} model (sp
     telemetry = await serveTelemetry(qm, { port: 0, token: TOKEN, allowedOrigins: ['http://dash.test'] });
     const ws = new WebSocket(`ws://127.0.0.1:${telemetry.port}/callmos?types=score,alert`, { headers: { Authorization: `Bearer ${TOKEN}` } });
     ws.on('message', (d) => wsMessages.push(JSON.parse(String(d))));
+    const wsClosed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
     await new Promise((r) => ws.once('open', r));
     refused = await new Promise<string>((resolve) => {
       const bad = new WebSocket(`ws://127.0.0.1:${telemetry.port}/callmos`);
@@ -115,7 +117,8 @@ describe.skipIf(skip !== null)(`e2e: mediasoup + ffmpeg RTP + ${MODEL} model (sp
     finalStates = qm.currentParticipants;
     for (const p of [clean, noisy, loss]) p.producer.close(); // flushes the last windows
     await qm.close();
-    ws.close();
+    // the server closes the client once the monitor has closed: whatever was sent before has arrived
+    wsCloseCode = await wsClosed;
   }, (SECONDS + 40) * 1000);
 
   afterAll(async () => {
@@ -181,6 +184,8 @@ describe.skipIf(skip !== null)(`e2e: mediasoup + ffmpeg RTP + ${MODEL} model (sp
     const scores = wsMessages.filter((m) => m.type === 'score');
     expect(scores.length).toBe([...events.values()].reduce((n, l) => n + l.length, 0));
     expect(wsMessages.filter((m) => m.type === 'alert').length).toBe(alerts.length);
+    expect(wsMessages.at(-1)).toMatchObject({ type: 'monitor', room: 'e2e', data: { state: 'closed' } });
+    expect(wsCloseCode).toBe(1001);
   });
 
   it('shows per-producer MOS gauges and counts on /metrics', () => {

@@ -14,10 +14,10 @@ import type { ScoreEvent } from '@callmos/core';
 import { ModelLoadError } from '@callmos/node';
 import { attachQualityMonitor, MonitorError, type QualityMonitor } from '../src/monitor/quality-monitor.js';
 import type { ParticipantState } from '../src/monitor/types.js';
-import { buildRtp } from '../src/rtp/rtp-packet.js';
+import { metricsHandler } from '../src/telemetry/metrics.js';
 import { fixtureModelDir } from './helpers/models.js';
 import { ffmpegPath, opusPackets, speech16k, whiteNoise, writeWav } from './helpers/media.js';
-import { createRouter, plainOpusProducer, startWorker, udpSender, workerMissing } from './helpers/mediasoup.js';
+import { createRouter, plainOpusProducer, sendRtpRun, startWorker, udpSender, workerMissing } from './helpers/mediasoup.js';
 
 const skip = workerMissing ?? (ffmpegPath ? null : 'ffmpeg is not installed');
 if (skip) console.warn(`monitor tests skipped: ${skip}`);
@@ -37,15 +37,10 @@ function consuming(qm: QualityMonitor, ...producerIds: string[]): Promise<unknow
 async function sendRtp(port: number, ssrc: number, from: number, to: number, order?: number[], garbage = new Set<number>()): Promise<void> {
   // one socket per port for the whole test: a comedia PlainTransport only takes RTP from its first sender
   const tx = (senders.get(port) ?? senders.set(port, await udpSender(port)).get(port))!;
-  const idx = order ?? Array.from({ length: to - from }, (_, k) => from + k);
   const junk = whiteNoise(40, ssrc);
-  for (let k = 0; k < idx.length; k++) {
-    const i = idx[k]!;
-    // a packet in `garbage` keeps its RTP header but carries random bytes instead of Opus
-    const payload = garbage.has(i) ? Uint8Array.from(junk, (v) => Math.floor((v + 1) * 128) & 0xff) : packets[i % packets.length]!;
-    await tx.send(buildRtp({ payloadType: 100, sequenceNumber: (100 + i) & 0xffff, timestamp: 1000 + i * 960, ssrc, payload }));
-    if (k % 4 === 3) await sleep(5);
-  }
+  // a packet in `garbage` keeps its RTP header but carries random bytes instead of Opus
+  const payload = (i: number) => (garbage.has(i) ? Uint8Array.from(junk, (v) => Math.floor((v + 1) * 128) & 0xff) : packets[i % packets.length]!);
+  await sendRtpRun(tx, packets, { ssrc, from, to, order, payload });
 }
 const senders = new Map<number, Awaited<ReturnType<typeof udpSender>>>();
 
@@ -162,6 +157,11 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     expect(badState.stats.jitter.reordered).toBeGreaterThan(30);
     expect(badState.stats.jitter.lost).toBe(0);
     expect(badState.stats.opus.corrupt).toBeGreaterThan(10);
+    // the monitor's totals and /metrics count the same drops
+    expect(qm.stats.dropped['corrupt-opus']).toBe(badState.stats.opus.corrupt);
+    const metrics = metricsHandler(qm);
+    expect(await metrics.metrics()).toContain(`callmos_dropped_inputs_total{room="blue",reason="corrupt-opus"} ${badState.stats.opus.corrupt}`);
+    metrics.close();
     await qm.close();
     const [g, b] = await Promise.all([goodEvents, badEvents]);
     expect(g.length).toBe(11); // 6 s at W = 1 s, hop 0.5 s: frames 0..599, windows 0..10

@@ -65,4 +65,23 @@ describe.skipIf(!ffmpegPath)('OpusStreamDecoder (real libopus packets from ffmpe
     d.close();
     expect(() => d.decode(packets[2]!)).toThrow(/closed/);
   });
+
+  it('shares a reset under way with resets asked for meanwhile (a sender switching SSRC every packet: one new decoder at a time)', async () => {
+    const d = await OpusStreamDecoder.create();
+    const resets = Array.from({ length: 300 }, () => d.reset());
+    expect(new Set(resets).size).toBe(1);
+    await Promise.all(resets);
+    expect(d.reset()).not.toBe(resets[0]); // the next one is a new reset
+    expect(d.decode(packets[0]!).samples.length).toBe(960);
+    d.close();
+  });
+
+  it("conceals no more than the limit it is given (the stream's wall-clock budget)", async () => {
+    const d = await OpusStreamDecoder.create();
+    for (const p of packets.slice(0, 5)) d.decode(p);
+    expect(d.concealLength(10)).toBe(9600);
+    expect(d.conceal(10, 1000).length).toBe(1000);
+    expect(d.conceal(10, 0).length).toBe(0);
+    d.close();
+  });
 });

@@ -32,7 +32,7 @@ const event = (streamId: string, mos: number, extra: Partial<ScoreEvent> = {}): 
 });
 
 const participant = (producerId: string, closed = false): ParticipantState => ({
-  producerId, transportId: 't', room: 'r1', appData: {}, paused: false, consuming: !closed, closed, alerting: false, stats: emptyStreamStats(),
+  producerId, transportId: 't', room: 'r1', appData: {}, paused: false, consuming: !closed, closed, alerting: false, stalled: false, stalls: 0, stats: emptyStreamStats(),
 });
 
 function open(url: string, headers: Record<string, string> = {}): Promise<WebSocket> {
@@ -98,6 +98,11 @@ describe('serveTelemetry', () => {
     r2.scores$.next(event('p9', 2));
     await tick();
     expect(r2Got.slice(1)).toEqual([{ type: 'error', message: expect.stringMatching(/only {"type":"filter"/) }]);
+    onlyR2.send('not json');
+    onlyR2.send('null');
+    await tick();
+    expect(r2Got.slice(2).map((m) => m.type)).toEqual(['error', 'error']);
+    expect(server.stats.badMessages).toBe(3);
   });
 
   it('closes a client that sends a message over the size cap (1009)', async () => {
@@ -106,6 +111,7 @@ describe('serveTelemetry', () => {
     const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
     ws.send('x'.repeat(1000));
     expect(await closed).toBe(1009);
+    expect(server.stats.badMessages).toBe(1);
   });
 
   it('drops a client that does not read (bounded queue) while a reading client gets everything', async () => {
@@ -172,7 +178,7 @@ describe('metricsHandler', () => {
     await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
     const port = (http.address() as { port: number }).port;
     s.participants$.next([participant('p1'), participant('p2')]);
-    s.room$.next({ room: 'r1', count: 2, scored: 2, worst: { producerId: 'p2', emaMos: 2.1 }, meanMos: 3, degraded: 1, timestamp: 1 });
+    s.room$.next({ room: 'r1', count: 2, scored: 2, worst: { producerId: 'p2', emaMos: 2.1 }, meanMos: 3, degraded: 1, stalled: 0, timestamp: 1 });
     s.scores$.next(event('p1', 3.9, { network: { mos: 4.2, r: 88, lossPct: 0, jitterMs: 2, rttMs: 0, codec: 'opus' } }));
     s.scores$.next(event('p2', 2.1));
     s.scores$.next({ ...event('p2', 2.1), scored: false, mos: null, reason: 'skipped-backlog', skippedWindows: 1 });

@@ -1,9 +1,11 @@
 /**
  * RxJS operators over ScoreEvent streams (many streams interleaved, told apart by `streamId`).
- * Each keeps its per-stream state inside `defer`, so every subscription starts fresh and nothing is shared
- * between subscribers; none creates a Subject.
+ * Each keeps its per-stream state per subscription, so every subscription starts fresh and nothing is
+ * shared between subscribers; none creates a Subject. A long-lived source whose streams come and go (an
+ * SFU's producers) passes `forget`: each streamId it emits drops that stream's state, so the state held
+ * is bounded by the streams alive rather than by every stream ever seen.
  */
-import { defer, filter, map, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
+import { Observable, filter, map, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
 import type { QualityBand, ScoreEvent } from '../events.js';
 import {
   DEFAULT_QUALITY_CONFIG,
@@ -15,29 +17,48 @@ import {
 /** A scored window: `mos` is a number. */
 export type ScoredEvent = ScoreEvent & { scored: true; mos: number };
 
+/** How the per-stream operators learn that a stream has ended. */
+export interface PerStreamOptions {
+  /**
+   * streamIds whose state is dropped (their stream ended): a later event of the same id starts afresh.
+   * An error here errors the output; its completion changes nothing.
+   */
+  forget?: Observable<string>;
+}
+
 /** Runs `pipeline` on the source with a per-subscription Map of per-stream state. */
 function perStream<S, I, O>(
   createState: (streamId: string) => S,
   pipeline: (stateOf: (streamId: string) => S) => OperatorFunction<I, O>,
+  options: PerStreamOptions = {},
 ): OperatorFunction<I, O> {
   return (source) =>
-    defer(() => {
+    new Observable<O>((subscriber) => {
       const states = new Map<string, S>();
       const stateOf = (streamId: string): S => {
         let state = states.get(streamId);
         if (state === undefined) states.set(streamId, (state = createState(streamId)));
         return state;
       };
-      return source.pipe(pipeline(stateOf));
+      const forgetting = options.forget?.subscribe({
+        next: (streamId) => void states.delete(streamId),
+        error: (err: unknown) => subscriber.error(err),
+      });
+      const output = source.pipe(pipeline(stateOf)).subscribe(subscriber);
+      return () => {
+        forgetting?.unsubscribe();
+        output.unsubscribe();
+      };
     });
 }
 
 /** Fills `emaMos` and `band` on every event, one QualityAggregator per streamId. Validates the config now. */
-export function withQuality(config?: QualityAggregatorConfig): MonoTypeOperatorFunction<ScoreEvent> {
+export function withQuality(config?: QualityAggregatorConfig, options?: PerStreamOptions): MonoTypeOperatorFunction<ScoreEvent> {
   const resolved = resolveQualityConfig(config);
   return perStream(
     () => new QualityAggregator(resolved),
     (aggregatorOf) => map((event: ScoreEvent) => aggregatorOf(event.streamId).update(event)),
+    options,
   );
 }
 
@@ -45,7 +66,7 @@ export function withQuality(config?: QualityAggregatorConfig): MonoTypeOperatorF
  * Only the events where a stream's band differs from its previous band (its first band included).
  * Needs withQuality() upstream; events without a band are dropped.
  */
-export function bandChanges(): MonoTypeOperatorFunction<ScoreEvent> {
+export function bandChanges(options?: PerStreamOptions): MonoTypeOperatorFunction<ScoreEvent> {
   return perStream(
     (): { band?: QualityBand } => ({}),
     (lastOf) =>
@@ -55,6 +76,7 @@ export function bandChanges(): MonoTypeOperatorFunction<ScoreEvent> {
         last.band = event.band;
         return true;
       }),
+    options,
   );
 }
 
@@ -198,9 +220,10 @@ class DegradationTracker {
  * 'cleared' alert once it has been recovered for `clearSeconds`; flapping in between raises nothing.
  * Needs withQuality() upstream (a scored event without emaMos is an error). Not-scored windows are
  * ignored: silence neither starts nor ends a degradation, but stream time keeps running across it.
- * Validates the options now.
+ * Validates the options now. A stream forgotten (see PerStreamOptions) with an alert raised gets no
+ * 'cleared' from here: whoever ends the stream says how it ended.
  */
-export function degradedFor(options: DegradedForOptions): OperatorFunction<ScoreEvent, QualityAlert> {
+export function degradedFor(options: DegradedForOptions, perStreamOptions?: PerStreamOptions): OperatorFunction<ScoreEvent, QualityAlert> {
   const rule = degradationRule(options);
   return perStream(
     () => new DegradationTracker(rule),
@@ -210,6 +233,7 @@ export function degradedFor(options: DegradedForOptions): OperatorFunction<Score
         map((event) => trackerOf(event.streamId).observe(requireSmoothed(event))),
         filter((alert): alert is QualityAlert => alert !== undefined),
       ),
+    perStreamOptions,
   );
 }
 

@@ -1,5 +1,5 @@
 /** withQuality, bandChanges, scoredOnly, degradedFor over plain `from([...])` sources. */
-import { from, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { from, lastValueFrom, Subject, toArray, type Observable, type OperatorFunction } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import type { ScoreEvent } from '../../src/events.js';
 import { QualityAggregator } from '../../src/scoring/aggregator.js';
@@ -176,5 +176,44 @@ describe('degradedFor', () => {
   ])('rejects options %o when the operator is created', (options, message) => {
     expect(() => degradedFor(options as never)).toThrow(RangeError);
     expect(() => degradedFor(options as never)).toThrow(message);
+  });
+});
+
+describe('forget (per-stream state of ended streams)', () => {
+  /** Plays `steps` in order: an event goes to the source, a string is a streamId forgotten. */
+  async function play<T>(steps: (ScoreEvent | string)[], operator: (forget: Subject<string>) => OperatorFunction<ScoreEvent, T>): Promise<T[]> {
+    const source = new Subject<ScoreEvent>();
+    const forget = new Subject<string>();
+    const out = collect(source.pipe(operator(forget)));
+    for (const step of steps) typeof step === 'string' ? forget.next(step) : source.next(step);
+    source.complete();
+    return out;
+  }
+
+  it('withQuality starts a forgotten stream afresh; the other streams keep their smoothing', async () => {
+    const steps = [...series('alice', [4, 4]), ...series('bob', [4]), 'alice', ...series('alice', [2], 12), ...series('bob', [2], 11)];
+    const out = await play(steps, (forget) => withQuality(undefined, { forget }));
+    const alice = out.filter((e) => e.streamId === 'alice');
+    expect(alice.at(-1)!.emaMos).toBe(2); // a fresh aggregator takes the first MOS as it is
+    expect(out.filter((e) => e.streamId === 'bob').at(-1)!.emaMos).toBeGreaterThan(2); // smoothed with bob's 4
+    // without forgetting, alice's 2 would have been smoothed with her 4s
+    const kept = await play(steps.filter((s) => s !== 'alice'), () => withQuality());
+    expect(kept.filter((e) => e.streamId === 'alice').at(-1)!.emaMos).toBeGreaterThan(2);
+  });
+
+  it('degradedFor and bandChanges forget a stream: its next degradation is a new incident, its first band is new again', async () => {
+    const degraded = series('alice', [2, 2, 2]);
+    const again = series('alice', [2, 2, 2], 20);
+    const alerts = await play([...degraded, 'alice', ...again], (forget) => (source) => source.pipe(withQuality(direct), degradedFor({ seconds: 1 }, { forget })));
+    expect(alerts.map((a) => `${a.kind}@${a.at}`)).toEqual(['raised@11', 'raised@21']);
+    const bands = await play([...degraded, 'alice', ...again], (forget) => (source) => source.pipe(withQuality(direct), bandChanges({ forget })));
+    expect(bands.map((e) => `${e.band}@${e.end}`)).toEqual(['poor@10', 'poor@20']);
+  });
+
+  it('errors the output when the forget notifier errors', async () => {
+    const forget = new Subject<string>();
+    const out = collect(new Subject<ScoreEvent>().pipe(withQuality(undefined, { forget })));
+    forget.error(new Error('notifier broke'));
+    await expect(out).rejects.toThrow('notifier broke');
   });
 });

@@ -7,13 +7,18 @@
  * Bad input never throws out of pushRtp: malformed RTP and corrupt Opus are counted, and the stream goes
  * on. Timestamps: a gap between in-order packets up to `maxSilenceFillMs` (Opus DTX) is filled with
  * silence so stream time keeps pace with the sender; a larger jump (a pause, a restarted sender) or a
- * step back is counted and not filled.
+ * step back is counted and not filled. Silence and concealment together are bounded by the wall clock
+ * (WallClockBudget, capacity maxSilenceFillMs + 1 s): gaps claiming more time than has passed are
+ * filled in part or not at all, and counted (fillThrottled). Decoded audio has its own budget
+ * (maxLeadMs ahead of real time): packets of a sender faster than real time beyond it are dropped
+ * before decoding, and counted (overRate), so one stream cannot take the process's CPU from the others.
  */
 import { Logger, type NetworkQuality, type ScoreEvent, type VadOptions } from '@callmos/core';
 import { notScoredOutcome, WindowProducer, windowEvent, type ReadyWindow, type WindowOutcome } from '@callmos/core/pipeline';
 import { parseRtp, RtpParseError } from '../rtp/rtp-packet.js';
 import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats, type JitterOutput } from '../rtp/jitter-buffer.js';
 import { OPUS_RATE, type OpusDecodeStats, type OpusStreamDecoder } from './opus-stream-decoder.js';
+import { WallClockBudget } from './wall-clock-budget.js';
 import type { TeacherPool } from '../pool/teacher-pool.js';
 
 const logger = new Logger('server:audio-stream');
@@ -30,6 +35,8 @@ export interface AudioStreamOptions {
   vad?: VadOptions;
   /** in-order timestamp gaps up to this are filled with silence (DTX); default 2000 ms */
   maxSilenceFillMs?: number;
+  /** how far decoded audio may run ahead of the wall clock (bursts), ms; default 10000 */
+  maxLeadMs?: number;
   /** receives the decoded 48 kHz audio too (external teachers) */
   onAudio?: (samples: Float32Array) => void;
   /** adds fields to each event before it is emitted (external teacher scores) */
@@ -49,6 +56,12 @@ export interface AudioStreamStats {
   silenceFills: number;
   /** timestamp jumps (forward beyond maxSilenceFillMs, or backwards) left unfilled */
   timestampJumps: number;
+  /** gaps (timestamp or lost packets) filled in part or not at all: they claimed more time than had passed */
+  fillThrottled: number;
+  /** packets dropped undecoded: the sender is faster than real time by more than maxLeadMs */
+  overRate: number;
+  /** decoder resets (new SSRC, sequence restart) that failed; the old decoder went on */
+  decoderErrors: number;
   windows: number;
   scored: number;
   skippedWindows: number;
@@ -60,7 +73,8 @@ export interface AudioStreamStats {
 /** Stats of a stream that has not started (no consumer yet). */
 export function emptyStreamStats(): AudioStreamStats {
   return {
-    rtpPackets: 0, malformed: 0, foreign: 0, silenceFills: 0, timestampJumps: 0, windows: 0, scored: 0, skippedWindows: 0, errors: 0, duration: 0,
+    rtpPackets: 0, malformed: 0, foreign: 0, silenceFills: 0, timestampJumps: 0, fillThrottled: 0, overRate: 0, decoderErrors: 0,
+    windows: 0, scored: 0, skippedWindows: 0, errors: 0, duration: 0,
     jitter: { received: 0, released: 0, lost: 0, late: 0, duplicates: 0, resets: 0, reordered: 0 },
     opus: { decoded: 0, concealed: 0, concealedSamples: 0, corrupt: 0 },
   };
@@ -78,8 +92,13 @@ export class AudioStream {
   private readonly onEvent: (event: ScoreEvent) => void;
   private readonly options: AudioStreamOptions;
   private readonly maxFillSamples: number;
+  private readonly synthetic: WallClockBudget;
+  private readonly decoding: WallClockBudget;
   private readonly now: () => number;
-  private readonly counts = { rtpPackets: 0, malformed: 0, foreign: 0, silenceFills: 0, timestampJumps: 0, windows: 0, scored: 0, skippedWindows: 0, errors: 0 };
+  private readonly counts = {
+    rtpPackets: 0, malformed: 0, foreign: 0, silenceFills: 0, timestampJumps: 0, fillThrottled: 0, overRate: 0, decoderErrors: 0,
+    windows: 0, scored: 0, skippedWindows: 0, errors: 0,
+  };
   private expectedTimestamp: number | undefined;
   private network: NetworkQuality | undefined;
   /** events leave in window order: each waits for the previous one */
@@ -95,6 +114,9 @@ export class AudioStream {
     this.now = options.now ?? Date.now;
     this.jitter = new JitterBuffer(options.jitter);
     this.maxFillSamples = ((options.maxSilenceFillMs ?? 2000) * OPUS_RATE) / 1000;
+    // one longest silence fill plus one longest concealment (1 s) may come at once; more only as time passes
+    this.synthetic = new WallClockBudget(this.maxFillSamples + OPUS_RATE, OPUS_RATE, this.now);
+    this.decoding = new WallClockBudget(((options.maxLeadMs ?? 10_000) * OPUS_RATE) / 1000, OPUS_RATE, this.now);
     this.producer = new WindowProducer({ card: options.pool.model.card, inputRate: OPUS_RATE, vad: options.vad, now: this.now });
   }
 
@@ -152,18 +174,32 @@ export class AudioStream {
   private play(outputs: JitterOutput[]): void {
     for (const out of outputs) {
       if (out.kind === 'packet') {
+        const length = this.decoder.samplesOf(out.packet.payload);
+        if (!this.decoding.takeAll(length)) {
+          this.counts.overRate++;
+          this.expectedTimestamp = (out.packet.timestamp + length) >>> 0; // not a gap for the next packet
+          continue;
+        }
         this.checkTimestamp(out.packet.timestamp);
         const { samples } = this.decoder.decode(out.packet.payload);
         this.expectedTimestamp = (out.packet.timestamp + samples.length) >>> 0;
         this.feed(samples);
       } else if (out.kind === 'lost') {
-        const samples = this.decoder.conceal(out.count);
-        if (this.expectedTimestamp !== undefined) this.expectedTimestamp = (this.expectedTimestamp + samples.length) >>> 0;
+        const wanted = this.decoder.concealLength(out.count);
+        const granted = this.synthetic.take(wanted);
+        if (granted < wanted) this.counts.fillThrottled++;
+        const samples = this.decoder.conceal(out.count, granted);
+        // timestamps move on by what the lost packets held, whether or not all of it was concealed
+        if (this.expectedTimestamp !== undefined) this.expectedTimestamp = (this.expectedTimestamp + wanted) >>> 0;
         this.feed(samples);
       } else {
         // New SSRC or restarted numbering: the old decoder state and timestamps no longer apply.
         this.expectedTimestamp = undefined;
-        void this.decoder.reset().catch((err: unknown) => logger.warn(`stream ${this.streamId}: resetting the Opus decoder failed: ${String(err)}`));
+        this.decoder.reset().catch((err: unknown) => {
+          // the old decoder goes on meanwhile
+          this.counts.decoderErrors++;
+          logger.warn(`stream ${this.streamId}: resetting the Opus decoder failed: ${String(err)}`);
+        });
       }
     }
   }
@@ -173,8 +209,11 @@ export class AudioStream {
     const gap = (ts - this.expectedTimestamp) | 0; // signed 32-bit difference
     if (Math.abs(gap) <= TIMESTAMP_SLACK) return;
     if (gap > 0 && gap <= this.maxFillSamples) {
+      const granted = this.synthetic.take(gap);
+      if (granted < gap) this.counts.fillThrottled++;
+      if (granted === 0) return;
       this.counts.silenceFills++;
-      this.feed(new Float32Array(gap));
+      this.feed(new Float32Array(granted));
     } else {
       this.counts.timestampJumps++;
     }

@@ -52,6 +52,7 @@ export class OpusStreamDecoder {
   private lastPacketSamples = 960;
   private readonly maxConcealSamples: number;
   private closed = false;
+  private resetting: Promise<void> | undefined;
 
   private constructor(
     private decoder: WasmOpusDecoder,
@@ -95,10 +96,25 @@ export class OpusStreamDecoder {
     return { samples: this.conceal(1), error };
   }
 
-  /** Concealment for `packets` lost packets (each as long as the last good one), capped at maxConcealSamples. */
-  conceal(packets: number): Float32Array {
+  /** Samples `payload` decodes to (or, malformed, the concealment that replaces it), without decoding it. */
+  samplesOf(payload: Uint8Array): number {
+    try {
+      return opusPacketInfo(payload).samples;
+    } catch (err) {
+      if (!(err instanceof OpusPacketError)) throw err;
+      return this.lastPacketSamples;
+    }
+  }
+
+  /** Samples of concealment `packets` lost packets get: each as long as the last good one, capped at maxConcealSamples. */
+  concealLength(packets: number): number {
+    return Math.min(packets * this.lastPacketSamples, this.maxConcealSamples);
+  }
+
+  /** Concealment for `packets` lost packets (concealLength samples, or `limit` if fewer). */
+  conceal(packets: number, limit = Infinity): Float32Array {
     this.assertOpen();
-    const want = Math.min(packets * this.lastPacketSamples, this.maxConcealSamples);
+    const want = Math.max(0, Math.min(this.concealLength(packets), limit));
     const out = new Float32Array(want);
     let filled = 0;
     while (filled < want) {
@@ -113,9 +129,18 @@ export class OpusStreamDecoder {
     return out;
   }
 
-  /** Starts a fresh decoder (new SSRC or sequence restart: the old state would only smear across the cut). */
-  async reset(): Promise<void> {
+  /**
+   * Starts a fresh decoder (new SSRC or sequence restart: the old state would only smear across the cut).
+   * A reset asked for while one is under way is that one: a sender that changes SSRC on every packet
+   * costs one new decoder at a time, not one per packet.
+   */
+  reset(): Promise<void> {
     this.assertOpen();
+    this.resetting ??= this.swapDecoder().finally(() => (this.resetting = undefined));
+    return this.resetting;
+  }
+
+  private async swapDecoder(): Promise<void> {
     const fresh = await OpusStreamDecoder.newWasmDecoder();
     if (this.closed) return fresh.free();
     this.decoder.free();

@@ -16,19 +16,23 @@ export interface RecvStatsSample {
   mimeType: string;
 }
 
+/** A measurement that is not a finite number >= 0 (RTT from a sender's made-up RTCP, say) is taken as unknown. */
+const measured = (x: number | undefined): number => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : 0);
+
 /**
  * Network quality from two consecutive samples of one stream (`clockRate`: the codec's RTP clock, 48000
- * for Opus, to turn jitter into ms); undefined when nothing arrived between them.
+ * for Opus, to turn jitter into ms); undefined when nothing arrived between them. Never throws: the
+ * worker's numbers rest on what the sender sent (its timestamps, its RTCP).
  */
 export function networkFromStats(previous: RecvStatsSample | undefined, current: RecvStatsSample, clockRate: number): NetworkQuality | undefined {
   const received = current.packetCount - (previous?.packetCount ?? 0);
   // packetsLost can go down when late packets arrive (RFC 3550): clamp the interval's loss at 0.
-  const lost = Math.max(0, current.packetsLost - (previous?.packetsLost ?? 0));
-  if (received < 0 || received + lost === 0) return undefined;
+  const lost = measured(current.packetsLost - (previous?.packetsLost ?? 0));
+  if (!(received >= 0) || received + lost === 0) return undefined;
   return networkQuality({
     lossPct: (100 * lost) / (received + lost),
-    jitterMs: (1000 * Math.max(0, current.jitter || 0)) / clockRate,
-    rttMs: Math.max(0, current.roundTripTime ?? 0),
+    jitterMs: (1000 * measured(current.jitter)) / clockRate,
+    rttMs: measured(current.roundTripTime),
     codec: current.mimeType,
   });
 }

@@ -1,6 +1,8 @@
 /**
  * One monitored audio producer: a DirectTransport consumer whose RTP goes into an AudioStream, plus the
- * producer's state (paused, closed, latest smoothed score, network quality) for participants$.
+ * producer's state (paused, closed, stalled, latest smoothed score, network quality) for participants$.
+ * It owns its consumer and its Opus decoder: both are released when it ends, so nothing of a closed
+ * producer outlives it.
  */
 import type { Consumer, DirectTransport, Producer, AppData } from 'mediasoup/types';
 import { Subject } from 'rxjs';
@@ -15,6 +17,16 @@ const LOSS_WINDOW_MS = 5000;
 
 export type TapStreamOptions = Omit<AudioStreamOptions, 'streamId' | 'decoder' | 'payloadType' | 'onEvent'>;
 
+/** What the tap tells its monitor. */
+export interface TapHooks {
+  /** a raw (unsmoothed) event */
+  onEvent: (e: ScoreEvent) => void;
+  /** the tap's state changed outside an event (RTP came back after a stall) */
+  onChange: () => void;
+  /** the RTP handler threw (a bug: bad input is counted by the stream itself) */
+  onError: (err: Error) => void;
+}
+
 export class ProducerTap {
   readonly producerId: string;
   readonly transportId: string;
@@ -24,12 +36,24 @@ export class ProducerTap {
   paused: boolean;
   closed = false;
   alerting = false;
+  /** stream time (s) since when the raised alert's degradation lasts (its `since`) */
+  alertSince: number | undefined;
   last: ScoreEvent | undefined;
+  stalled = false;
+  stalls = 0;
+  lastRtpAt: number | undefined;
+  /** when silence on the wire started to count: consuming began, or the producer resumed */
+  private quietSince: number | undefined;
   private stream: AudioStream | undefined;
   private consumer: Consumer | undefined;
+  private decoder: OpusStreamDecoder | undefined;
   private readonly history: { at: number; sample: RecvStatsSample }[] = [];
   private network: NetworkQuality | undefined;
   private ending: Promise<void> | undefined;
+  /** the monitor's end of this tap (flush, alert cleared, reported closed), once */
+  finished: Promise<void> | undefined;
+  /** its counters have been added to the monitor's retired ones */
+  retired = false;
 
   constructor(
     readonly producer: Producer,
@@ -42,10 +66,10 @@ export class ProducerTap {
   }
 
   /**
-   * Consumes the producer through `transport` and starts decoding. `onEvent` gets the raw (unsmoothed)
-   * events; the monitor smooths them and hands them back through `events`.
+   * Consumes the producer through `transport` and starts decoding. `hooks.onEvent` gets the raw
+   * (unsmoothed) events; the monitor smooths them and hands them back through `events`.
    */
-  async start(transport: DirectTransport, rtpCapabilities: Parameters<DirectTransport['consume']>[0]['rtpCapabilities'], options: TapStreamOptions, onEvent: (e: ScoreEvent) => void): Promise<void> {
+  async start(transport: DirectTransport, rtpCapabilities: Parameters<DirectTransport['consume']>[0]['rtpCapabilities'], options: TapStreamOptions, hooks: TapHooks): Promise<void> {
     const decoder = await OpusStreamDecoder.create();
     if (this.closed) return decoder.close();
     let consumer: Consumer;
@@ -61,15 +85,28 @@ export class ProducerTap {
       return decoder.close();
     }
     this.consumer = consumer;
+    this.decoder = decoder;
     const stream = new AudioStream({
       ...options,
       streamId: this.producerId,
       decoder,
       payloadType: consumer.rtpParameters.codecs[0]?.payloadType,
-      onEvent,
+      onEvent: hooks.onEvent,
     });
     this.stream = stream;
-    consumer.on('rtp', (packet) => stream.pushRtp(packet));
+    this.quietSince = Date.now();
+    consumer.on('rtp', (packet) => {
+      this.lastRtpAt = Date.now();
+      try {
+        stream.pushRtp(packet);
+      } catch (err) {
+        hooks.onError(err instanceof Error ? err : new Error(String(err)));
+      }
+      if (this.stalled) {
+        this.stalled = false;
+        hooks.onChange();
+      }
+    });
   }
 
   /** the consumer is up: RTP from now on is scored (packets before it are not seen) */
@@ -84,11 +121,26 @@ export class ProducerTap {
   /** Producer paused: score what the jitter buffer holds now instead of after the pause. */
   pause(): void {
     this.paused = true;
+    this.stalled = false; // paused is not stalled: no RTP is expected
     this.stream?.drain();
   }
 
   resume(): void {
     this.paused = false;
+    this.quietSince = Date.now();
+  }
+
+  /**
+   * Marks the tap stalled once no RTP has come for `afterMs` while it is consumed and not paused, and
+   * scores what the jitter buffer holds. True when it just stalled (the next packet unstalls it).
+   */
+  checkStall(now: number, afterMs: number): boolean {
+    if (this.stalled || this.paused || this.closed || this.quietSince === undefined) return false;
+    if (now - Math.max(this.lastRtpAt ?? 0, this.quietSince) < afterMs) return false;
+    this.stalled = true;
+    this.stalls++;
+    this.stream?.drain();
+    return true;
   }
 
   /** Polls the producer's receive stats into network quality (carried by the next events). */
@@ -116,16 +168,20 @@ export class ProducerTap {
   end(): Promise<void> {
     this.ending ??= (async () => {
       this.closed = true;
+      this.stalled = false;
       this.consumer?.close();
       await this.stream?.end();
+      this.decoder?.close();
     })();
     return this.ending;
   }
 
-  /** Stops at once without flushing (worker gone): `events` errors with `err`. */
+  /** Stops at once without flushing (it could not start): `events` errors with `err`. */
   abort(err: Error): void {
     this.closed = true;
     this.ending ??= Promise.resolve();
+    this.consumer?.close();
+    this.decoder?.close();
     this.events.error(err);
   }
 
@@ -142,6 +198,9 @@ export class ProducerTap {
       ...(this.last?.emaMos !== undefined ? { emaMos: this.last.emaMos, band: this.last.band } : {}),
       ...(this.network ? { network: this.network } : {}),
       alerting: this.alerting,
+      stalled: this.stalled,
+      ...(this.lastRtpAt !== undefined ? { lastRtpAt: this.lastRtpAt } : {}),
+      stalls: this.stalls,
       stats,
     };
   }

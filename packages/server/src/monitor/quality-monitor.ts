@@ -8,7 +8,14 @@
  *
  * Observables are hot. scores$ / stream$ carry smoothed events (emaMos, band); stream$(id) completes
  * when its producer closes, after the producer's last windows. Everything completes on close() or when
- * the router closes, and errors (MonitorError) when the worker dies under the monitor.
+ * the router closes, and errors (MonitorError) when the worker dies under the monitor; either way every
+ * stream is flushed first (its last windows scored), every producer is reported closed, and a raised
+ * alert is cleared (reason: monitoring stopped), so no dashboard or pager is left with a stale state.
+ *
+ * Nothing of a closed producer stays: its listeners, consumer, decoder and per-stream operator state go
+ * with it. A producer silent on the wire for stallAfterMs while not paused is `stalled` (participants$,
+ * room$, stats), which is also what a sender that switched SSRC looks like: mediasoup drops RTP of an
+ * SSRC the producer was not created with, so none of it reaches the monitor.
  */
 import type { AppData, DirectTransport, Producer, Router, Transport, Worker } from 'mediasoup/types';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
@@ -27,6 +34,7 @@ import type { JitterBufferOptions } from '../rtp/jitter-buffer.js';
 import { emptyStreamStats } from '../audio/audio-stream.js';
 import { ProducerTap } from './producer-tap.js';
 import { roomQuality } from './room-quality.js';
+import { addStreamStats, copyMonitorStats, emptyMonitorStats, type MonitorStats } from './monitor-stats.js';
 import type { MonitorAlert, ParticipantState, RoomQuality } from './types.js';
 import { ExternalTeachers, type ExternalTeachersOptions } from '../teachers/external-teachers.js';
 import { MonitorError } from './monitor-error.js';
@@ -47,12 +55,16 @@ export interface QualityMonitorOptions extends TeacherPoolOptions {
   jitter?: JitterBufferOptions;
   vad?: VadOptions;
   maxSilenceFillMs?: number;
+  /** how far a stream's decoded audio may run ahead of the wall clock before its packets are dropped, ms; default 10000 */
+  maxLeadMs?: number;
   /** EMA and band thresholds */
   quality?: QualityAggregatorConfig;
   /** alert rule; default band poor for 5 s (raise) and recovered for 5 s (clear) */
   alert?: DegradedForOptions;
   /** how often the producers' RTP stats are polled for network MOS, ms; default 1000, 0 = never */
   networkStatsIntervalMs?: number;
+  /** a producer that is not paused and sends no RTP for this long is stalled, ms; default 5000, 0 = never */
+  stallAfterMs?: number;
   /** external teachers (DNSMOS P.835, PLCMOS v2) by file path; their scores go into event.extra */
   teachers?: ExternalTeachersOptions;
   /**
@@ -60,7 +72,7 @@ export interface QualityMonitorOptions extends TeacherPoolOptions {
    * worker that died (they error). Without it, any worker close under the monitor is an error.
    */
   worker?: Worker;
-  /** where the start-up line (model, execution provider) goes; default console.info */
+  /** where the start-up line (model, execution provider) and faults of the monitor's own go; default console.info */
   log?: (line: string) => void;
 }
 
@@ -122,12 +134,19 @@ export class QualityMonitor {
   private readonly raw = new Subject<ScoreEvent>();
   private readonly scores = new Subject<ScoreEvent>();
   private readonly alerts = new Subject<MonitorAlert>();
+  /** producer ids whose streams ended: the smoothing and alerting operators drop their state */
+  private readonly forget = new Subject<string>();
   private readonly participants: BehaviorSubject<ParticipantState[]>;
   private readonly roomState: BehaviorSubject<RoomQuality>;
-  private readonly detach: Array<() => void> = [];
-  private readonly statsTimer: ReturnType<typeof setInterval> | undefined;
+  /** listeners to remove, by what they listen to (the router, each transport, each producer) */
+  private readonly detach = new Map<object, () => void>();
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
+  /** counters of producers gone, plus the monitor's own */
+  private readonly retired = emptyMonitorStats();
   private closing: Promise<void> | undefined;
-  private failed = false;
+  /** why the monitor stopped, when it failed (the worker died) */
+  private failure: MonitorError | undefined;
+  private readonly log: (line: string) => void;
 
   /** @internal use attachQualityMonitor */
   constructor(
@@ -140,29 +159,33 @@ export class QualityMonitor {
   ) {
     this.routerId = router.id;
     this.room = options.room ?? (typeof router.appData.room === 'string' ? router.appData.room : router.id);
+    this.log = options.log ?? console.info;
     this.participants = new BehaviorSubject<ParticipantState[]>([]);
     this.roomState = new BehaviorSubject(roomQuality(this.room, [], Date.now()));
 
-    // One shared smoothing and alerting pipeline (withQuality/degradedFor keep per-subscription state).
-    // (Their errors are the monitor's own, already sent to every public observable: no handler needed here.)
-    this.raw.pipe(withQuality(options.quality)).subscribe({ next: (event) => this.onSmoothed(event), error: () => undefined });
-    this.scores.pipe(degradedFor(options.alert ?? { seconds: 5, band: 'poor' })).subscribe({
+    // One shared smoothing and alerting pipeline (withQuality/degradedFor keep per-stream state, dropped
+    // through `forget` when a producer ends). Should either fail, nothing would be scored any more: the
+    // monitor fails with it, loudly, rather than go on silent (when the monitor itself errors them, fail()
+    // is a no-op).
+    const forget = this.forget.asObservable();
+    const broken = (what: string) => (err: unknown) => this.fail(new MonitorError('MONITOR_FAILED', `${what} failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.raw.pipe(withQuality(options.quality, { forget })).subscribe({ next: (event) => this.onSmoothed(event), error: broken('smoothing') });
+    this.scores.pipe(degradedFor(options.alert ?? { seconds: 5, band: 'poor' }, { forget })).subscribe({
       next: (alert) => {
         const tap = this.taps.get(alert.streamId);
         if (!tap) return;
         tap.alerting = alert.kind === 'raised';
+        tap.alertSince = tap.alerting ? alert.since : undefined;
         this.alerts.next({ ...alert, producerId: tap.producerId, room: this.room, appData: tap.appData });
         this.publishParticipants();
       },
-      error: () => undefined,
+      error: broken('alerting'),
     });
 
     this.watchRouter();
-    const interval = options.networkStatsIntervalMs ?? 1000;
-    if (interval > 0) {
-      this.statsTimer = setInterval(() => this.pollNetwork(), interval);
-      this.statsTimer.unref?.();
-    }
+    this.every(options.networkStatsIntervalMs ?? 1000, () => this.pollNetwork());
+    const stallAfter = options.stallAfterMs ?? 5000;
+    this.every(Math.min(1000, stallAfter / 2), () => this.checkStalls(stallAfter), stallAfter > 0);
   }
 
   /** Smoothed score events of every stream. */
@@ -202,6 +225,17 @@ export class QualityMonitor {
     return [...this.taps.values()].map((t) => t.state(this.room, t.streamStats ?? emptyStreamStats()));
   }
 
+  /** Counters since the attach over every producer (open and closed): dropped input, anomalies, faults. */
+  get stats(): MonitorStats {
+    const total = copyMonitorStats(this.retired);
+    for (const tap of this.taps.values()) {
+      if (tap.streamStats) addStreamStats(total, tap.streamStats);
+      total.anomalies.stall += tap.stalls;
+      if (tap.stalled) total.stalled++;
+    }
+    return total;
+  }
+
   get closed(): boolean {
     return this.closing !== undefined;
   }
@@ -211,8 +245,34 @@ export class QualityMonitor {
    * DirectTransport and the model are released. The router is left as it was.
    */
   close(): Promise<void> {
-    this.closing ??= this.shutdown(undefined);
+    this.closing ??= this.shutdown();
     return this.closing;
+  }
+
+  /** Remembers how to remove listeners put on `target` (the router, a transport, a producer). */
+  private listening(target: object, off: () => void): void {
+    this.detach.set(target, off);
+  }
+
+  private unlisten(target: object): void {
+    const off = this.detach.get(target);
+    this.detach.delete(target);
+    off?.();
+  }
+
+  /** Stops the monitor with an error: everything is flushed, then errors with `error`. */
+  private fail(error: MonitorError): void {
+    if (this.closing) return;
+    this.failure = error;
+    logger.error(`monitor of router ${this.routerId} failed: ${error.message}`, error);
+    this.closing = this.shutdown();
+  }
+
+  private every(ms: number, run: () => void, enabled = ms > 0): void {
+    if (!enabled) return;
+    const timer = setInterval(run, ms);
+    timer.unref?.();
+    this.timers.push(timer);
   }
 
   private watchRouter(): void {
@@ -222,12 +282,12 @@ export class QualityMonitor {
       const worker = this.options.worker;
       if (worker && !worker.died) return void this.close();
       const why = worker ? `died (pid ${worker.pid})` : 'closed under the monitor';
-      this.closing ??= this.shutdown(new MonitorError('WORKER_CLOSED', `mediasoup worker of router ${this.routerId} ${why}`));
+      this.fail(new MonitorError('WORKER_CLOSED', `mediasoup worker of router ${this.routerId} ${why}`));
     };
     this.router.observer.on('newtransport', onTransport);
     this.router.observer.on('close', onRouterClose);
     this.router.on('workerclose', onWorkerClose);
-    this.detach.push(() => {
+    this.listening(this.router, () => {
       this.router.observer.off('newtransport', onTransport);
       this.router.observer.off('close', onRouterClose);
       this.router.off('workerclose', onWorkerClose);
@@ -239,8 +299,13 @@ export class QualityMonitor {
   private watchTransport(transport: Transport): void {
     if (transport.id === this.transport.id) return;
     const onProducer = (producer: Producer) => this.watchProducer(producer, transport.id);
+    const onClose = () => this.unlisten(transport);
     transport.observer.on('newproducer', onProducer);
-    this.detach.push(() => transport.observer.off('newproducer', onProducer));
+    transport.observer.on('close', onClose);
+    this.listening(transport, () => {
+      transport.observer.off('newproducer', onProducer);
+      transport.observer.off('close', onClose);
+    });
   }
 
   private watchProducer(producer: Producer, transportId: string): void {
@@ -249,18 +314,20 @@ export class QualityMonitor {
     if (codec !== 'audio/opus') return; // only Opus is decoded; others are not monitored
     const tap = new ProducerTap(producer, transportId);
     this.taps.set(producer.id, tap);
+    this.retired.producers++;
     const onPause = () => (tap.pause(), this.publishParticipants());
     const onResume = () => (tap.resume(), this.publishParticipants());
     const onClose = () => void this.endTap(tap);
     producer.observer.on('pause', onPause);
     producer.observer.on('resume', onResume);
     producer.observer.on('close', onClose);
-    this.detach.push(() => {
+    this.listening(producer, () => {
       producer.observer.off('pause', onPause);
       producer.observer.off('resume', onResume);
       producer.observer.off('close', onClose);
     });
     this.publishParticipants();
+    let rtpErrors = 0;
     tap
       .start(
         this.transport,
@@ -270,28 +337,81 @@ export class QualityMonitor {
           jitter: this.options.jitter,
           vad: this.options.vad,
           maxSilenceFillMs: this.options.maxSilenceFillMs,
+          maxLeadMs: this.options.maxLeadMs,
           ...(this.teachers ? this.teachers.hooksFor(producer.id) : {}),
         },
-        (event) => this.raw.next(event),
+        {
+          onEvent: (event) => this.raw.next(event),
+          onChange: () => this.publishParticipants(),
+          onError: (err) => {
+            this.retired.faults['rtp-handler']++;
+            if (rtpErrors++ === 0) logger.error(`producer ${producer.id}: RTP handling failed (counted; later ones too): ${err.message}`, err);
+          },
+        },
       )
       .then(() => this.publishParticipants())
       .catch((err: unknown) => {
         // This producer cannot be monitored (e.g. the transport closed under us): the others go on.
+        this.retired.faults['tap-failed']++;
         logger.warn(`producer ${producer.id} cannot be monitored: ${err instanceof Error ? err.message : String(err)}`);
+        this.unlisten(producer);
         tap.abort(err instanceof Error ? err : new Error(String(err)));
+        this.teachers?.drop(producer.id);
         this.taps.delete(producer.id);
+        this.retire(tap);
         this.publishParticipants();
       });
   }
 
-  private async endTap(tap: ProducerTap): Promise<void> {
-    if (this.failed) return;
-    await tap.end();
-    if (this.failed || !this.taps.has(tap.producerId)) return;
+  /** Ends a tap once (its producer closed, or the monitor stops): flush, clear its alert, report it closed. */
+  private endTap(tap: ProducerTap): Promise<void> {
+    return (tap.finished ??= this.finishTap(tap));
+  }
+
+  private async finishTap(tap: ProducerTap): Promise<void> {
+    const monitorStopping = this.closing !== undefined; // else its producer closed
+    this.unlisten(tap.producer);
+    await tap.end(); // its last windows go through raw -> scores before this resolves
+    if (tap.alerting) this.clearAlert(tap, monitorStopping);
     this.teachers?.drop(tap.producerId);
     this.taps.delete(tap.producerId);
+    this.retire(tap);
     this.publishParticipants([tap]);
-    tap.events.complete();
+    this.forget.next(tap.producerId);
+    if (this.failure) tap.events.error(this.failure);
+    else tap.events.complete();
+  }
+
+  /**
+   * A closed producer's alert ends with it: pagers would otherwise wait forever for the 'cleared'. (A
+   * worker that dies closes the producers first: by the time their streams are flushed, `failure` says so.)
+   */
+  private clearAlert(tap: ProducerTap, monitorStopping: boolean): void {
+    const last = tap.last;
+    tap.alerting = false;
+    if (!last || last.emaMos === undefined || last.band === undefined) return;
+    const why = this.failure ? `monitoring stopped: ${this.failure.message}` : monitorStopping ? 'monitoring stopped' : 'producer closed';
+    this.alerts.next({
+      v: 1,
+      kind: 'cleared',
+      streamId: tap.producerId,
+      since: tap.alertSince ?? last.end,
+      at: last.end,
+      mos: last.emaMos,
+      band: last.band,
+      reason: why,
+      producerId: tap.producerId,
+      room: this.room,
+      appData: tap.appData,
+    });
+  }
+
+  /** Adds a tap's counters to the retired ones (once). */
+  private retire(tap: ProducerTap): void {
+    if (tap.retired) return;
+    tap.retired = true;
+    if (tap.streamStats) addStreamStats(this.retired, tap.streamStats);
+    this.retired.anomalies.stall += tap.stalls;
   }
 
   private onSmoothed(event: ScoreEvent): void {
@@ -304,42 +424,42 @@ export class QualityMonitor {
   }
 
   private pollNetwork(): void {
-    // A producer closing between the check and getStats() rejects: the next poll skips it.
-    for (const tap of this.taps.values()) void tap.pollNetwork().catch((err: unknown) => logger.debug(`producer ${tap.producerId}: no network stats this time: ${String(err)}`));
+    for (const tap of this.taps.values()) {
+      // counted; a producer closing between the check and getStats() rejects too: the next poll tries again
+      void tap.pollNetwork().catch((err: unknown) => {
+        this.retired.faults['stats-poll']++;
+        logger.debug(`producer ${tap.producerId}: no network stats this time: ${String(err)}`);
+      });
+    }
+  }
+
+  private checkStalls(afterMs: number): void {
+    const now = Date.now();
+    let changed = false;
+    for (const tap of this.taps.values()) changed = tap.checkStall(now, afterMs) || changed;
+    if (changed) this.publishParticipants();
   }
 
   private publishParticipants(alsoClosed: ProducerTap[] = []): void {
-    if (this.failed) return;
     const states = [...this.taps.values()].map((t) => t.state(this.room, t.streamStats ?? emptyStreamStats()));
     for (const t of alsoClosed) if (!this.taps.has(t.producerId)) states.push(t.state(this.room, t.streamStats ?? emptyStreamStats()));
     this.participants.next(states);
     this.roomState.next(roomQuality(this.room, states, Date.now()));
   }
 
-  private async shutdown(error: MonitorError | undefined): Promise<void> {
-    clearInterval(this.statsTimer);
-    for (const off of this.detach.splice(0)) off();
-    const taps = [...this.taps.values()];
-    if (error) {
-      this.failed = true;
-      this.pool.close();
-      for (const tap of taps) tap.abort(error);
-      this.raw.error(error);
-      this.scores.error(error);
-      this.alerts.error(error);
-      this.participants.error(error);
-      this.roomState.error(error);
-    } else {
-      await Promise.all(taps.map((tap) => this.endTap(tap)));
-      this.pool.close();
-      this.raw.complete();
-      this.scores.complete();
-      this.alerts.complete();
-      this.participants.complete();
-      this.roomState.complete();
-      if (!this.transport.closed) this.transport.close();
+  /** Flushes every stream, then completes (close) or errors (the worker died) every observable. */
+  private async shutdown(): Promise<void> {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    for (const target of [...this.detach.keys()]) this.unlisten(target);
+    await Promise.all([...this.taps.values()].map((tap) => this.endTap(tap)));
+    this.pool.close();
+    const error = this.failure;
+    for (const subject of [this.raw, this.scores, this.alerts, this.participants, this.roomState]) {
+      if (error) (subject as Subject<unknown>).error(error);
+      else subject.complete();
     }
-    this.taps.clear();
+    this.forget.complete();
+    if (!this.transport.closed) this.transport.close();
     await this.pool.model.release().catch((err: unknown) => logger.warn(`releasing the model on close failed: ${String(err)}`));
     await this.teachers?.release();
   }

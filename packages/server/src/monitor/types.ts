@@ -21,6 +21,15 @@ export interface ParticipantState {
   network?: NetworkQuality;
   /** an alert is raised and not yet cleared */
   alerting: boolean;
+  /**
+   * no RTP has reached the monitor for stallAfterMs while the producer is not paused: the sender stopped,
+   * or its packets no longer match the producer (mediasoup drops RTP of an SSRC it was not told about)
+   */
+  stalled: boolean;
+  /** when the last RTP packet reached the monitor, ms since the epoch; absent before the first */
+  lastRtpAt?: number;
+  /** times this producer stalled */
+  stalls: number;
   stats: AudioStreamStats;
 }
 
@@ -34,8 +43,10 @@ export interface RoomQuality {
   worst: { producerId: string; emaMos: number } | null;
   /** mean smoothed MOS over the scored ones; null when none */
   meanMos: number | null;
-  /** producers in band poor or with a raised alert */
+  /** producers in band poor, with a raised alert, or stalled */
   degraded: number;
+  /** producers stalled (no RTP while not paused) */
+  stalled: number;
   timestamp: number;
 }
 

@@ -1,14 +1,15 @@
 /**
  * metricsHandler: Prometheus text (prom-client) for the monitors, as a Node HTTP handler for /metrics.
- * Per-producer gauges are removed when their producer closes so series do not pile up in a long-lived
- * SFU. Its own Registry unless one is given (then its metrics join the caller's).
+ * Per-producer gauges are removed when their producer closes (and when their monitor stops) so series
+ * do not pile up in a long-lived SFU. Its own Registry unless one is given (then its metrics join the
+ * caller's). The health metrics (monitor up, dropped input, telemetry refusals) are health-metrics.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from '@callmos/core';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
-import type { QualityMonitor } from '../monitor/quality-monitor.js';
-import type { TelemetrySource } from './source.js';
+import type { TelemetryServer } from './ws-server.js';
+import { healthMetrics, type MetricsSource } from './health-metrics.js';
 
 const logger = new Logger('server:metrics');
 
@@ -16,6 +17,8 @@ export interface MetricsHandlerOptions {
   registry?: Registry;
   /** metric name prefix; default 'callmos_' */
   prefix?: string;
+  /** telemetry servers whose clients, refusals and drops are exported too */
+  telemetry?: TelemetryServer | TelemetryServer[];
 }
 
 export interface MetricsHandler {
@@ -27,9 +30,7 @@ export interface MetricsHandler {
   close(): void;
 }
 
-type Source = TelemetrySource & Partial<Pick<QualityMonitor, 'pool'>>;
-
-export function metricsHandler(sources: Source | Source[], options: MetricsHandlerOptions = {}): MetricsHandler {
+export function metricsHandler(sources: MetricsSource | MetricsSource[], options: MetricsHandlerOptions = {}): MetricsHandler {
   const registry = options.registry ?? new Registry();
   const p = options.prefix ?? 'callmos_';
   const registers = [registry];
@@ -58,7 +59,8 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
     registers,
   });
   const streams = new Gauge({ name: `${p}streams`, help: 'Audio producers monitored', labelNames: ['room'], registers });
-  const degraded = new Gauge({ name: `${p}streams_degraded`, help: 'Producers in band poor or alerting', labelNames: ['room'], registers });
+  const degraded = new Gauge({ name: `${p}streams_degraded`, help: 'Producers in band poor, alerting or stalled', labelNames: ['room'], registers });
+  const stalled = new Gauge({ name: `${p}streams_stalled`, help: 'Producers not paused that sent no RTP for stallAfterMs', labelNames: ['room'], registers });
   const alerts = new Counter({ name: `${p}alerts_total`, help: 'Alerts raised and cleared', labelNames: ['room', 'kind'], registers });
   const concealed = new Gauge({ name: `${p}concealed_packets`, help: 'Opus packets concealed (lost or corrupt) per producer', labelNames: ['room', 'producer'], registers });
   const batchSize = new Histogram({ name: `${p}batch_size`, help: 'Windows per model execution', buckets: [1, 2, 4, 8, 16, 32, 64], registers });
@@ -69,8 +71,27 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
     registers,
   });
 
-  const subscriptions: Subscription[] = [];
-  for (const s of Array.isArray(sources) ? sources : [sources]) {
+  const sourceList = Array.isArray(sources) ? sources : [sources];
+  /** producers with per-producer series, per room */
+  const producersOf = new Map<string, Set<string>>();
+  const perProducer = [mos, windowMos, networkMos, concealed];
+  const removeProducer = (room: string, producer: string) => {
+    for (const g of perProducer) g.remove({ room, producer });
+    producersOf.get(room)?.delete(producer);
+  };
+  const track = (room: string, producer: string) => {
+    const set = producersOf.get(room) ?? producersOf.set(room, new Set()).get(room)!;
+    set.add(producer);
+  };
+  // A stopped monitor's producers are gone with it: no series frozen at their last value.
+  const onStopped = (room: string) => {
+    for (const producer of [...(producersOf.get(room) ?? [])]) removeProducer(room, producer);
+    for (const g of [streams, degraded, stalled]) g.set({ room }, 0);
+  };
+  const telemetry = options.telemetry === undefined ? [] : Array.isArray(options.telemetry) ? options.telemetry : [options.telemetry];
+  const subscriptions: Subscription[] = healthMetrics(registers, p, sourceList, telemetry, onStopped);
+  // (The subscriptions below ignore errors: healthMetrics counts a failed monitor and drops its series.)
+  for (const s of sourceList) {
     const room = s.room;
     // A source errors when its monitor fails (the app hears that from the monitor); here it only means
     // the room's metrics stop updating, said once.
@@ -87,6 +108,7 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
           if (e.reason === 'skipped-backlog') droppedWindows.inc({ room });
           latency.observe({ room }, e.latencyMs / 1000);
           if (e.scored && e.mos !== null) {
+            track(room, e.streamId);
             windowMos.set({ room, producer: e.streamId }, e.mos);
             mosHist.observe({ room }, e.mos);
           }
@@ -99,12 +121,12 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
       s.participants$.subscribe({
         next: (states) => {
           for (const st of states) {
-            const labels = { room, producer: st.producerId };
             if (st.closed) {
-              for (const g of [mos, windowMos, networkMos, concealed]) g.remove(labels);
+              removeProducer(room, st.producerId);
               continue;
             }
-            concealed.set(labels, st.stats.opus.concealed);
+            track(room, st.producerId);
+            concealed.set({ room, producer: st.producerId }, st.stats.opus.concealed);
           }
         },
         error: onSourceError,
@@ -113,6 +135,7 @@ export function metricsHandler(sources: Source | Source[], options: MetricsHandl
         next: (r) => {
           streams.set({ room }, r.count);
           degraded.set({ room }, r.degraded);
+          stalled.set({ room }, r.stalled ?? 0);
         },
         error: onSourceError,
       }),

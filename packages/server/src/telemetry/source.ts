@@ -14,12 +14,25 @@ export interface TelemetrySource {
   readonly room$: Observable<RoomQuality>;
 }
 
+/**
+ * A monitor stopped: 'down' when its observables errored (the mediasoup worker died), 'closed' when they
+ * completed (close(), the router closed). Nothing more comes for its room.
+ */
+export interface MonitorStatus {
+  state: 'down' | 'closed';
+  /** the error's message, or why it closed */
+  reason: string;
+  /** ms since the epoch */
+  at: number;
+}
+
 /** One outgoing telemetry message (what ws clients receive, one JSON object per message). */
 export type TelemetryMessage =
   | { type: 'score'; room: string; data: ScoreEvent }
   | { type: 'alert'; room: string; data: MonitorAlert }
   | { type: 'participants'; room: string; data: ParticipantState[] }
-  | { type: 'room'; room: string; data: RoomQuality };
+  | { type: 'room'; room: string; data: RoomQuality }
+  | { type: 'monitor'; room: string; data: MonitorStatus };
 
 export type TelemetryType = TelemetryMessage['type'];
-export const TELEMETRY_TYPES: readonly TelemetryType[] = ['score', 'alert', 'participants', 'room'];
+export const TELEMETRY_TYPES: readonly TelemetryType[] = ['score', 'alert', 'participants', 'room', 'monitor'];

@@ -10,21 +10,47 @@
  * change them later by sending {"type":"filter", "rooms"?, "producers"?, "types"?}. Inbound messages
  * are capped at maxMessageBytes (ws closes with 1009 beyond it).
  *
- * Slow clients: what a client has not taken yet is bounded by maxBufferedBytes; a client over it is
- * closed with CLOSE_SLOW_CONSUMER (and terminated if it does not close), never buffered without limit.
+ * Other upgrade requests: on its own port, or on an attached server with no other 'upgrade' listener,
+ * a request for another path (or one whose target is not a URL path) is answered 404 (400) and closed.
+ * When the app's server has upgrade handlers of its own, those requests are left to them
+ * (`otherUpgrades`). Every 'upgrade' listener sees every request, so a shared server only works with
+ * handlers that leave other paths alone, like this one (ws with noServer and a path check). ws's own
+ * `{ server, path }` mode answers 400 to every other path, and mediasoup-demo's protoo-server rejects
+ * requests without its roomId/peerId: beside those, give the telemetry its own `port`.
+ *
+ * Slow and dead clients: what a client has not taken yet is bounded by maxBufferedBytes; a client over
+ * it is closed with CLOSE_SLOW_CONSUMER (and terminated if it does not close), never buffered without
+ * limit. Clients are pinged every heartbeatMs; one that has not answered the previous ping is terminated.
+ *
+ * Monitors that stop: every client of the room is sent {type:'monitor', data:{state:'down'|'closed'}};
+ * a client that follows no live monitor any more is closed (CLOSE_MONITOR_DOWN after an error, 1001
+ * after a deliberate close), and so is one that connects later for such a room.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import { merge, map, type Subscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
 import { Logger } from '@callmos/core';
-import { TELEMETRY_TYPES, type TelemetryMessage, type TelemetrySource, type TelemetryType } from './source.js';
+import type { MonitorStatus, TelemetryMessage, TelemetrySource } from './source.js';
+import {
+  filterFromMessage,
+  filterFromQuery,
+  matches,
+  presentedToken,
+  refuse,
+  requestTarget,
+  sameSecret,
+  UPGRADE_REFUSALS,
+  type ClientFilter,
+  type UpgradeRefusal,
+} from './upgrade-request.js';
 
 const logger = new Logger('server:ws-server');
 
 /** Close code for a client that does not keep up (private range 4000-4999). */
 export const CLOSE_SLOW_CONSUMER = 4008;
+/** Close code for a client whose monitors are all down (their observables errored: the worker died). */
+export const CLOSE_MONITOR_DOWN = 4011;
 
 export interface TelemetryServerOptions {
   /** attach to this HTTP(S) server (upgrade requests on `path`) ... */
@@ -43,6 +69,35 @@ export interface TelemetryServerOptions {
   maxMessageBytes?: number;
   /** most bytes queued for one client before it is dropped; default 1 MiB */
   maxBufferedBytes?: number;
+  /** ping interval, ms; a client that misses a ping is terminated; default 30000, 0 = no heartbeat */
+  heartbeatMs?: number;
+  /**
+   * upgrade requests for another path: 'auto' (default) refuses them (404) unless the server has other
+   * 'upgrade' listeners at that moment; 'refuse' always; 'leave' never (the app answers them)
+   */
+  otherUpgrades?: 'auto' | 'refuse' | 'leave';
+  /** where unexpected errors of the server itself are reported (also counted); default console.error */
+  log?: (line: string) => void;
+}
+
+/** Why the server closed a client (a fixed set: metrics labels). */
+export type ClientDrop = 'slow' | 'unresponsive' | 'monitor-down';
+export const CLIENT_DROPS: readonly ClientDrop[] = ['slow', 'unresponsive', 'monitor-down'];
+
+export interface TelemetryServerStats {
+  /** upgrade requests answered with an HTTP error, by why */
+  refused: Record<UpgradeRefusal, number>;
+  /** clients closed by the server, by why */
+  dropped: Record<ClientDrop, number>;
+  /**
+   * client messages refused: answered with {type:'error'} (not JSON, not a filter, bad fields), or
+   * frames over maxMessageBytes or breaking the protocol (ws closes those clients: 1009, 1002)
+   */
+  badMessages: number;
+  /** errors on sockets this server handled (a client resetting mid-answer, ...) */
+  socketErrors: number;
+  /** events that could not be sent because JSON.stringify threw (an appData with a cycle or a BigInt) */
+  unserializable: number;
 }
 
 export interface TelemetryServer {
@@ -51,48 +106,18 @@ export interface TelemetryServer {
   readonly path: string;
   /** connected clients now */
   readonly clients: number;
-  /** clients dropped for being slow, so far */
+  /** clients dropped for being slow, so far (stats.dropped.slow) */
   readonly droppedSlowClients: number;
+  /** counters since the start (a snapshot) */
+  readonly stats: TelemetryServerStats;
   close(): Promise<void>;
 }
 
-interface ClientFilter {
-  rooms: Set<string> | null;
-  producers: Set<string> | null;
-  types: Set<TelemetryType>;
-}
-
-function list(value: string | null | undefined): string[] | null {
-  if (value === null || value === undefined || value === '') return null;
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-function parseTypes(values: unknown): Set<TelemetryType> {
-  if (values === null || values === undefined) return new Set(TELEMETRY_TYPES);
-  if (!Array.isArray(values)) throw new Error('types must be a list');
-  const bad = values.filter((t) => !TELEMETRY_TYPES.includes(t as TelemetryType));
-  if (bad.length) throw new Error(`unknown types ${bad.join(', ')} (known: ${TELEMETRY_TYPES.join(', ')})`);
-  return new Set(values as TelemetryType[]);
-}
-
-function matches(f: ClientFilter, m: TelemetryMessage): boolean {
-  if (!f.types.has(m.type)) return false;
-  if (f.rooms && !f.rooms.has(m.room)) return false;
-  if (f.producers) {
-    if (m.type === 'score') return f.producers.has(m.data.streamId);
-    if (m.type === 'alert') return f.producers.has(m.data.producerId);
-  }
-  return true;
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-function refuse(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+/** Close reasons are at most 123 bytes (RFC 6455 5.5). */
+function closeReason(text: string): string {
+  let out = text;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -2) + '…';
+  return out;
 }
 
 export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[], options: TelemetryServerOptions): Promise<TelemetryServer> {
@@ -100,64 +125,101 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
   if (!options.server === (options.port === undefined)) throw new RangeError('serveTelemetry needs exactly one of server or port');
   const path = options.path ?? '/callmos';
   const maxBuffered = options.maxBufferedBytes ?? 1 << 20;
+  const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const otherUpgrades = options.otherUpgrades ?? 'auto';
+  const log = options.log ?? console.error;
   const origins = options.allowedOrigins ? new Set(options.allowedOrigins) : null;
+  const sourceList = Array.isArray(sources) ? sources : [sources];
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 4096 });
   const filters = new Map<WebSocket, ClientFilter>();
-  let dropped = 0;
+  const answered = new WeakSet<WebSocket>(); // answered the last heartbeat ping
+  /** per source (same index as sourceList): why it stopped; absent while it runs */
+  const stopped = new Map<number, MonitorStatus>();
+  const stats: TelemetryServerStats = {
+    refused: Object.fromEntries(UPGRADE_REFUSALS.map((r) => [r, 0])) as Record<UpgradeRefusal, number>,
+    dropped: Object.fromEntries(CLIENT_DROPS.map((r) => [r, 0])) as Record<ClientDrop, number>,
+    badMessages: 0,
+    socketErrors: 0,
+    unserializable: 0,
+  };
 
   const ownServer = options.server ? undefined : createServer((_, res) => res.writeHead(426).end('WebSocket only\n'));
   const server = options.server ?? ownServer!;
+  // Accept errors (EMFILE when descriptors run out) are emitted on the server: without a listener they
+  // would end the process. The app owns an attached server's errors.
+  ownServer?.on('error', (err) => log(`callmos telemetry: server error: ${err.message}`));
+
+  const onSocketError = () => void stats.socketErrors++; // counted; the socket is closed by the error itself
+
+  const refuseCounted = (socket: Duplex, why: UpgradeRefusal, text: string) => {
+    stats.refused[why]++;
+    refuse(socket, why, text);
+  };
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) return; // someone else's upgrade (the attached server may serve others)
+    try {
+      handleUpgrade(req, socket, head);
+    } catch (err) {
+      // A bug here must not end the process (with an attached server, the whole SFU).
+      log(`callmos telemetry: upgrade failed: ${(err as Error).stack ?? String(err)}`);
+      socket.on('error', onSocketError);
+      refuseCounted(socket, 'internal', 'internal error');
+    }
+  };
+
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const target = requestTarget(req.url);
+    if (target === null || target.pathname !== path) {
+      // Someone else's upgrade, unless no one else is listening (then nobody would ever answer it).
+      const others = server.listenerCount('upgrade') > 1;
+      if (otherUpgrades === 'leave' || (otherUpgrades === 'auto' && others)) return;
+      socket.on('error', onSocketError);
+      return target === null ? refuseCounted(socket, 'bad-request', 'request target is not a URL path') : refuseCounted(socket, 'not-found', 'not found');
+    }
+    socket.on('error', onSocketError); // before anything is written: a reset mid-answer is an 'error'
     const origin = req.headers.origin;
-    if (origins && origin !== undefined && !origins.has(origin)) return refuse(socket, 403, 'origin not allowed');
-    const auth = req.headers.authorization;
-    const presented = auth?.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('token') ?? '';
-    if (!sameSecret(presented, options.token)) return refuse(socket, 401, 'bad or missing token');
+    if (origins && origin !== undefined && !origins.has(origin)) return refuseCounted(socket, 'origin', 'origin not allowed');
+    if (!sameSecret(presentedToken(req, target.query), options.token)) return refuseCounted(socket, 'token', 'bad or missing token');
     let filter: ClientFilter;
     try {
-      filter = {
-        rooms: list(url.searchParams.get('room')) && new Set(list(url.searchParams.get('room'))),
-        producers: list(url.searchParams.get('producer')) && new Set(list(url.searchParams.get('producer'))),
-        types: parseTypes(list(url.searchParams.get('types'))),
-      };
+      filter = filterFromQuery(target.query);
     } catch (err) {
-      return refuse(socket, 400, (err as Error).message);
+      return refuseCounted(socket, 'bad-request', (err as Error).message);
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
+      socket.off('error', onSocketError); // ws has its own from here
       filters.set(ws, filter);
+      answered.add(ws);
       ws.on('message', (data) => onClientMessage(ws, data.toString()));
+      ws.on('pong', () => answered.add(ws));
       ws.on('close', () => filters.delete(ws));
-      ws.on('error', () => filters.delete(ws));
+      ws.on('error', () => (stats.badMessages++, filters.delete(ws))); // ws emits protocol errors only; it closes the client
+      closeIfFollowsNoLiveMonitor(ws, true);
     });
   };
 
   const onClientMessage = (ws: WebSocket, text: string) => {
+    if (!filters.has(ws)) return; // being closed
     try {
-      const msg = JSON.parse(text) as { type?: unknown; rooms?: unknown; producers?: unknown; types?: unknown };
-      if (msg.type !== 'filter') throw new Error('only {"type":"filter", ...} messages are understood');
-      const strings = (v: unknown, name: string) => {
-        if (v === undefined || v === null) return null;
-        if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new Error(`${name} must be a list of strings`);
-        return new Set(v as string[]);
-      };
-      filters.set(ws, { rooms: strings(msg.rooms, 'rooms'), producers: strings(msg.producers, 'producers'), types: parseTypes(msg.types) });
+      filters.set(ws, filterFromMessage(text));
     } catch (err) {
+      stats.badMessages++;
       send(ws, JSON.stringify({ type: 'error', message: (err as Error).message }));
+      return;
     }
+    closeIfFollowsNoLiveMonitor(ws, true);
+  };
+
+  const drop = (ws: WebSocket, why: ClientDrop, code: number, reason: string) => {
+    stats.dropped[why]++;
+    filters.delete(ws);
+    ws.close(code, closeReason(reason));
+    setTimeout(() => ws.terminate(), 1000).unref(); // a client that does not answer the close
   };
 
   const send = (ws: WebSocket, json: string) => {
     if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount + json.length > maxBuffered) {
-      dropped++;
-      filters.delete(ws);
-      ws.close(CLOSE_SLOW_CONSUMER, 'slow consumer: too much telemetry waiting');
-      setTimeout(() => ws.terminate(), 1000).unref();
-      return;
-    }
+    if (ws.bufferedAmount + json.length > maxBuffered) return drop(ws, 'slow', CLOSE_SLOW_CONSUMER, 'slow consumer: too much telemetry waiting');
     ws.send(json);
   };
 
@@ -165,12 +227,41 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
     let json: string | undefined;
     for (const [ws, f] of filters) {
       if (!matches(f, m)) continue;
-      json ??= JSON.stringify(m);
+      try {
+        json ??= JSON.stringify(m);
+      } catch (err) {
+        // Thrown here, it would reach RxJS as a subscriber error and end the process: count, say, skip it.
+        if (stats.unserializable++ === 0) log(`callmos telemetry: a ${m.type} event cannot be sent (counted; later ones too): ${(err as Error).message}`);
+        return;
+      }
       send(ws, json);
     }
   };
 
-  const subscriptions: Subscription[] = (Array.isArray(sources) ? sources : [sources]).map((s) =>
+  /**
+   * Closes a client once every source it follows has stopped (a client following none is left alone).
+   * `tell`: send it those sources' status first (it connected or changed its filter after the broadcast).
+   */
+  const closeIfFollowsNoLiveMonitor = (ws: WebSocket, tell: boolean) => {
+    const filter = filters.get(ws);
+    if (!filter || stopped.size === 0) return;
+    const followed = sourceList.flatMap((s, i) => (!filter.rooms || filter.rooms.has(s.room) ? [{ room: s.room, status: stopped.get(i) }] : []));
+    if (tell) for (const { room, status } of followed) if (status) send(ws, JSON.stringify({ type: 'monitor', room, data: status }));
+    if (followed.length === 0 || followed.some(({ status }) => !status) || !filters.has(ws)) return;
+    const down = followed.find(({ status }) => status!.state === 'down');
+    if (down) return drop(ws, 'monitor-down', CLOSE_MONITOR_DOWN, `monitor of room ${down.room} is down: ${down.status!.reason}`);
+    filters.delete(ws);
+    ws.close(1001, 'monitor closed');
+  };
+
+  const onSourceStopped = (index: number, status: MonitorStatus) => {
+    if (stopped.has(index)) return;
+    stopped.set(index, status);
+    broadcast({ type: 'monitor', room: sourceList[index]!.room, data: status });
+    for (const ws of [...filters.keys()]) closeIfFollowsNoLiveMonitor(ws, false);
+  };
+
+  const subscriptions: Subscription[] = sourceList.map((s, index) =>
     merge(
       s.scores$.pipe(map((data): TelemetryMessage => ({ type: 'score', room: s.room, data }))),
       s.alerts$.pipe(map((data): TelemetryMessage => ({ type: 'alert', room: s.room, data }))),
@@ -178,16 +269,36 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
       s.room$.pipe(map((data): TelemetryMessage => ({ type: 'room', room: s.room, data }))),
     ).subscribe({
       next: broadcast,
-      // The source errors when its monitor fails (the app hears that from the monitor): its feed stops.
-      error: (err: unknown) => logger.warn(`room ${s.room}: telemetry source failed, its WebSocket feed stops: ${String(err)}`),
+      error: (err: unknown) => {
+        logger.warn(`room ${s.room}: telemetry source failed; its clients are told and closed: ${String(err)}`);
+        onSourceStopped(index, { state: 'down', reason: err instanceof Error ? err.message : String(err), at: Date.now() });
+      },
+      complete: () => onSourceStopped(index, { state: 'closed', reason: 'monitor closed', at: Date.now() }),
     }),
   );
+
+  const heartbeat =
+    heartbeatMs > 0
+      ? setInterval(() => {
+          for (const ws of wss.clients) {
+            if (!answered.has(ws)) {
+              if (filters.has(ws)) stats.dropped.unresponsive++;
+              filters.delete(ws);
+              ws.terminate();
+              continue;
+            }
+            answered.delete(ws);
+            ws.ping();
+          }
+        }, heartbeatMs)
+      : undefined;
+  heartbeat?.unref();
 
   server.on('upgrade', onUpgrade);
   if (ownServer) {
     await new Promise<void>((resolve, reject) => {
       ownServer.once('error', reject);
-      ownServer.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+      ownServer.listen(options.port, options.host ?? '127.0.0.1', () => (ownServer.off('error', reject), resolve()));
     });
   }
   const address = server.address();
@@ -200,9 +311,13 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
       return filters.size;
     },
     get droppedSlowClients() {
-      return dropped;
+      return stats.dropped.slow;
+    },
+    get stats() {
+      return { ...stats, refused: { ...stats.refused }, dropped: { ...stats.dropped } };
     },
     async close() {
+      clearInterval(heartbeat);
       for (const s of subscriptions) s.unsubscribe();
       server.off('upgrade', onUpgrade);
       for (const ws of wss.clients) ws.terminate();

@@ -8,6 +8,7 @@ import { createSocket } from 'node:dgram';
 import { existsSync } from 'node:fs';
 import * as mediasoup from 'mediasoup';
 import type { Router, Worker } from 'mediasoup/types';
+import { buildRtp } from '../../src/rtp/rtp-packet.js';
 import { OPUS } from '../../../../examples/lib/plain-producer.mjs';
 import { sendOpusRtp } from '../../../../examples/lib/rtp-sender.mjs';
 import { LossyRelay } from '../../../../examples/lib/loss-relay.mjs';
@@ -51,4 +52,36 @@ export async function udpSender(port: number): Promise<{ send(bytes: Uint8Array)
     send: (bytes) => new Promise<void>((resolve, reject) => socket.send(bytes, port, '127.0.0.1', (err) => (err ? reject(err) : resolve()))),
     close: () => socket.close(),
   };
+}
+
+export type UdpSender = Awaited<ReturnType<typeof udpSender>>;
+
+/** Packets [from, to) of a clip as RTP, with the numbering and payloads a test wants. */
+export interface RtpRun {
+  ssrc: number;
+  from: number;
+  to: number;
+  /** the packet indices in sending order; default from..to-1 */
+  order?: number[];
+  /** default 100 + i */
+  sequence?: (i: number) => number;
+  /** default 1000 + i * 960 (20 ms at 48 kHz) */
+  timestamp?: (i: number) => number;
+  /** default the clip's packet i (cycling) */
+  payload?: (i: number) => Uint8Array;
+  /** pause after every 4 packets, ms; default 5 (faster than real time, gentle on UDP buffers) */
+  pauseMs?: number;
+}
+
+/** Sends real Opus packets (`packets`, e.g. from opusPackets) as RTP through `tx`. */
+export async function sendRtpRun(tx: UdpSender, packets: Uint8Array[], run: RtpRun): Promise<void> {
+  const idx = run.order ?? Array.from({ length: run.to - run.from }, (_, k) => run.from + k);
+  for (let k = 0; k < idx.length; k++) {
+    const i = idx[k]!;
+    const payload = run.payload?.(i) ?? packets[i % packets.length]!;
+    const sequenceNumber = (run.sequence?.(i) ?? 100 + i) & 0xffff;
+    const timestamp = run.timestamp?.(i) ?? 1000 + i * 960;
+    await tx.send(buildRtp({ payloadType: 100, sequenceNumber, timestamp, ssrc: run.ssrc, payload }));
+    if (k % 4 === 3) await new Promise((r) => setTimeout(r, run.pauseMs ?? 5));
+  }
 }
