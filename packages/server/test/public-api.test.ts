@@ -9,16 +9,19 @@ import { publicExports } from '../../../test/helpers/public-exports.js';
 describe('public exports', () => {
   it('packages/server/src/index.ts', () => {
     expect(publicExports('packages/server/src/index.ts')).toEqual([
-      'type AudioStreamStats', 'type BatchRun', 'type CallmosErrorCode', 'type ExternalTeachersOptions',
-      'type JitterBufferOptions', 'type JitterBufferStats', 'type LogEventListeners', 'type MetricsHandler',
-      'type MetricsHandlerOptions', 'type MonitorAlert', 'type MonitorBackend', 'type MonitorErrorCode',
-      'type NetworkQuality', 'type OpusDecodeStats', 'type ParticipantState', 'type QualityAlert', 'type QualityBand',
-      'type QualityMonitorOptions', 'type RoomQuality', 'type ScoreEvent', 'type TeacherPoolOptions',
-      'type TeacherPoolStats', 'type TelemetryMessage', 'type TelemetryServer', 'type TelemetryServerOptions',
-      'type TelemetrySource', 'type TelemetryType', 'value CLOSE_SLOW_CONSUMER', 'value CallmosError',
-      'value ModelLoadError', 'value MonitorError', 'value QualityMonitor', 'value TELEMETRY_TYPES',
-      'value attachQualityMonitor', 'value metricsHandler', 'value serveTelemetry', 'value setDebugNamespaces',
-      'value setLogEventListeners',
+      'type AudioStreamStats', 'type BatchRun', 'type CallmosErrorCode', 'type ClientDrop', 'type DroppedInput',
+      'type ExternalTeachersOptions', 'type JitterBufferOptions', 'type JitterBufferStats', 'type LogEventListeners',
+      'type MetricsHandler', 'type MetricsHandlerOptions', 'type MonitorAlert', 'type MonitorBackend',
+      'type MonitorErrorCode', 'type MonitorFault', 'type MonitorStats', 'type MonitorStatus', 'type NetworkQuality',
+      'type OpusDecodeStats', 'type ParticipantState', 'type QualityAlert', 'type QualityBand',
+      'type QualityMonitorOptions', 'type RoomQuality', 'type ScoreEvent', 'type StreamAnomaly',
+      'type TeacherPoolOptions', 'type TeacherPoolStats', 'type TelemetryMessage', 'type TelemetryServer',
+      'type TelemetryServerOptions', 'type TelemetryServerStats', 'type TelemetrySource', 'type TelemetryType',
+      'type UpgradeRefusal', 'value CLIENT_DROPS', 'value CLOSE_MONITOR_DOWN', 'value CLOSE_SLOW_CONSUMER',
+      'value CallmosError', 'value DROPPED_INPUTS', 'value MONITOR_FAULTS', 'value ModelLoadError',
+      'value MonitorError', 'value QualityMonitor', 'value STREAM_ANOMALIES', 'value TELEMETRY_TYPES',
+      'value UPGRADE_REFUSALS', 'value attachQualityMonitor', 'value metricsHandler', 'value serveTelemetry',
+      'value setDebugNamespaces', 'value setLogEventListeners',
     ]);
   }, 60_000);
 
