@@ -16,7 +16,6 @@ const MODELS = new URL('../fixtures/models/', import.meta.url);
 export type FixtureGraph = 'tiny-ok' | 'wrong-input-name' | 'wrong-bins' | 'wrong-dims';
 
 /** The card matching tiny-ok.onnx, as plain JSON (mutable: tests break it on purpose). */
-// biome-ignore lint/suspicious/noExplicitAny: tests reach into the JSON to break it in many shapes
 export function fixtureCardJson(): Record<string, any> {
   return JSON.parse(readFileSync(fileURLToPath(new URL('tiny-ok.card.json', MODELS)), 'utf8'));
 }
