@@ -23,12 +23,14 @@ export {
   type GoldenCase,
 } from './model/card.js';
 export { validateCardAgainstSession, type SessionShape } from './model/contract.js';
-export { CardError, ModelContractError, ModelRunError } from './model/errors.js';
+export { CardError, ModelContractError, ModelRunError, SpeechModelError } from './model/errors.js';
 export { MosModel, type ModelScore, type MosModelOptions, type TensorConstructor } from './model/mos-model.js';
 
 // scoring
 export { SpeechGate, DEFAULT_VAD, type VadOptions } from './scoring/vad.js';
-export { WindowProducer, type WindowProducerOptions, type WindowShape, type ReadyWindow } from './scoring/window-producer.js';
+export { SileroVad, validateSileroSession, SILERO_FRAME, SILERO_CONTEXT, SILERO_STATE, type SileroVadOptions, type SileroStep } from './scoring/silero-vad.js';
+export { SpeechDetector, DEFAULT_SPEECH_DETECTOR, type SpeechDetectorOptions, type SpeechVerdict } from './scoring/speech-detector.js';
+export { WindowProducer, type WindowProducerOptions, type WindowShape, type ReadyWindow, type Audio16kSink } from './scoring/window-producer.js';
 export { StreamScorer, DEFAULT_MAX_PENDING_WINDOWS, type StreamScorerOptions } from './scoring/stream-scorer.js';
 export {
   windowEvent,

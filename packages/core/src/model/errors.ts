@@ -39,3 +39,14 @@ export class ModelRunError extends Error {
     super(`model ${model}: ${message}`, options);
   }
 }
+
+/** A graph given as the speech detector is not a Silero VAD (v5 or later) graph. */
+export class SpeechModelError extends ProblemListError {
+  override readonly name = 'SpeechModelError';
+  constructor(
+    readonly model: string,
+    problems: readonly string[],
+  ) {
+    super(problems, `speech detector ${model} is not a usable Silero VAD graph`);
+  }
+}

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import type { ProviderPreference } from '../backend.js';
 
 export type OutputFormat = 'csv' | 'json';
+/** silero: the energy gate and the Silero speech detector (a hum, tone or music is not speech); energy: the gate alone */
+export type VadMode = 'silero' | 'energy';
 
 export interface ScoreCommand {
   command: 'score';
@@ -11,6 +13,7 @@ export interface ScoreCommand {
   output?: string;
   threads?: number;
   provider: ProviderPreference;
+  vad: VadMode;
 }
 
 export type CliCommand = ScoreCommand | { command: 'models' } | { command: 'help' } | { command: 'version' };
@@ -22,6 +25,7 @@ export class UsageError extends Error {
 
 const FORMATS: readonly OutputFormat[] = ['csv', 'json'];
 const PROVIDERS: readonly ProviderPreference[] = ['auto', 'cpu', 'cuda'];
+const VAD_MODES: readonly VadMode[] = ['silero', 'energy'];
 
 export function parseCommandLine(argv: readonly string[]): CliCommand {
   let parsed;
@@ -38,6 +42,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         output: { type: 'string', short: 'o' },
         threads: { type: 'string', short: 't' },
         provider: { type: 'string' },
+        vad: { type: 'string' },
       },
     });
   } catch (err) {
@@ -68,6 +73,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         output: values.output,
         threads: values.threads === undefined ? undefined : positiveInteger('--threads', values.threads),
         provider: oneOf('--provider', values.provider ?? 'auto', PROVIDERS),
+        vad: oneOf('--vad', values.vad ?? 'silero', VAD_MODES),
       };
     default:
       throw new UsageError(`unknown command "${command}" (commands: score, models)`);
@@ -75,7 +81,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
 }
 
 function rejectScoreOptions(values: Record<string, unknown>, command: string): void {
-  const given = ['model', 'format', 'output', 'threads', 'provider'].filter((k) => values[k] !== undefined);
+  const given = ['model', 'format', 'output', 'threads', 'provider', 'vad'].filter((k) => values[k] !== undefined);
   if (given.length > 0) throw new UsageError(`"${command}" does not take ${given.map((k) => `--${k}`).join(', ')}`);
 }
 

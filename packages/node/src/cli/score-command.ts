@@ -1,4 +1,6 @@
+import type { SileroVad } from '@callmos/core';
 import { loadModelWithDetails, type LoadedModel } from '../models.js';
+import { loadSpeechDetector } from '../speech-detector.js';
 import type { ScoreCommand } from './args.js';
 import { findAudioFiles } from './find-audio-files.js';
 import { fileSink, stdoutSink, type OutputSink } from './output-sink.js';
@@ -20,16 +22,18 @@ export async function runScoreCommand(command: ScoreCommand, stderr: ProgressStr
   if (files.length === 0) return EXIT_FAILED;
 
   let loaded: LoadedModel;
+  let speech: SileroVad | undefined;
   let sink: OutputSink;
   try {
     loaded = await loadModelWithDetails(command.model, { provider: command.provider, intraOpThreads: command.threads });
+    speech = command.vad === 'silero' ? await loadSpeechDetector() : undefined;
     sink = command.output === undefined ? stdoutSink() : fileSink(command.output);
   } catch (err) {
     say(`callmos: error: ${(err as Error).message}`);
     return EXIT_FAILED;
   }
   const { model } = loaded;
-  say(`callmos: ${model.id} on ${loaded.provider}${loaded.fallbackReason ? ` (${loaded.fallbackReason})` : ''}`);
+  say(`callmos: ${model.id} on ${loaded.provider}${loaded.fallbackReason ? ` (${loaded.fallbackReason})` : ''}, speech: ${speech ? `energy gate + ${speech.id}` : 'energy gate'}`);
 
   const writer = createResultWriter(command.format, model.card.outputs.dims?.names ?? [], (text) => sink.write(text));
   const progress = new Progress(stderr, files.length);
@@ -37,7 +41,7 @@ export async function runScoreCommand(command: ScoreCommand, stderr: ProgressStr
   try {
     for (const file of files) {
       try {
-        const score = await scoreFile(model, file);
+        const score = await scoreFile(model, file, speech);
         if (score.mos === null) {
           progress.message(`callmos: note: ${file}: no speech detected, not scored (mos left empty)`);
         }

@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// The speech-detector table (issue 15): the energy gate alone vs the energy gate + Silero VAD on labelled
+// clips (labelled-clips.mjs), over 4 s windows with a 1 s hop as served, with the shipped default model.
+//   node bench/speech/detector-table.mjs [--clips 12] [--seconds 12] [--vad a.onnx,b.onnx] [--tune] [--out DIR]
+// --tune also searches the detector's thresholds on the tune split (the report split is never used to
+// choose them). Writes DIR/speech-detector.json and DIR/speech-detector.md (default bench/out/).
+// Needs `npm run build` first (it imports the built packages) and ../shared/corpora.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { DEFAULT_SPEECH_DETECTOR, SILERO_CONTEXT, SILERO_FRAME, SileroVad, SpeechDetector, WindowProducer, scoreClip } from '@callmos/core';
+import { defaultModel, loadModel, speechDetectorFile } from '@callmos/node';
+import { ROOT } from '../lib/common.mjs';
+import { CLASSES, SR, makeClip } from './labelled-clips.mjs';
+
+const argv = process.argv.slice(2);
+const option = (name, dflt) => (argv.indexOf(`--${name}`) >= 0 ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
+const CLIPS = Number(option('clips', 12));
+const SECONDS = Number(option('seconds', 12));
+const OUT = path.resolve(option('out', path.join(ROOT, 'bench', 'out')));
+const VADS = option('vad', speechDetectorFile()).split(',');
+const TUNE = argv.includes('--tune');
+const POOR_BELOW = 2.5;
+const log = (line) => process.stderr.write(`[speech-detector] ${line}\n`);
+
+const model = await loadModel(defaultModel, { provider: 'cpu', intraOpThreads: 1 });
+const vads = await Promise.all(
+  VADS.map(async (file) => {
+    const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+    return { name: path.basename(file, '.onnx'), file, vad: await SileroVad.load(session, ort.Tensor, { id: path.basename(file, '.onnx') }) };
+  }),
+);
+
+/** Every frame's speech probability, framed as SpeechDetector frames it (context, zero-padded last frame). */
+async function probabilities(vad, x) {
+  const probs = [];
+  let state = SileroVad.initialState();
+  const input = new Float32Array(SILERO_CONTEXT + SILERO_FRAME);
+  for (let at = 0; at < x.length; at += SILERO_FRAME) {
+    input.fill(0, SILERO_CONTEXT);
+    input.set(x.subarray(at, Math.min(x.length, at + SILERO_FRAME)), SILERO_CONTEXT);
+    const step = await vad.run(input, state);
+    state = step.state;
+    probs.push(step.probability);
+    input.copyWithin(0, SILERO_FRAME);
+  }
+  return probs;
+}
+
+/** SpeechDetector's hysteresis and window rule, replayed on stored probabilities (the grid search needs it fast). */
+function replay(probs, windows, p) {
+  const hang = Math.round(p.hangoverMs / 1000 / (SILERO_FRAME / SR));
+  const neg = p.negThreshold ?? Math.max(0, p.threshold - 0.15);
+  const speech = new Uint8Array(probs.length);
+  let on = false;
+  let below = 0;
+  probs.forEach((q, i) => {
+    if (q >= p.threshold) { on = true; below = 0; }
+    else if (on && q < neg) { if (++below > hang) { on = false; below = 0; } }
+    else if (on) below = 0;
+    speech[i] = on ? 1 : 0;
+  });
+  const total = probs.length;
+  return windows.map((w) => {
+    const first = Math.ceil(Math.round(w.start * SR) / SILERO_FRAME);
+    const endSample = Math.round(w.end * SR);
+    let last = Math.floor(endSample / SILERO_FRAME);
+    if (w.padded && total > last) last = total;
+    let s = 0;
+    for (let f = first; f < last; f++) s += speech[f];
+    const frames = last - first;
+    return w.energy && frames > 0 && s / frames >= p.minSpeechRatio;
+  });
+}
+
+async function measureClip(split, cls, index) {
+  const { samples, detail } = await makeClip(split, cls, index, SECONDS);
+  const producer = new WindowProducer({ card: model.card, inputRate: SR });
+  const ready = [...producer.push(samples), ...producer.end()];
+  const mos = (await model.run(ready.map((w) => w.data))).map((s) => s.mos);
+  const windows = ready.map((w, k) => ({ start: w.start, end: w.end, energy: w.speech, padded: Math.round(w.end * SR) >= samples.length, mos: mos[k] }));
+  const probs = {};
+  for (const v of vads) probs[v.name] = await probabilities(v.vad, samples);
+  return { split, cls: cls.name, label: cls.speech, index, detail, samples, windows, probs };
+}
+
+const clips = [];
+const t0 = performance.now();
+for (const split of TUNE ? ['tune', 'report'] : ['report']) {
+  for (const cls of CLASSES) {
+    for (let i = 0; i < CLIPS; i++) clips.push(await measureClip(split, cls, i));
+    log(`${split} ${cls.name}: ${CLIPS} clips (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+}
+
+/** Per class: windows judged speech, and non-speech windows that would be scored 'poor'. */
+function table(split, judge) {
+  return CLASSES.map((cls) => {
+    const mine = clips.filter((c) => c.split === split && c.cls === cls.name);
+    let n = 0, speech = 0, poor = 0;
+    for (const c of mine) {
+      judge(c).forEach((isSpeech, k) => {
+        n++;
+        if (isSpeech) speech++;
+        if (isSpeech && c.windows[k].mos < POOR_BELOW) poor++;
+      });
+    }
+    return { cls: cls.name, label: cls.speech, windows: n, speechPct: (100 * speech) / n, poorPct: (100 * poor) / n };
+  });
+}
+const energyJudge = (c) => c.windows.map((w) => w.energy);
+const detectorJudge = (name, p) => (c) => replay(c.probs[name], c.windows, p);
+
+function summary(rows) {
+  const pick = (f) => rows.filter(f);
+  const pct = (rs, key) => rs.reduce((a, r) => a + r[key] * r.windows, 0) / Math.max(1, rs.reduce((a, r) => a + r.windows, 0));
+  // quiet speech is the energy gate's floor (the detector only ever removes windows): reported, not a goal
+  const speech = pick((r) => r.label === true && !r.cls.startsWith('speech quiet'));
+  const non = pick((r) => r.label === false);
+  return { speechRecallPct: pct(speech, 'speechPct'), minSpeechRecallPct: Math.min(...speech.map((r) => r.speechPct)), nonSpeechAcceptPct: pct(non, 'speechPct'), nonSpeechPoorPct: pct(non, 'poorPct'), maxNonSpeechPoorPct: Math.max(...non.map((r) => r.poorPct)) };
+}
+
+const results = { clipsPerClass: CLIPS, seconds: SECONDS, model: model.id, vads: vads.map((v) => v.name), defaults: DEFAULT_SPEECH_DETECTOR, tune: {}, report: {} };
+
+if (TUNE) {
+  for (const v of vads) {
+    const grid = [];
+    for (const threshold of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+      for (const hangoverMs of [0, 100, 200, 400])
+        for (const minSpeechRatio of [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]) {
+          const p = { threshold, hangoverMs, minSpeechRatio };
+          grid.push({ ...p, ...summary(table('tune', detectorJudge(v.name, p))) });
+        }
+    // the rule: every speech class at >= 99 % recall on tune (a margin over the 98 % goal), then the fewest non-speech windows let through
+    const ok = grid.filter((g) => g.minSpeechRecallPct >= 99).sort((a, b) => a.nonSpeechAcceptPct - b.nonSpeechAcceptPct || b.speechRecallPct - a.speechRecallPct);
+    results.tune[v.name] = { best: ok.slice(0, 8), candidates: grid.length };
+    log(`tune ${v.name}: best ${JSON.stringify(ok[0])}`);
+  }
+}
+
+const params = { threshold: DEFAULT_SPEECH_DETECTOR.threshold, hangoverMs: DEFAULT_SPEECH_DETECTOR.hangoverMs, minSpeechRatio: DEFAULT_SPEECH_DETECTOR.minSpeechRatio };
+results.report.energy = table('report', energyJudge);
+results.report.energySummary = summary(results.report.energy);
+for (const v of vads) {
+  results.report[v.name] = table('report', detectorJudge(v.name, params));
+  results.report[`${v.name}Summary`] = summary(results.report[v.name]);
+}
+
+// The served path (scoreClip with the detector) must make the same decisions as the replay above.
+const served = vads[0];
+let mismatches = 0;
+let checked = 0;
+for (const c of clips.filter((x) => x.split === 'report')) {
+  const result = await scoreClip(model, c.samples, SR, { speech: served.vad });
+  const replayed = replay(c.probs[served.name], c.windows, params);
+  result.windows.forEach((e, k) => {
+    checked++;
+    if (e.scored !== replayed[k]) mismatches++;
+  });
+}
+results.servedCheck = { vad: served.name, windows: checked, mismatches };
+log(`served path vs replay: ${mismatches} of ${checked} windows differ`);
+
+// Cost: one stream's detector over 60 s of speech, after a warm-up.
+const long = (await makeClip('report', CLASSES[0], 99, 60)).samples;
+async function detectorMs(vad) {
+  const d = new SpeechDetector(vad);
+  const t = performance.now();
+  d.push(long);
+  d.end();
+  await d.judge({ index: 0, start: 0, end: long.length / SR, speechRatio: 1, speech: true, data: new Float32Array(0), arrivedAt: 0, shortClip: true });
+  return performance.now() - t;
+}
+results.cost = {};
+for (const v of vads) {
+  await detectorMs(v.vad);
+  const runs = [await detectorMs(v.vad), await detectorMs(v.vad), await detectorMs(v.vad)].sort((a, b) => a - b);
+  results.cost[v.name] = { msPerAudioSecond: runs[1] / 60 };
+}
+const prod = new WindowProducer({ card: model.card, inputRate: SR });
+const w = [...prod.push(long), ...prod.end()];
+const tm = performance.now();
+await model.run(w.map((x) => x.data));
+results.cost[model.id] = { msPerWindow: (performance.now() - tm) / w.length, note: 'one window per second of audio at hop 1 s' };
+
+mkdirSync(OUT, { recursive: true });
+writeFileSync(path.join(OUT, 'speech-detector.json'), JSON.stringify(results, null, 1));
+const f1 = (x) => x.toFixed(1);
+const md = [];
+md.push(`| class | windows | energy gate: judged speech % | energy gate: false 'poor' % | ${vads.map((v) => `${v.name}: judged speech % | ${v.name}: false 'poor' %`).join(' | ')} |`);
+md.push(`| --- | --- | --- | --- | ${vads.map(() => '--- | ---').join(' | ')} |`);
+results.report.energy.forEach((r, i) => {
+  const cells = vads.map((v) => {
+    const d = results.report[v.name][i];
+    return `${f1(d.speechPct)} | ${r.label === false ? f1(d.poorPct) : '-'}`;
+  });
+  md.push(`| ${r.cls}${r.label === true ? ' (speech)' : r.label === 'babble' ? ' (speech-like)' : ''} | ${r.windows} | ${f1(r.speechPct)} | ${r.label === false ? f1(r.poorPct) : '-'} | ${cells.join(' | ')} |`);
+});
+for (const key of ['energy', ...vads.map((v) => v.name)]) {
+  const s = results.report[`${key}Summary`];
+  md.push('', `${key}: speech recall ${f1(s.speechRecallPct)} % (lowest class ${f1(s.minSpeechRecallPct)} %), non-speech judged speech ${f1(s.nonSpeechAcceptPct)} %, false 'poor' on non-speech ${f1(s.nonSpeechPoorPct)} % (worst class ${f1(s.maxNonSpeechPoorPct)} %)`);
+}
+md.push('', `served path (scoreClip + ${served.name}) vs replayed decisions: ${mismatches} of ${checked} windows differ`);
+md.push('', `cost: ${vads.map((v) => `${v.name} ${results.cost[v.name].msPerAudioSecond.toFixed(2)} ms per second of audio`).join(', ')}; ${model.id} ${results.cost[model.id].msPerWindow.toFixed(2)} ms per window (one window per second)`);
+writeFileSync(path.join(OUT, 'speech-detector.md'), md.join('\n') + '\n');
+process.stdout.write(md.join('\n') + '\n');
+for (const v of vads) await v.vad.release();
+await model.release();

