@@ -102,28 +102,31 @@ export class StreamScorer {
   }
 
   private schedule(windows: ReadyWindow[]): Promise<ScoreEvent[]> {
-    if (this.detector) return Promise.all(windows.map((window) => this.judged(this.detector!, window)));
+    if (!this.detector) return this.enqueueAll(windows);
+    const detector = this.detector;
+    // Judged together, queued together: the model then sees the same batches as without a detector.
+    // Verdicts come in window order, so windows still reach the model queue in order.
+    return Promise.all(windows.map((w) => detector.judge(w).catch((err: unknown) => ({ window: w, error: err })))).then((verdicts) => {
+      const events = verdicts.map((v): Promise<ScoreEvent> => {
+        if ('error' in v) {
+          this.failure = v.error;
+          return Promise.resolve(this.notScored(v.window, 'error', v.error instanceof Error ? v.error.message : String(v.error)));
+        }
+        if (v.skipped) {
+          this.skipped++;
+          return Promise.resolve(this.notScored(v.window, 'skipped-backlog'));
+        }
+        return this.enqueue(v.window);
+      });
+      this.startDrain();
+      return Promise.all(events);
+    });
+  }
+
+  private enqueueAll(windows: ReadyWindow[]): Promise<ScoreEvent[]> {
     const events = windows.map((window) => this.enqueue(window));
     this.startDrain();
     return Promise.all(events);
-  }
-
-  /** The detector's verdicts come in window order, so windows still reach the model queue in order. */
-  private async judged(detector: SpeechDetector, raw: ReadyWindow): Promise<ScoreEvent> {
-    let verdict;
-    try {
-      verdict = await detector.judge(raw);
-    } catch (err) {
-      this.failure = err;
-      return this.notScored(raw, 'error', err instanceof Error ? err.message : String(err));
-    }
-    if (verdict.skipped) {
-      this.skipped++;
-      return this.notScored(verdict.window, 'skipped-backlog');
-    }
-    const event = this.enqueue(verdict.window);
-    this.startDrain();
-    return event;
   }
 
   private enqueue(window: ReadyWindow): Promise<ScoreEvent> {
