@@ -3,7 +3,8 @@
 // clips (labelled-clips.mjs), over 4 s windows with a 1 s hop as served, with the shipped default model.
 //   node bench/speech/detector-table.mjs [--clips 12] [--seconds 12] [--vad a.onnx,b.onnx] [--tune] [--out DIR]
 // --tune also searches the detector's thresholds on the tune split (the report split is never used to
-// choose them). Writes DIR/speech-detector.json and DIR/speech-detector.md (default bench/out/).
+// choose them). Writes DIR/speech-detector.json and DIR/speech-detector.md (default bench/out/);
+// `node bench/speech/render.mjs --json DIR/speech-detector.json --report` puts it in models/REPORT.md.
 // Needs `npm run build` first (it imports the built packages) and ../shared/corpora.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { DEFAULT_SPEECH_DETECTOR, SILERO_CONTEXT, SILERO_FRAME, SileroVad, Speec
 import { defaultModel, loadModel, speechDetectorFile } from '@callmos/node';
 import { ROOT } from '../lib/common.mjs';
 import { CLASSES, SR, makeClip } from './labelled-clips.mjs';
+import { renderTable } from './render.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, dflt) => (argv.indexOf(`--${name}`) >= 0 ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
@@ -48,7 +50,7 @@ async function probabilities(vad, x) {
 }
 
 /** SpeechDetector's hysteresis and window rule, replayed on stored probabilities (the grid search needs it fast). */
-function replay(probs, windows, p) {
+function replay(probs, windows, p, asRatios = false) {
   const hang = Math.round(p.hangoverMs / 1000 / (SILERO_FRAME / SR));
   const neg = p.negThreshold ?? Math.max(0, p.threshold - 0.15);
   const speech = new Uint8Array(probs.length);
@@ -69,6 +71,7 @@ function replay(probs, windows, p) {
     let s = 0;
     for (let f = first; f < last; f++) s += speech[f];
     const frames = last - first;
+    if (asRatios) return frames > 0 ? s / frames : 0;
     return w.energy && frames > 0 && s / frames >= p.minSpeechRatio;
   });
 }
@@ -114,31 +117,55 @@ const detectorJudge = (name, p) => (c) => replay(c.probs[name], c.windows, p);
 function summary(rows) {
   const pick = (f) => rows.filter(f);
   const pct = (rs, key) => rs.reduce((a, r) => a + r[key] * r.windows, 0) / Math.max(1, rs.reduce((a, r) => a + r.windows, 0));
-  // quiet speech is the energy gate's floor (the detector only ever removes windows): reported, not a goal
-  const speech = pick((r) => r.label === true && !r.cls.startsWith('speech quiet'));
+  // the goal is speech at >= 0 dB SNR; -5 dB and quiet speech (the energy gate's floor) are reported only
+  const speech = pick((r) => r.label === true && !CLASSES.find((c) => c.name === r.cls).beyondGoal);
   const non = pick((r) => r.label === false);
   return { speechRecallPct: pct(speech, 'speechPct'), minSpeechRecallPct: Math.min(...speech.map((r) => r.speechPct)), nonSpeechAcceptPct: pct(non, 'speechPct'), nonSpeechPoorPct: pct(non, 'poorPct'), maxNonSpeechPoorPct: Math.max(...non.map((r) => r.poorPct)) };
 }
 
 const results = { clipsPerClass: CLIPS, seconds: SECONDS, model: model.id, vads: vads.map((v) => v.name), defaults: DEFAULT_SPEECH_DETECTOR, tune: {}, report: {} };
 
+/** Each window's detector ratio (frames judged speech / frames), for windows the energy gate passes. */
+function ratios(name, p, filter) {
+  const out = [];
+  for (const c of clips.filter(filter)) {
+    const all = replay(c.probs[name], c.windows.map((w) => ({ ...w, energy: true })), { ...p, minSpeechRatio: 0 }, true);
+    all.forEach((r, k) => c.windows[k].energy && out.push(r));
+  }
+  return out.sort((a, b) => a - b);
+}
+const goalSpeech = (split) => (c) => c.split === split && c.label === true && !CLASSES.find((k) => k.name === c.cls).beyondGoal;
+const nonSpeech = (split) => (c) => c.split === split && c.label === false;
+
+let params = { threshold: DEFAULT_SPEECH_DETECTOR.threshold, hangoverMs: DEFAULT_SPEECH_DETECTOR.hangoverMs, minSpeechRatio: DEFAULT_SPEECH_DETECTOR.minSpeechRatio };
 if (TUNE) {
+  // The rule, on the tune split only: for each threshold and hangover, the gap between the 1st percentile
+  // of the speech windows' ratios and the highest non-speech window's ratio; the widest gap wins (ties:
+  // the threshold nearest Silero's own 0.5, then the shorter hangover), and minSpeechRatio goes in the
+  // middle of that gap, so that both sides keep the same margin on unseen audio.
   for (const v of vads) {
     const grid = [];
     for (const threshold of [0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
-      for (const hangoverMs of [0, 100, 200, 400])
-        for (const minSpeechRatio of [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]) {
-          const p = { threshold, hangoverMs, minSpeechRatio };
-          grid.push({ ...p, ...summary(table('tune', detectorJudge(v.name, p))) });
-        }
-    // the rule: every speech class at >= 99 % recall on tune (a margin over the 98 % goal), then the fewest non-speech windows let through
-    const ok = grid.filter((g) => g.minSpeechRecallPct >= 99).sort((a, b) => a.nonSpeechAcceptPct - b.nonSpeechAcceptPct || b.speechRecallPct - a.speechRecallPct);
-    results.tune[v.name] = { best: ok.slice(0, 8), candidates: grid.length };
-    log(`tune ${v.name}: best ${JSON.stringify(ok[0])}`);
+      for (const hangoverMs of [0, 100, 200, 400]) {
+        const sp = ratios(v.name, { threshold, hangoverMs }, goalSpeech('tune'));
+        const ns = ratios(v.name, { threshold, hangoverMs }, nonSpeech('tune'));
+        const speechP1 = sp[Math.floor(0.01 * sp.length)];
+        const nonSpeechMax = ns.length ? ns[ns.length - 1] : 0;
+        grid.push({ threshold, hangoverMs, speechP1, speechMin: sp[0], nonSpeechMax, gap: speechP1 - nonSpeechMax });
+      }
+    grid.sort((a, b) => b.gap - a.gap || Math.abs(a.threshold - 0.5) - Math.abs(b.threshold - 0.5) || a.hangoverMs - b.hangoverMs);
+    const best = grid[0];
+    const chosen = { threshold: best.threshold, hangoverMs: best.hangoverMs, minSpeechRatio: Math.round(((best.speechP1 + best.nonSpeechMax) / 2) * 20) / 20 };
+    results.tune[v.name] = { grid, chosen, tuneSummary: summary(table('tune', detectorJudge(v.name, chosen))) };
+    log(`tune ${v.name}: chosen ${JSON.stringify(chosen)} (gap ${best.gap.toFixed(3)}: speech p1 ${best.speechP1.toFixed(3)}, non-speech max ${best.nonSpeechMax.toFixed(3)})`);
   }
+  params = results.tune[vads[0].name].chosen;
+  const shipped = { threshold: DEFAULT_SPEECH_DETECTOR.threshold, hangoverMs: DEFAULT_SPEECH_DETECTOR.hangoverMs, minSpeechRatio: DEFAULT_SPEECH_DETECTOR.minSpeechRatio };
+  results.shippedDefaultsMatchTune = JSON.stringify(params) === JSON.stringify(shipped);
+  if (!results.shippedDefaultsMatchTune) log(`NOTE: the shipped defaults ${JSON.stringify(shipped)} differ from the tuned ${JSON.stringify(params)}; the report uses the tuned ones`);
 }
+results.params = params;
 
-const params = { threshold: DEFAULT_SPEECH_DETECTOR.threshold, hangoverMs: DEFAULT_SPEECH_DETECTOR.hangoverMs, minSpeechRatio: DEFAULT_SPEECH_DETECTOR.minSpeechRatio };
 results.report.energy = table('report', energyJudge);
 results.report.energySummary = summary(results.report.energy);
 for (const v of vads) {
@@ -151,7 +178,7 @@ const served = vads[0];
 let mismatches = 0;
 let checked = 0;
 for (const c of clips.filter((x) => x.split === 'report')) {
-  const result = await scoreClip(model, c.samples, SR, { speech: served.vad });
+  const result = await scoreClip(model, c.samples, SR, { speech: served.vad, vad: { detector: params } });
   const replayed = replay(c.probs[served.name], c.windows, params);
   result.windows.forEach((e, k) => {
     checked++;
@@ -164,18 +191,33 @@ log(`served path vs replay: ${mismatches} of ${checked} windows differ`);
 // Cost: one stream's detector over 60 s of speech, after a warm-up.
 const long = (await makeClip('report', CLASSES[0], 99, 60)).samples;
 async function detectorMs(vad) {
-  const d = new SpeechDetector(vad);
+  const d = new SpeechDetector(vad, { ...params, maxPendingFrames: Infinity });
   const t = performance.now();
   d.push(long);
   d.end();
   await d.judge({ index: 0, start: 0, end: long.length / SR, speechRatio: 1, speech: true, data: new Float32Array(0), arrivedAt: 0, shortClip: true });
   return performance.now() - t;
 }
+/** Live: 20 ms pushes as a call delivers them; ms from the push that completes a window to its verdict. */
+async function verdictLatency(vad) {
+  const detector = new SpeechDetector(vad, params);
+  const producer = new WindowProducer({ card: model.card, inputRate: SR, detector });
+  const latencies = [];
+  for (let at = 0; at < long.length; at += 320) {
+    const t = performance.now();
+    const ready = producer.push(long.subarray(at, at + 320));
+    await Promise.all(ready.map((w) => detector.judge(w).then(() => latencies.push(performance.now() - t))));
+  }
+  latencies.sort((a, b) => a - b);
+  return { medianMs: latencies[Math.floor(latencies.length / 2)], p99Ms: latencies[Math.floor(0.99 * (latencies.length - 1))], windows: latencies.length };
+}
 results.cost = {};
 for (const v of vads) {
   await detectorMs(v.vad);
-  const runs = [await detectorMs(v.vad), await detectorMs(v.vad), await detectorMs(v.vad)].sort((a, b) => a - b);
-  results.cost[v.name] = { msPerAudioSecond: runs[1] / 60 };
+  const runs = [];
+  for (let i = 0; i < 5; i++) runs.push(await detectorMs(v.vad));
+  runs.sort((a, b) => a - b);
+  results.cost[v.name] = { msPerAudioSecond: runs[2] / 60, minMsPerAudioSecond: runs[0] / 60, runs: 5, verdictLatency: await verdictLatency(v.vad) };
 }
 const prod = new WindowProducer({ card: model.card, inputRate: SR });
 const w = [...prod.push(long), ...prod.end()];
@@ -185,23 +227,10 @@ results.cost[model.id] = { msPerWindow: (performance.now() - tm) / w.length, not
 
 mkdirSync(OUT, { recursive: true });
 writeFileSync(path.join(OUT, 'speech-detector.json'), JSON.stringify(results, null, 1));
-const f1 = (x) => x.toFixed(1);
-const md = [];
-md.push(`| class | windows | energy gate: judged speech % | energy gate: false 'poor' % | ${vads.map((v) => `${v.name}: judged speech % | ${v.name}: false 'poor' %`).join(' | ')} |`);
-md.push(`| --- | --- | --- | --- | ${vads.map(() => '--- | ---').join(' | ')} |`);
-results.report.energy.forEach((r, i) => {
-  const cells = vads.map((v) => {
-    const d = results.report[v.name][i];
-    return `${f1(d.speechPct)} | ${r.label === false ? f1(d.poorPct) : '-'}`;
-  });
-  md.push(`| ${r.cls}${r.label === true ? ' (speech)' : r.label === 'babble' ? ' (speech-like)' : ''} | ${r.windows} | ${f1(r.speechPct)} | ${r.label === false ? f1(r.poorPct) : '-'} | ${cells.join(' | ')} |`);
-});
-for (const key of ['energy', ...vads.map((v) => v.name)]) {
-  const s = results.report[`${key}Summary`];
-  md.push('', `${key}: speech recall ${f1(s.speechRecallPct)} % (lowest class ${f1(s.minSpeechRecallPct)} %), non-speech judged speech ${f1(s.nonSpeechAcceptPct)} %, false 'poor' on non-speech ${f1(s.nonSpeechPoorPct)} % (worst class ${f1(s.maxNonSpeechPoorPct)} %)`);
-}
+const md = [renderTable(results)];
+md.push('', `detector settings: threshold ${params.threshold} (off below ${Math.max(0, params.threshold - 0.15).toFixed(2)}), hangover ${params.hangoverMs} ms, minSpeechRatio ${params.minSpeechRatio}${TUNE ? ' (chosen on the tune split)' : ' (the shipped defaults)'}`);
 md.push('', `served path (scoreClip + ${served.name}) vs replayed decisions: ${mismatches} of ${checked} windows differ`);
-md.push('', `cost: ${vads.map((v) => `${v.name} ${results.cost[v.name].msPerAudioSecond.toFixed(2)} ms per second of audio`).join(', ')}; ${model.id} ${results.cost[model.id].msPerWindow.toFixed(2)} ms per window (one window per second)`);
+md.push('', `cost (1 thread, median of 5; min): ${vads.map((v) => { const c = results.cost[v.name]; return `${v.name} ${c.msPerAudioSecond.toFixed(2)} ms per second of audio (min ${c.minMsPerAudioSecond.toFixed(2)}), verdict ${c.verdictLatency.medianMs.toFixed(2)} ms after the window's last 20 ms push (p99 ${c.verdictLatency.p99Ms.toFixed(2)})`; }).join(', ')}; ${model.id} ${results.cost[model.id].msPerWindow.toFixed(2)} ms per window (one window per second)`);
 writeFileSync(path.join(OUT, 'speech-detector.md'), md.join('\n') + '\n');
 process.stdout.write(md.join('\n') + '\n');
 for (const v of vads) await v.vad.release();

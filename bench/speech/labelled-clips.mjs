@@ -278,7 +278,8 @@ async function noiseSource(split, r, n) {
 
 /**
  * The classes. `speech` says whether every window of the clip holds speech (the label); babble is
- * speech-like by nature and is reported on its own.
+ * speech-like by nature and is reported on its own. `beyondGoal` speech is reported but not part of the
+ * goal (speech at >= 0 dB SNR): below 0 dB SNR, and speech under the energy gate's floor.
  */
 export const CLASSES = [
   { name: 'speech clean', speech: true },
@@ -286,7 +287,8 @@ export const CLASSES = [
   { name: 'speech SNR 10 dB', speech: true, snr: 10 },
   { name: 'speech SNR 5 dB', speech: true, snr: 5 },
   { name: 'speech SNR 0 dB', speech: true, snr: 0 },
-  { name: 'speech quiet (-45 dBFS)', speech: true, quiet: true },
+  { name: 'speech SNR -5 dB', speech: true, snr: -5, beyondGoal: true },
+  { name: 'speech quiet (-45 dBFS)', speech: true, quiet: true, beyondGoal: true },
   { name: 'silence', speech: false },
   { name: 'white noise', speech: false },
   { name: 'pink noise', speech: false },
