@@ -9,11 +9,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DEFAULT_SPEECH_DETECTOR, SILERO_CONTEXT, SILERO_FRAME, SileroVad, SpeechDetector, WindowProducer, scoreClip } from '@callmos/core';
+import { DEFAULT_SPEECH_DETECTOR, SILERO_CONTEXT, SILERO_FRAME, SileroVad, WindowProducer, scoreClip } from '@callmos/core';
 import { defaultModel, loadModel, speechDetectorFile } from '@callmos/node';
 import { ROOT } from '../lib/common.mjs';
 import { CLASSES, SR, makeClip } from './labelled-clips.mjs';
 import { renderTable } from './render.mjs';
+import { measureCost } from './cost.mjs';
 
 const argv = process.argv.slice(2);
 const option = (name, dflt) => (argv.indexOf(`--${name}`) >= 0 ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
@@ -195,50 +196,8 @@ for (const c of clips.filter((x) => x.split === 'report')) {
 results.servedCheck = { vad: served.name, windows: checked, mismatches };
 log(`served path vs replay: ${mismatches} of ${checked} windows differ`);
 
-// Cost: one stream's detector over 60 s of speech, after a warm-up.
-const long = (await makeClip('report', CLASSES[0], 99, 60)).samples;
-async function detectorMs(vad) {
-  const d = new SpeechDetector(vad, { ...params, maxPendingFrames: Infinity });
-  const t = performance.now();
-  d.push(long);
-  d.end();
-  await d.judge({ index: 0, start: 0, end: long.length / SR, speechRatio: 1, speech: true, data: new Float32Array(0), arrivedAt: 0, shortClip: true });
-  return performance.now() - t;
-}
-/**
- * Live: 20 s of audio pushed 20 ms at a time at real-time pace (as a call delivers it); ms from the push
- * that completes a window to the window's verdict.
- */
-async function verdictLatency(vad) {
-  const detector = new SpeechDetector(vad, params);
-  const producer = new WindowProducer({ card: model.card, inputRate: SR, detector });
-  const latencies = [];
-  const pending = [];
-  const audio = long.subarray(0, 20 * SR);
-  const started = performance.now();
-  for (let at = 0, k = 0; at < audio.length; at += 320, k++) {
-    const due = started + k * 20;
-    if (performance.now() < due) await new Promise((r) => setTimeout(r, due - performance.now()));
-    const t = performance.now();
-    for (const w of producer.push(audio.subarray(at, at + 320))) pending.push(detector.judge(w).then(() => latencies.push(performance.now() - t)));
-  }
-  await Promise.all(pending);
-  latencies.sort((a, b) => a - b);
-  return { medianMs: latencies[Math.floor(latencies.length / 2)], maxMs: latencies[latencies.length - 1], windows: latencies.length };
-}
-results.cost = {};
-for (const v of vads) {
-  await detectorMs(v.vad);
-  const runs = [];
-  for (let i = 0; i < 5; i++) runs.push(await detectorMs(v.vad));
-  runs.sort((a, b) => a - b);
-  results.cost[v.name] = { msPerAudioSecond: runs[2] / 60, minMsPerAudioSecond: runs[0] / 60, runs: 5, verdictLatency: await verdictLatency(v.vad) };
-}
-const prod = new WindowProducer({ card: model.card, inputRate: SR });
-const w = [...prod.push(long), ...prod.end()];
-const tm = performance.now();
-await model.run(w.map((x) => x.data));
-results.cost[model.id] = { msPerWindow: (performance.now() - tm) / w.length, note: 'one window per second of audio at hop 1 s' };
+// Cost: one stream's detector, and the MOS model for comparison (cost.mjs).
+results.cost = await measureCost(vads, model, params);
 
 mkdirSync(OUT, { recursive: true });
 writeFileSync(path.join(OUT, 'speech-detector.json'), JSON.stringify(results, null, 1));

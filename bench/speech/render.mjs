@@ -75,6 +75,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       .replace('{{untuned}}', u ? `speech recall ${f1(u.speechRecallPct)} % at >= 0 dB SNR, ${f1(uMinus5.speechPct)} % at -5 dB, non-speech let through ${f1(u.nonSpeechAcceptPct)} %, false 'poor' ${f1(u.nonSpeechPoorPct)} %` : '(not measured)')
       .replace('{{cost}}', `${c.msPerAudioSecond.toFixed(2)} ms of one CPU thread per second of audio (median of ${c.runs}, min ${c.minMsPerAudioSecond.toFixed(2)}; onnxruntime-node, one 32 ms frame per run, on the shared 2-core dev machine), verdict ${c.verdictLatency.medianMs.toFixed(2)} ms after the push that completes a window (max ${c.verdictLatency.maxMs.toFixed(2)} ms over ${c.verdictLatency.windows} windows; 20 ms pushes at real-time pace)`)
       .replaceAll('{{modelMs}}', results.cost[results.model].msPerWindow.toFixed(0))
+      .replace('{{ratio}}', ((100 * c.msPerAudioSecond) / results.cost[results.model].msPerWindow).toFixed(0))
       .replaceAll('{{clips}}', String(results.clipsPerClass))
       .replaceAll('{{seconds}}', String(results.seconds))
       .replaceAll('{{model}}', results.model)
