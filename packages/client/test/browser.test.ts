@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SPEECH_DETECTOR } from '@callmos/core';
 import { launchChromium } from './helpers/browser.js';
 import { CLI, cliScore } from './helpers/cli.js';
 import { loopOffset, rotatedLoop } from './helpers/align.js';
@@ -119,14 +120,15 @@ const waitFor = (page: Page, expr: string, timeout = 60_000) => page.waitForFunc
 
 /** Worker compute per second of audio for a monitored track (the note's number). */
 async function computePerSecond(page: Page, id: string) {
-  const s = await evaluate<{ audioSeconds: number; dspMs: number; inferenceMs: number; windowsScored: number; windowsSkipped: number; transport: string }>(
+  const s = await evaluate<{ audioSeconds: number; dspMs: number; inferenceMs: number; speechDetectorMs: number; windowsScored: number; windowsSkipped: number; transport: string }>(
     page,
     `app.stats(${JSON.stringify(id)})`,
   );
   return {
     ...s,
-    msPerSecond: (s.dspMs + s.inferenceMs) / s.audioSeconds,
+    msPerSecond: (s.dspMs + s.inferenceMs + s.speechDetectorMs) / s.audioSeconds,
     dspMsPerSecond: s.dspMs / s.audioSeconds,
+    speechDetectorMsPerSecond: s.speechDetectorMs / s.audioSeconds,
     inferenceMsPerWindow: s.inferenceMs / Math.max(1, s.windowsScored),
   };
 }
@@ -167,12 +169,12 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
   it('loads the model in the worker, from the page origin only', async () => {
     expect(await evaluate(page, 'app.isolated()')).toBe(true);
     monitorStart = await evaluate<number>(page, 'app.now()');
-    const r = await evaluate<{ ok: boolean; modelId: string; transport: string; backend: { loadMs: number }; error?: unknown }>(
+    const r = await evaluate<{ ok: boolean; modelId: string; transport: string; backend: { loadMs: number; speechDetector: string }; error?: unknown }>(
       page,
       `app.createMonitor('tiny', { model: '/models/tiny/' })`,
     );
     expect(r.error).toBeUndefined();
-    expect(r).toMatchObject({ ok: true, transport: 'shared-ring' });
+    expect(r).toMatchObject({ ok: true, transport: 'shared-ring', backend: { speechDetector: 'silero-vad-v6' } });
     expect(r.modelId).toMatch(/^tiny@/);
     measurements.tinyLoadMs = r.backend.loadMs;
     const paths = server.requests.map((q) => q.path);
@@ -180,7 +182,19 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     expect(paths).toContain('/client/tap-worklet.js');
     expect(paths).toContain('/client/ort/ort-wasm-simd-threaded.wasm');
     expect(paths).toContain('/models/tiny/model.onnx');
+    expect(paths).toContain('/client/vad/silero_vad_16k_op15.onnx');
   });
+
+  it('a hum is not speech: the speech detector in the worker leaves every window of a tone unscored', async () => {
+    await evaluate(page, `app.monitorTone('tiny', 'tone', 300)`);
+    // 4 s for the first window, then one per 1 s hop
+    await waitFor(page, `app.count('tone', 'all') >= 3`, 30_000);
+    await evaluate(page, `app.stopMonitoring('tone')`);
+    const events = await evaluate<Ev[]>(page, `app.events('tone')`);
+    measurements.tone = { windows: events.length, speechRatios: events.map((e) => e.speechRatio) };
+    expect(events.length).toBeGreaterThanOrEqual(3);
+    expect(events.every((e) => !e.scored && e.reason === 'no-speech' && e.mos === null)).toBe(true);
+  }, 60_000);
 
   it('scores the clean microphone; the badge settles on good with MOS >= 3.5', async () => {
     const { settings } = await evaluate<{ settings: { sampleRate: number; channelCount: number } }>(page, `app.monitorMic('tiny', 'mic', 14)`);
@@ -267,9 +281,11 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     await evaluate(page, `app.setEnabled('mic', true)`);
     const after = await evaluate<Ev[]>(page, `app.events('mic', ${before})`);
     // windows straddling the mute still hold enough speech to be scored; from the first silent one on, none is
+    // (speechRatio is the speech detector's: under its minSpeechRatio, or the energy gate failed first)
     const firstSilent = after.findIndex((e) => e.reason === 'no-speech');
     const silent = after.slice(firstSilent, firstSilent + 3);
-    expect(silent.every((e) => e.reason === 'no-speech' && !e.scored && e.mos === null && e.speechRatio < 0.2)).toBe(true);
+    measurements.mutedRatios = after.map((e) => [e.start, e.reason ?? 'scored', e.speechRatio]);
+    expect(silent.every((e) => e.reason === 'no-speech' && !e.scored && e.mos === null && e.speechRatio < DEFAULT_SPEECH_DETECTOR.minSpeechRatio)).toBe(true);
     // the smoothed MOS and band are carried through silence unchanged
     expect(new Set(silent.map((e) => `${e.emaMos}/${e.band}`)).size).toBe(1);
     expect(silent[0]!.emaMos).toBe(after[firstSilent - 1]?.emaMos ?? silent[0]!.emaMos);

@@ -9,7 +9,7 @@ export type QualityBand = 'good' | 'fair' | 'poor';
 
 /** Why a window produced no score. */
 export type NotScoredReason =
-  | 'no-speech' // speech activity below the gate: silence or a muted track is not bad quality
+  | 'no-speech' // no speech in the window (silence, a muted track, a fan, a tone, music): not bad quality
   | 'skipped-backlog' // inference fell behind; the window was dropped instead of queued without bound
   | 'error'; // the model failed on this window; `error` says why
 
@@ -40,7 +40,7 @@ export interface ScoreEvent {
   mos: number | null;
   /** diagnostic dimensions named by the model card (e.g. noisiness), each on a 1..5 scale */
   dims: Record<string, number>;
-  /** fraction of the window's frames with speech activity, 0..1 */
+  /** fraction of the window's frames with speech activity, 0..1: the speech detector's frames where the host runs one, else the energy gate's */
   speechRatio: number;
   /** wall-clock ms from the window's last sample arriving to this event */
   latencyMs: number;

@@ -23,6 +23,7 @@ export {
   CardError,
   ModelContractError,
   ModelRunError,
+  SpeechModelError,
   ModelLoadError,
   type ModelLoadErrorCode,
   type ModelLoadErrorOptions,
@@ -41,6 +42,8 @@ export {
 
 // scoring
 export { StreamScorer, type StreamScorerOptions } from './scoring/stream-scorer.js';
+export { SileroVad, type SileroVadOptions } from './scoring/silero-vad.js';
+export { SpeechDetector, DEFAULT_SPEECH_DETECTOR, type SpeechDetectorOptions, type SpeechVerdict } from './scoring/speech-detector.js';
 export { scoreClip, type ScoreClipOptions, type ClipScore, type ClipNotScoredReason } from './scoring/score-clip.js';
 export type { VadOptions } from './scoring/vad.js';
 

@@ -16,3 +16,6 @@ export {
 } from './scoring/window-event.js';
 export { validateCardAgainstSession, type SessionShape } from './model/contract.js';
 export { CARD_SAMPLE_RATE, CARD_CHANNELS, CARD_BINS } from './model/card.js';
+export { validateSileroSession, SILERO_FRAME, SILERO_CONTEXT, SILERO_STATE, type SileroStep } from './scoring/silero-vad.js';
+export type { Audio16kSink } from './scoring/window-producer.js';
+export { loadSileroVad, type LoadSileroVadOptions } from './scoring/load-silero-vad.js';

@@ -4,5 +4,6 @@ export * from './audio-file.js';
 export * from './backend.js';
 export * from './models.js';
 export { openOnnxFile, type OpenOnnxFileOptions } from './model-file.js';
+export * from './speech-detector.js';
 
 applyDebugEnv();

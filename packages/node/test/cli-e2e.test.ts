@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { modelsDir } from '@callmos/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeClipFolder, type ClipFolder } from './helpers/clips.js';
-import { espeakPath, ffmpegPath } from './helpers/tools.js';
+import { espeakPath, ffmpeg, ffmpegPath } from './helpers/tools.js';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const packageVersion = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')).version;
@@ -167,6 +167,25 @@ describe.skipIf(!canMakeClips)('callmos score on generated clips', () => {
       });
     });
   }
+
+  it('a hum and pink noise are not speech (no mos, windows 0, a note); --vad energy scores them as before', () => {
+    const dir = join(work, 'not-speech');
+    mkdirSync(dir);
+    ffmpeg(['-f', 'lavfi', '-i', 'sine=frequency=300:sample_rate=16000:duration=6', '-af', 'volume=-14dB', '-c:a', 'pcm_s16le', join(dir, 'hum.wav')]);
+    ffmpeg(['-f', 'lavfi', '-i', 'anoisesrc=color=pink:amplitude=0.1:seed=3:sample_rate=16000:duration=6', '-c:a', 'pcm_s16le', join(dir, 'pink.wav')]);
+    const run = callmos(['score', dir, '--model', join(work, 'fixture-model')]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('speech: energy gate + silero-vad-v6');
+    const rows = parseCsv(run.stdout);
+    expect(rows.map((r) => [r.file, r.mos, r.windows])).toEqual([
+      [join(dir, 'hum.wav'), '', '0'],
+      [join(dir, 'pink.wav'), '', '0'],
+    ]);
+    for (const f of ['hum.wav', 'pink.wav']) expect(run.stderr).toContain(`callmos: note: ${join(dir, f)}: no speech detected`);
+    const energyOnly = callmos(['score', dir, '--model', join(work, 'fixture-model'), '--vad', 'energy']);
+    expect(energyOnly.stderr).toContain('speech: energy gate\n');
+    expect(parseCsv(energyOnly.stdout).every((r) => r.mos !== '' && Number(r.windows) >= 5)).toBe(true);
+  });
 
   it('the same audio as WAV and as stereo 48 kHz FLAC scores alike', () => {
     const run = callmos(['score', join(clips.dir, 'clean.wav'), join(clips.dir, 'clean-48k-stereo.flac'), '--model', join(work, 'fixture-model')]);

@@ -12,7 +12,7 @@ import { createResultWriter, csvField } from '../src/cli/result-writer.js';
 
 describe('parseCommandLine', () => {
   it('parses score with every option', () => {
-    expect(parseCommandLine(['score', 'a.wav', 'dir', '--model', 'tiny', '--format', 'json', '-o', 'out.json', '--threads', '2', '--provider', 'cpu'])).toEqual({
+    expect(parseCommandLine(['score', 'a.wav', 'dir', '--model', 'tiny', '--format', 'json', '-o', 'out.json', '--threads', '2', '--provider', 'cpu', '--vad', 'energy'])).toEqual({
       command: 'score',
       inputs: ['a.wav', 'dir'],
       model: 'tiny',
@@ -22,6 +22,7 @@ describe('parseCommandLine', () => {
       provider: 'cpu',
       timeline: false,
       html: undefined,
+      vad: 'energy',
     });
   });
 
@@ -35,7 +36,7 @@ describe('parseCommandLine', () => {
   });
 
   it('defaults to csv, auto provider, the default model', () => {
-    expect(parseCommandLine(['score', 'x.wav'])).toEqual({ command: 'score', inputs: ['x.wav'], format: 'csv', provider: 'auto', model: undefined, output: undefined, threads: undefined, timeline: false, html: undefined });
+    expect(parseCommandLine(['score', 'x.wav'])).toEqual({ command: 'score', inputs: ['x.wav'], format: 'csv', provider: 'auto', vad: 'silero', model: undefined, output: undefined, threads: undefined, timeline: false, html: undefined });
   });
 
   it.each([
@@ -58,6 +59,7 @@ describe('parseCommandLine', () => {
     [['score', 'a.wav', '--threads', '0'], /--threads must be a positive integer, got "0"/],
     [['score', 'a.wav', '--threads', 'two'], /--threads must be a positive integer/],
     [['score', 'a.wav', '--provider', 'tpu'], /--provider must be auto or cpu or cuda/],
+    [['score', 'a.wav', '--vad', 'webrtc'], /--vad must be silero or energy, got "webrtc"/],
     [['score', 'a.wav', '--bogus'], /Unknown option '--bogus'/],
     [['score', 'a.wav', '--model'], /--model/],
     [['models', 'extra'], /takes no arguments/],

@@ -7,8 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MosModel, ScoreEvent } from '@callmos/core';
-import { loadModel } from '@callmos/node';
+import type { MosModel, ScoreEvent, SileroVad } from '@callmos/core';
+import { loadModel, loadSpeechDetector } from '@callmos/node';
 import { AudioStream } from '../src/audio/audio-stream.js';
 import { OpusStreamDecoder } from '../src/audio/opus-stream-decoder.js';
 import { TeacherPool } from '../src/pool/teacher-pool.js';
@@ -19,13 +19,19 @@ import { ffmpegPath, opusPackets, speech16k, whiteNoise, writeWav } from './help
 let model: MosModel;
 let pool: TeacherPool;
 let packets: Uint8Array[];
+let tonePackets: Uint8Array[];
+let speech: SileroVad;
 
 const rtp = (i: number, payload: Uint8Array, { ssrc = 0x1234, seqBase = 1000, tsBase = 5000 } = {}) =>
   buildRtp({ payloadType: 100, sequenceNumber: (seqBase + i) & 0xffff, timestamp: tsBase + i * 960, ssrc, payload });
 
-async function run(feed: (s: AudioStream) => void, streamId = 's', now?: () => number): Promise<{ events: ScoreEvent[]; stream: AudioStream }> {
+async function run(
+  feed: (s: AudioStream) => void,
+  streamId = 's',
+  extra: { now?: () => number; speech?: SileroVad } = {},
+): Promise<{ events: ScoreEvent[]; stream: AudioStream }> {
   const events: ScoreEvent[] = [];
-  const stream = new AudioStream({ streamId, pool, decoder: await OpusStreamDecoder.create(), payloadType: 100, onEvent: (e) => events.push(e), now });
+  const stream = new AudioStream({ streamId, pool, decoder: await OpusStreamDecoder.create(), payloadType: 100, speech: extra.speech, onEvent: (e) => events.push(e), now: extra.now });
   feed(stream);
   await stream.end();
   return { events, stream };
@@ -40,10 +46,15 @@ describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> p
     const dir = mkdtempSync(join(tmpdir(), 'callmos-stream-'));
     writeWav(join(dir, 's.wav'), await speech16k(6), 16000);
     packets = opusPackets(join(dir, 's.wav'), join(dir, 's.ogg'));
+    // a 300 Hz hum at -20 dBFS: energy in every frame, no speech
+    writeWav(join(dir, 'tone.wav'), Float32Array.from({ length: 6 * 16000 }, (_, i) => 0.14 * Math.sin((2 * Math.PI * 300 * i) / 16000)), 16000);
+    tonePackets = opusPackets(join(dir, 'tone.wav'), join(dir, 'tone.ogg'));
+    speech = await loadSpeechDetector();
   });
   afterAll(async () => {
     pool.close();
     await model.release();
+    await speech.release();
   });
 
   it('scores every window of a clean stream, in order', async () => {
@@ -125,7 +136,7 @@ describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> p
     const { stream, events } = await run(
       (s) => packets.forEach((p, i) => ((clock += 20), s.pushRtp(rtp(i, p, { tsBase: 5000 + i * (91200 - 960) })))),
       's',
-      () => clock,
+      { now: () => clock },
     );
     const sent = packets.length * 0.02;
     // decoded audio + silence at most as long as the time that passed + the budget's capacity (2 s + 1 s)
@@ -139,7 +150,7 @@ describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> p
     const { stream } = await run(
       (s) => packets.forEach((p, i) => ((clock += 20), s.pushRtp(rtp(i * 500, p, { tsBase: 5000 - i * 500 * 960 + i * 960 })))),
       's',
-      () => clock,
+      { now: () => clock },
     );
     expect(stream.stats.jitter.lost).toBeGreaterThan(packets.length * 400); // the sender claims ~150,000 lost packets
     const concealedSeconds = stream.stats.opus.concealedSamples / 48000;
@@ -155,12 +166,29 @@ describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> p
         for (let i = 0; i < loops * packets.length; i++) (clock += 2), s.pushRtp(rtp(i, packets[i % packets.length]!));
       },
       's',
-      () => clock,
+      { now: () => clock },
     );
     expect(stream.stats.duration).toBeLessThanOrEqual(clock / 1000 + 10 + 0.02);
     expect(stream.stats.overRate).toBeGreaterThan(250); // ~6 s of 20 ms packets
     expect(stream.stats.timestampJumps).toBe(0); // a dropped packet is not a gap
     expect(stream.stats.silenceFills).toBe(0);
+  });
+
+  it('with the speech detector, scores the speech and no window of a tone (issue 15)', async () => {
+    const feedTone = (s: AudioStream) => tonePackets.forEach((p, i) => s.pushRtp(rtp(i, p)));
+    const gateOnly = await run(feedTone, 'tone-gate');
+    expect(gateOnly.events.filter((e) => e.scored).length).toBeGreaterThanOrEqual(8); // the bug: a hum scored as speech
+    const tone = await run(feedTone, 'tone', { speech });
+    expect(tone.events.length).toBe(gateOnly.events.length);
+    expect(tone.events.filter((e) => e.scored)).toEqual([]);
+    expect(tone.events.every((e) => e.reason === 'no-speech' && e.speechRatio === 0)).toBe(true);
+    const withSpeech = await run(inOrder, 'speech', { speech });
+    expect(withSpeech.events.filter((e) => e.scored).length).toBeGreaterThanOrEqual(8);
+    // the detector only takes windows away: what it keeps scores exactly as without it
+    const ref = (await run(inOrder)).events;
+    withSpeech.events.forEach((e, i) => {
+      if (e.scored) expect(e.mos).toBe(ref[i]!.mos);
+    });
   });
 
   it('scores a stream shorter than a window once, at its end (short-clip rule)', async () => {

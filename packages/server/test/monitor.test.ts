@@ -73,7 +73,7 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
 
   it('scores every Opus producer, reports participants and room, handles pause/resume, completes a closed producer', async () => {
     const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, batchSize: 4, maxWaitMs: 20 });
-    expect(qm.backend).toMatchObject({ provider: 'cpu', batchSize: 4 });
+    expect(qm.backend).toMatchObject({ provider: 'cpu', batchSize: 4, speechDetector: 'silero-vad-v6' });
     expect(qm.room).toBe('blue');
     const a = await plainOpusProducer(router, 1111, { peer: 'alice' });
     const b = await plainOpusProducer(router, 2222, { peer: 'bob' });

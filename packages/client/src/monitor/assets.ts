@@ -1,6 +1,6 @@
 /**
- * Where the monitor's own files live: the worker, the worklet and onnxruntime-web's runtime (.mjs glue +
- * .wasm). By default they sit beside this module in dist/, written as `new URL('./x', import.meta.url)`
+ * Where the monitor's own files live: the worker, the worklet, onnxruntime-web's runtime (.mjs glue +
+ * .wasm) and the speech detector's graph (Silero VAD, copied at build from the npm package that ships it). By default they sit beside this module in dist/, written as `new URL('./x', import.meta.url)`
  * literals so that bundlers (Vite, webpack 5, Parcel) see them and emit them with the app; an app that
  * copies them elsewhere on its own origin passes `assetsBaseUrl`. Never a CDN: audio and models stay
  * on the device and the app's origin.
@@ -10,6 +10,7 @@ export interface AssetUrls {
   worklet: string;
   ortMjs: string;
   ortWasm: string;
+  speechDetector: string;
 }
 
 export const ASSET_FILES = {
@@ -17,6 +18,7 @@ export const ASSET_FILES = {
   worklet: 'tap-worklet.js',
   ortMjs: 'ort/ort-wasm-simd-threaded.mjs',
   ortWasm: 'ort/ort-wasm-simd-threaded.wasm',
+  speechDetector: 'vad/silero_vad_16k_op15.onnx',
 } as const;
 
 export function resolveAssets(assetsBaseUrl?: string | URL): AssetUrls {
@@ -27,6 +29,7 @@ export function resolveAssets(assetsBaseUrl?: string | URL): AssetUrls {
       worklet: new URL(ASSET_FILES.worklet, base).href,
       ortMjs: new URL(ASSET_FILES.ortMjs, base).href,
       ortWasm: new URL(ASSET_FILES.ortWasm, base).href,
+      speechDetector: new URL(ASSET_FILES.speechDetector, base).href,
     };
   }
   // Literal paths on purpose: bundlers only rewrite `new URL('<literal>', import.meta.url)`.
@@ -35,6 +38,7 @@ export function resolveAssets(assetsBaseUrl?: string | URL): AssetUrls {
     worklet: new URL('./tap-worklet.js', import.meta.url).href,
     ortMjs: new URL('./ort/ort-wasm-simd-threaded.mjs', import.meta.url).href,
     ortWasm: new URL('./ort/ort-wasm-simd-threaded.wasm', import.meta.url).href,
+    speechDetector: new URL('./vad/silero_vad_16k_op15.onnx', import.meta.url).href,
   };
 }
 

@@ -25,6 +25,11 @@ export interface QualityMonitorOptions {
   /** band thresholds and smoothing (core's QualityAggregator) */
   quality?: QualityAggregatorConfig;
   vad?: VadOptions;
+  /**
+   * 'silero' (default): a window is scored only when the energy gate and the Silero speech detector both
+   * find speech in it (a fan, a tone or hold music is not bad quality); 'energy': the energy gate alone
+   */
+  speechDetector?: 'silero' | 'energy';
   /** windows waiting for inference before the oldest are skipped (counted in events); default 2 */
   maxPendingWindows?: number;
   /** default 'auto': a SharedArrayBuffer ring when the page is crossOriginIsolated, else transferable messages */
@@ -144,7 +149,14 @@ export async function createQualityMonitor(options: QualityMonitorOptions): Prom
   const ownsContext = options.audioContext === undefined;
   try {
     const [{ client, ...loaded }] = await Promise.all([
-      WorkerClient.start(assets.worker, { onnxUrl, cardUrl, ort: { mjs: assets.ortMjs, wasm: assets.ortWasm }, numThreads, maxBatch: 4 }),
+      WorkerClient.start(assets.worker, {
+        onnxUrl,
+        cardUrl,
+        ort: { mjs: assets.ortMjs, wasm: assets.ortWasm },
+        numThreads,
+        maxBatch: 4,
+        ...((options.speechDetector ?? 'silero') === 'silero' ? { speechDetectorUrl: assets.speechDetector } : {}),
+      }),
       addTapModule(context, assets.worklet),
     ]);
     return new QualityMonitor({ ...loaded, worker: client, transport, context, ownsContext, options: { ...options, maxPendingWindows } });

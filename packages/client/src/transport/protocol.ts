@@ -23,6 +23,8 @@ export interface InitRequest {
   /** wasm threads; 1 unless the page is crossOriginIsolated */
   numThreads: number;
   maxBatch: number;
+  /** the Silero speech detector's graph; absent: windows are gated by energy alone */
+  speechDetectorUrl?: string;
 }
 
 export interface TrackOpenRequest {
@@ -67,8 +69,10 @@ export type MainToWorker = InitRequest | TrackOpenRequest | TrackEndRequest | Tr
 export interface BackendInfo {
   numThreads: number;
   crossOriginIsolated: boolean;
-  /** ms to fetch, compile and validate the model */
+  /** ms to fetch, compile and validate the model (and the speech detector, loaded alongside) */
   loadMs: number;
+  /** the speech detector's id, or 'energy gate' when windows are gated by energy alone */
+  speechDetector: string;
 }
 
 /** What a track's pipeline has done so far: the numbers behind "ms of compute per second of audio". */
@@ -81,6 +85,8 @@ export interface TrackStats {
   dspMs: number;
   /** worker ms spent in model runs (onnxruntime-web), including waits behind other tracks' runs */
   inferenceMs: number;
+  /** worker ms spent in speech-detector runs (onnxruntime-web), including waits behind other tracks' runs */
+  speechDetectorMs: number;
   windowsScored: number;
   windowsNotScored: number;
   /** windows dropped because inference fell behind, plus windows lost to dropped audio */

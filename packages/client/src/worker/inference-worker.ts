@@ -4,12 +4,12 @@
  * speech gate and onnxruntime-web, and posts ScoreEvents to the main thread. Nothing here runs on the
  * main thread or in the audio thread.
  */
-import type { MosModel } from '@callmos/core';
+import type { MosModel, SileroVad } from '@callmos/core';
 import { serializeError } from '../monitor/errors.js';
 import { FrameRingReader } from '../transport/frame-ring.js';
 import { FRAME_SAMPLES } from '../transport/frames.js';
 import type { MainToWorker, TrackOpenRequest, WorkerToMain, WorkerToWorklet, WorkletToWorker } from '../transport/protocol.js';
-import { loadModel } from './load-model.js';
+import { loadModel, loadSpeechDetector } from './load-model.js';
 import { TrackPipeline } from './track-pipeline.js';
 
 /** How often shared rings are drained: well under a window hop, coarse enough to cost nothing. */
@@ -25,6 +25,8 @@ interface Track {
 
 const scope = self as unknown as { postMessage(msg: WorkerToMain, transfer?: Transferable[]): void; crossOriginIsolated?: boolean };
 let model: MosModel | null = null;
+/** shared by every track (each track's SpeechDetector keeps its own state) */
+let speech: SileroVad | undefined;
 const tracks = new Map<string, Track>();
 let pollTimer: ReturnType<typeof setInterval> | null = null;
 
@@ -61,12 +63,19 @@ self.onmessage = (e: MessageEvent<MainToWorker>) => {
 async function init(req: Extract<MainToWorker, { type: 'init' }>): Promise<void> {
   const t0 = performance.now();
   try {
-    model = await loadModel(req);
+    const [loaded, detector] = await Promise.all([loadModel(req), req.speechDetectorUrl ? loadSpeechDetector(req, req.speechDetectorUrl) : undefined]);
+    model = loaded;
+    speech = detector;
     post({
       type: 'ready',
       card: model.card,
       modelId: model.id,
-      backend: { numThreads: req.numThreads, crossOriginIsolated: scope.crossOriginIsolated === true, loadMs: performance.now() - t0 },
+      backend: {
+        numThreads: req.numThreads,
+        crossOriginIsolated: scope.crossOriginIsolated === true,
+        loadMs: performance.now() - t0,
+        speechDetector: speech?.id ?? 'energy gate',
+      },
     });
   } catch (err) {
     post({ type: 'init-error', error: serializeError(err) });
@@ -80,6 +89,7 @@ function openTrack(req: TrackOpenRequest): void {
   }
   const pipeline = new TrackPipeline({
     model,
+    speech,
     trackId: req.trackId,
     streamId: req.streamId,
     transport: req.transport,

@@ -3,27 +3,47 @@
  * and supplies onnxruntime-web (wasm backend, SIMD); core's loader parses the card, opens the graph and
  * validates one against the other. Every failure is a ModelLoadError naming the URL: a 404 or network
  * failure (ModelFetchError), a card that is not JSON or not a card, a graph onnxruntime cannot load, a
- * graph that does not match its card (its `code` says which; node's loader fails the same way).
+ * graph that does not match its card (its `code` says which; node's loader fails the same way). The
+ * speech detector (Silero VAD) loads the same way, through core's loader too.
  */
 import { loadMosModel, type ModelFile, type MosModel } from '@callmos/core';
+import type { SileroVad } from '@callmos/core';
+import { loadSileroVad } from '@callmos/core/pipeline';
 import * as ort from 'onnxruntime-web/wasm';
 import { ModelFetchError } from '../monitor/errors.js';
 import type { InitRequest } from '../transport/protocol.js';
 
-export async function loadModel(req: InitRequest): Promise<MosModel> {
+const SESSION_OPTIONS = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' } as const;
+
+function configureOrt(req: InitRequest): void {
   // The worker is already off the main thread: onnxruntime's own proxy worker would only add a hop.
   ort.env.wasm.proxy = false;
   ort.env.wasm.numThreads = req.numThreads;
   ort.env.wasm.wasmPaths = { mjs: req.ort.mjs, wasm: req.ort.wasm };
+}
 
+export async function loadModel(req: InitRequest): Promise<MosModel> {
+  configureOrt(req);
   const [card, model] = await Promise.all([fetchBytes(req.cardUrl), fetchBytes(req.onnxUrl)]);
   return loadMosModel({
     card,
     model,
     createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
-    sessionOptions: { executionProviders: ['wasm'], graphOptimizationLevel: 'all' },
+    sessionOptions: { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] },
     Tensor: ort.Tensor,
     maxBatch: req.maxBatch,
+  });
+}
+
+/** The Silero speech detector at `url`: one 32 ms frame per run, so one wasm thread is plenty. */
+export async function loadSpeechDetector(req: InitRequest, url: string): Promise<SileroVad> {
+  configureOrt(req);
+  return loadSileroVad({
+    model: await fetchBytes(url),
+    createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
+    sessionOptions: { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] },
+    Tensor: ort.Tensor,
+    id: 'silero-vad-v6',
   });
 }
 

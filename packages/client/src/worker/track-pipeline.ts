@@ -8,13 +8,15 @@
  * after the hole instead (a fresh StreamScorer, its times shifted to track time) and the windows the hole
  * swallowed are counted as skipped.
  */
-import { StreamScorer, type MosModel, type ScoreEvent, type VadOptions } from '@callmos/core';
+import { StreamScorer, type MosModel, type ScoreEvent, type SileroVad, type VadOptions } from '@callmos/core';
 import { FRAME_RATE, FRAME_SAMPLES, FRAME_SECONDS, type FrameRun } from '../transport/frames.js';
 import type { TrackStats, TransportKind } from '../transport/protocol.js';
 import { AudioCapture } from './audio-capture.js';
 
 export interface TrackPipelineOptions {
   model: MosModel;
+  /** the speech detector's model: windows it finds no speech in are not scored */
+  speech?: SileroVad;
   trackId: string;
   streamId: string;
   transport: TransportKind;
@@ -30,6 +32,7 @@ export class TrackPipeline {
   private readonly options: TrackPipelineOptions;
   private readonly clock: () => number;
   private readonly timedModel: MosModel;
+  private readonly timedSpeech: SileroVad | undefined;
   private scorer: StreamScorer;
   /** track time (s) at which the current scorer's stream starts */
   private offset = 0;
@@ -40,6 +43,7 @@ export class TrackPipeline {
   private earlierSkips = 0;
   private dspMs = 0;
   private inferenceMs = 0;
+  private speechDetectorMs = 0;
   private scored = 0;
   private notScored = 0;
   private ended = false;
@@ -49,7 +53,8 @@ export class TrackPipeline {
     this.options = options;
     this.trackId = options.trackId;
     this.clock = options.clock ?? (() => performance.now());
-    this.timedModel = this.timed(options.model);
+    this.timedModel = this.timed(options.model, 'run', (ms) => (this.inferenceMs += ms));
+    this.timedSpeech = options.speech ? this.timed(options.speech, 'run', (ms) => (this.speechDetectorMs += ms)) : undefined;
     this.scorer = this.newScorer();
     this.capture = options.captureSeconds ? new AudioCapture(Math.round(options.captureSeconds * FRAME_RATE)) : null;
   }
@@ -95,6 +100,7 @@ export class TrackPipeline {
       audioSeconds: this.framesIn * FRAME_SECONDS,
       dspMs: this.dspMs,
       inferenceMs: this.inferenceMs,
+      speechDetectorMs: this.speechDetectorMs,
       windowsScored: this.scored,
       windowsNotScored: this.notScored,
       windowsSkipped: this.skippedWindows(),
@@ -126,7 +132,7 @@ export class TrackPipeline {
 
   private newScorer(): StreamScorer {
     const { streamId, vad, maxPendingWindows } = this.options;
-    return new StreamScorer({ model: this.timedModel, streamId, inputRate: FRAME_RATE, vad, maxPendingWindows });
+    return new StreamScorer({ model: this.timedModel, speech: this.timedSpeech, streamId, inputRate: FRAME_RATE, vad, maxPendingWindows });
   }
 
   private finish(events: ScoreEvent[], offset: number): ScoreEvent[] {
@@ -139,16 +145,16 @@ export class TrackPipeline {
     });
   }
 
-  /** The model with its runs timed for this track's stats (same object otherwise: prototype delegation). */
-  private timed(model: MosModel): MosModel {
-    const timed = Object.create(model) as MosModel;
-    const run = model.run.bind(model);
-    timed.run = async (...args: Parameters<MosModel['run']>) => {
+  /** `target` with its `method` runs timed into `add` (same object otherwise: prototype delegation). */
+  private timed<T extends object, K extends keyof T>(target: T, method: K, add: (ms: number) => void): T {
+    const timed = Object.create(target) as T;
+    const run = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
+    (timed as Record<K, unknown>)[method] = async (...args: unknown[]) => {
       const t0 = this.clock();
       try {
         return await run(...args);
       } finally {
-        this.inferenceMs += this.clock() - t0;
+        add(this.clock() - t0);
       }
     };
     return timed;

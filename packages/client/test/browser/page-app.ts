@@ -127,6 +127,18 @@ const app = {
     return { settings: watched.get(id)!.track.getSettings() };
   },
 
+  /** A steady tone (a hum: energy in every frame, no speech) from an oscillator, as a track. */
+  async monitorTone(name: string, id: string, hz = 300) {
+    const context = new AudioContext();
+    const oscillator = new OscillatorNode(context, { frequency: hz });
+    const gain = new GainNode(context, { gain: 0.14 }); // about -20 dBFS
+    const destination = new MediaStreamAudioDestinationNode(context);
+    oscillator.connect(gain).connect(destination);
+    oscillator.start();
+    watch(name, id, destination.stream.getAudioTracks()[0]!);
+    return { sampleRate: context.sampleRate };
+  },
+
   /** Sends the microphone through two RTCPeerConnections in this page and monitors the received track. */
   async monitorLoopback(name: string, id: string) {
     const stream = await getMic();

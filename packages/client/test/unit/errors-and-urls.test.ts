@@ -66,11 +66,13 @@ describe('URLs', () => {
     const beside = resolveAssets();
     expect(beside.worker).toMatch(/\/inference-worker\.js$/);
     expect(beside.ortWasm).toMatch(/\/ort\/ort-wasm-simd-threaded\.wasm$/);
+    expect(beside.speechDetector).toMatch(/\/vad\/silero_vad_16k_op15\.onnx$/);
     expect(resolveAssets('https://app.example/static/callmos')).toEqual({
       worker: 'https://app.example/static/callmos/inference-worker.js',
       worklet: 'https://app.example/static/callmos/tap-worklet.js',
       ortMjs: 'https://app.example/static/callmos/ort/ort-wasm-simd-threaded.mjs',
       ortWasm: 'https://app.example/static/callmos/ort/ort-wasm-simd-threaded.wasm',
+      speechDetector: 'https://app.example/static/callmos/vad/silero_vad_16k_op15.onnx',
     });
   });
 });

@@ -75,3 +75,14 @@ export class ModelLoadError extends CallmosError<ModelLoadErrorCode> {
     this.problems = [...(options.problems ?? fromCause ?? [problem])];
   }
 }
+
+/** A graph given as the speech detector is not a Silero VAD (v5 or later) graph. */
+export class SpeechModelError extends ProblemListError<'MODEL_CONTRACT_MISMATCH'> {
+  override readonly name = 'SpeechModelError';
+  constructor(
+    readonly model: string,
+    problems: readonly string[],
+  ) {
+    super('MODEL_CONTRACT_MISMATCH', problems, `speech detector ${model} is not a usable Silero VAD graph`);
+  }
+}

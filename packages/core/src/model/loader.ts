@@ -127,7 +127,8 @@ export async function loadMosModel<S extends InferenceSession>(options: LoadMosM
 }
 
 /** The load already failed with a better error than a failed release would give: log this one instead. */
-async function releaseAfterFailure(session: SessionLike, source: string): Promise<void> {
+/** Frees the session of a graph that failed to load; a failure to free it is logged, not thrown. */
+export async function releaseAfterFailure(session: SessionLike, source: string): Promise<void> {
   try {
     await session.release();
   } catch (err) {

@@ -6,10 +6,13 @@ import type { ScoreEvent } from '../events.js';
 import type { MosModel } from '../model/mos-model.js';
 import type { ResamplerQuality } from '../dsp/resampler.js';
 import type { VadOptions } from './vad.js';
+import type { SileroVad } from './silero-vad.js';
 import { StreamScorer } from './stream-scorer.js';
 
 export interface ScoreClipOptions {
   vad?: VadOptions;
+  /** the speech detector's model: windows it finds no speech in are not scored (see StreamScorerOptions) */
+  speech?: SileroVad;
   /** streamId of the window events; default 'clip' */
   streamId?: string;
   resamplerQuality?: ResamplerQuality;
@@ -53,6 +56,7 @@ export async function scoreClip(
     streamId: options.streamId ?? 'clip',
     inputRate: sampleRate,
     vad: options.vad,
+    speech: options.speech,
     resamplerQuality: options.resamplerQuality,
     maxPendingWindows: Infinity, // offline: never drop a window
   });

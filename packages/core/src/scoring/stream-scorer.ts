@@ -9,6 +9,8 @@ import type { NotScoredReason, ScoreEvent } from '../events.js';
 import type { MosModel, ModelScore } from '../model/mos-model.js';
 import type { ResamplerQuality } from '../dsp/resampler.js';
 import type { VadOptions } from './vad.js';
+import type { SileroVad } from './silero-vad.js';
+import { SpeechDetector } from './speech-detector.js';
 import { WindowProducer, type ReadyWindow } from './window-producer.js';
 import { notScoredOutcome, scoredOutcome, windowEvent, type WindowOutcome } from './window-event.js';
 
@@ -18,6 +20,11 @@ export interface StreamScorerOptions {
   /** sample rate of the pushed audio, Hz */
   inputRate: number;
   vad?: VadOptions;
+  /**
+   * the speech detector's model (shared by any number of streams): a window is scored only when the
+   * energy gate and the detector both find speech in it. Without it, the energy gate alone decides.
+   */
+  speech?: SileroVad;
   /** most windows waiting for inference before the oldest are skipped; default 32, Infinity never skips */
   maxPendingWindows?: number;
   resamplerQuality?: ResamplerQuality;
@@ -36,6 +43,7 @@ export class StreamScorer {
   readonly model: MosModel;
   readonly streamId: string;
   private readonly producer: WindowProducer;
+  private readonly detector: SpeechDetector | undefined;
   private readonly maxPending: number;
   private readonly now: () => number;
   private readonly waiting: PendingWindow[] = [];
@@ -49,10 +57,14 @@ export class StreamScorer {
     this.now = options.now ?? Date.now;
     this.maxPending = options.maxPendingWindows ?? DEFAULT_MAX_PENDING_WINDOWS;
     if (!(this.maxPending >= 1)) throw new RangeError(`maxPendingWindows must be >= 1, got ${options.maxPendingWindows}`);
+    // a scorer that never drops windows (offline) never drops detector frames either: a long push is not a backlog
+    const detectorOptions = this.maxPending === Infinity ? { maxPendingFrames: Infinity, ...options.vad?.detector } : options.vad?.detector;
+    this.detector = options.speech ? new SpeechDetector(options.speech, detectorOptions) : undefined;
     this.producer = new WindowProducer({
       card: options.model.card,
       inputRate: options.inputRate,
       vad: options.vad,
+      detector: this.detector,
       resamplerQuality: options.resamplerQuality,
       now: this.now,
     });
@@ -90,14 +102,42 @@ export class StreamScorer {
   }
 
   private schedule(windows: ReadyWindow[]): Promise<ScoreEvent[]> {
-    const events = windows.map((window) =>
-      window.speech
-        ? new Promise<ScoreEvent>((resolve) => this.waiting.push({ window, resolve }))
-        : Promise.resolve(this.notScored(window, 'no-speech')),
-    );
+    if (!this.detector) return this.enqueueAll(windows);
+    const detector = this.detector;
+    // Judged together, queued together: the model then sees the same batches as without a detector.
+    // Verdicts come in window order, so windows still reach the model queue in order.
+    return Promise.all(windows.map((w) => detector.judge(w).catch((err: unknown) => ({ window: w, error: err })))).then((verdicts) => {
+      const events = verdicts.map((v): Promise<ScoreEvent> => {
+        if ('error' in v) {
+          this.failure = v.error;
+          return Promise.resolve(this.notScored(v.window, 'error', v.error instanceof Error ? v.error.message : String(v.error)));
+        }
+        if (v.skipped) {
+          this.skipped++;
+          return Promise.resolve(this.notScored(v.window, 'skipped-backlog'));
+        }
+        return this.enqueue(v.window);
+      });
+      this.startDrain();
+      return Promise.all(events);
+    });
+  }
+
+  private enqueueAll(windows: ReadyWindow[]): Promise<ScoreEvent[]> {
+    const events = windows.map((window) => this.enqueue(window));
+    this.startDrain();
+    return Promise.all(events);
+  }
+
+  private enqueue(window: ReadyWindow): Promise<ScoreEvent> {
+    return window.speech
+      ? new Promise<ScoreEvent>((resolve) => this.waiting.push({ window, resolve }))
+      : Promise.resolve(this.notScored(window, 'no-speech'));
+  }
+
+  private startDrain(): void {
     this.dropBacklog();
     if (!this.draining) void this.drain();
-    return Promise.all(events);
   }
 
   private dropBacklog(): void {

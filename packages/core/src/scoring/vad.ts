@@ -2,16 +2,21 @@
  * Speech-activity gate (ARCHITECTURE.md): a window is scored only when enough of its frames carry
  * energy. Silence or a muted track is not bad quality, so it must not drag a call's MOS down.
  * Frame energies come with the STFT frames (StftFrame.energyDb), computed once per frame.
+ * Energy cannot tell speech from a hum, a tone or music: hosts that can run a model add the
+ * SpeechDetector (speech-detector.ts), and a window is scored only when both find speech.
  */
+import type { SpeechDetectorOptions } from './speech-detector.js';
 
 export interface VadOptions {
   /** a frame is active when its energy (dBFS, mean square of the raw samples it covers) exceeds this; default -50 */
   thresholdDb?: number;
   /** a window is scored when its fraction of active frames is at least this; default 0.2 */
   minSpeechRatio?: number;
+  /** the speech detector's thresholds, where the host runs one */
+  detector?: SpeechDetectorOptions;
 }
 
-export const DEFAULT_VAD: Readonly<Required<VadOptions>> = Object.freeze({ thresholdDb: -50, minSpeechRatio: 0.2 });
+export const DEFAULT_VAD: Readonly<Required<Omit<VadOptions, 'detector'>>> = Object.freeze({ thresholdDb: -50, minSpeechRatio: 0.2 });
 
 export class SpeechGate {
   readonly thresholdDb: number;

@@ -10,6 +10,12 @@ import { StreamingResampler, type ResamplerQuality } from '../dsp/resampler.js';
 import { HOP, SAMPLE_RATE } from '../dsp/constants.js';
 import { SpeechGate, type VadOptions } from './vad.js';
 
+/** Takes the stream's 16 kHz audio as the windows are cut from it (a SpeechDetector). */
+export interface Audio16kSink {
+  push(samples: Float32Array): void;
+  end(): void;
+}
+
 /** How windows are cut: the card's `input` block or the same three numbers given directly. */
 export type WindowShape = FrameWindowerOptions;
 
@@ -17,6 +23,11 @@ export type WindowProducerOptions = ({ card: ModelCard } | WindowShape) & {
   /** sample rate of the pushed audio, Hz; resampled to 16 kHz */
   inputRate: number;
   vad?: VadOptions;
+  /**
+   * fed the same 16 kHz audio the windows are cut from (and ended with the stream); the consumer asks it
+   * for each window's verdict (SpeechDetector.judge), since that needs inference
+   */
+  detector?: Audio16kSink;
   resamplerQuality?: ResamplerQuality;
   /** wall clock for `arrivedAt`, ms; default Date.now */
   now?: () => number;
@@ -29,9 +40,9 @@ export interface ReadyWindow {
   /** position in stream time, seconds: frames [k * hop, k * hop + W) at 10 ms each; a short clip spans the whole stream */
   start: number;
   end: number;
-  /** fraction of the window's frames whose energy passes the gate's threshold */
+  /** fraction of the window's frames whose energy passes the gate's threshold (after SpeechDetector.judge: its frames judged speech) */
   speechRatio: number;
-  /** speechRatio passes the gate: the window should be scored */
+  /** speechRatio passes the gate: the window should be scored (after SpeechDetector.judge: the gate and the detector agree) */
   speech: boolean;
   /** Float32 [2, 161, W], peak-normalised when the card asks; owned by the receiver */
   data: Float32Array;
@@ -47,6 +58,7 @@ export class WindowProducer {
   readonly shape: WindowShape;
   readonly inputRate: number;
   readonly gate: SpeechGate;
+  readonly detector: Audio16kSink | undefined;
   private readonly resampler: StreamingResampler;
   private readonly stft = new StreamingStft();
   private readonly windower: FrameWindower;
@@ -64,6 +76,7 @@ export class WindowProducer {
     this.inputRate = options.inputRate;
     this.resampler = new StreamingResampler(options.inputRate, SAMPLE_RATE, { quality: options.resamplerQuality });
     this.gate = new SpeechGate(options.vad);
+    this.detector = options.detector;
     this.now = options.now ?? Date.now;
     this.shortClip = new ShortClipBuffer(ShortClipBuffer.targetLength(windowFrames));
   }
@@ -99,6 +112,7 @@ export class WindowProducer {
     const arrivedAt = this.now();
     const out: ReadyWindow[] = [];
     this.feed16k(this.resampler.flush(), arrivedAt, out);
+    this.detector?.end(); // before the padded tail's windows: the detector's last frame is in them
     this.stft.end((frame) => this.onFrame(frame, arrivedAt, out));
     const clip = this.shortClip;
     this.shortClip = null;
@@ -109,6 +123,7 @@ export class WindowProducer {
   private feed16k(samples: Float32Array, arrivedAt: number, out: ReadyWindow[]): void {
     if (samples.length === 0) return;
     this.shortClip?.append(samples);
+    this.detector?.push(samples);
     this.stft.push(samples, (frame) => this.onFrame(frame, arrivedAt, out));
   }
 

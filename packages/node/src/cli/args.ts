@@ -3,6 +3,8 @@ import { CallmosError } from '@callmos/core';
 import type { ProviderPreference } from '../backend.js';
 
 export type OutputFormat = 'csv' | 'json' | 'ndjson';
+/** silero: the energy gate and the Silero speech detector (a hum, tone or music is not speech); energy: the gate alone */
+export type VadMode = 'silero' | 'energy';
 
 export interface ScoreCommand {
   command: 'score';
@@ -16,6 +18,7 @@ export interface ScoreCommand {
   timeline: boolean;
   /** write a self-contained HTML report of MOS over time to this path */
   html?: string;
+  vad: VadMode;
 }
 
 export type CliCommand = ScoreCommand | { command: 'models' } | { command: 'help' } | { command: 'version' };
@@ -30,6 +33,7 @@ export class UsageError extends CallmosError<'USAGE_INVALID'> {
 
 const FORMATS: readonly OutputFormat[] = ['csv', 'json', 'ndjson'];
 const PROVIDERS: readonly ProviderPreference[] = ['auto', 'cpu', 'cuda'];
+const VAD_MODES: readonly VadMode[] = ['silero', 'energy'];
 
 export function parseCommandLine(argv: readonly string[]): CliCommand {
   let parsed;
@@ -48,6 +52,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         provider: { type: 'string' },
         timeline: { type: 'boolean' },
         html: { type: 'string' },
+        vad: { type: 'string' },
       },
     });
   } catch (err) {
@@ -81,6 +86,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
         provider: oneOf('--provider', values.provider ?? 'auto', PROVIDERS),
         timeline: values.timeline ?? false,
         html: values.html,
+        vad: oneOf('--vad', values.vad ?? 'silero', VAD_MODES),
       };
     default:
       throw new UsageError(`unknown command "${command}" (commands: score, models)`);
@@ -88,7 +94,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
 }
 
 function rejectScoreOptions(values: Record<string, unknown>, command: string): void {
-  const given = ['model', 'format', 'output', 'threads', 'provider', 'timeline', 'html'].filter((k) => values[k] !== undefined);
+  const given = ['model', 'format', 'output', 'threads', 'provider', 'timeline', 'html', 'vad'].filter((k) => values[k] !== undefined);
   if (given.length > 0) throw new UsageError(`"${command}" does not take ${given.map((k) => `--${k}`).join(', ')}`);
 }
 

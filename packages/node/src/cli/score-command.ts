@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
+import type { SileroVad } from '@callmos/core';
 import { loadModelWithDetails, type LoadedModel } from '../models.js';
+import { loadSpeechDetector } from '../speech-detector.js';
 import type { ScoreCommand } from './args.js';
 import type { FileScore } from './file-score.js';
 import { findAudioFiles } from './find-audio-files.js';
@@ -23,16 +25,18 @@ export async function runScoreCommand(command: ScoreCommand, stderr: ProgressStr
   if (files.length === 0) return EXIT_FAILED;
 
   let loaded: LoadedModel;
+  let speech: SileroVad | undefined;
   let sink: OutputSink;
   try {
     loaded = await loadModelWithDetails(command.model, { provider: command.provider, intraOpThreads: command.threads });
+    speech = command.vad === 'silero' ? await loadSpeechDetector() : undefined;
     sink = command.output === undefined ? stdoutSink() : fileSink(command.output);
   } catch (err) {
     say(`callmos: error: ${(err as Error).message}`);
     return EXIT_FAILED;
   }
   const { model } = loaded;
-  say(`callmos: ${model.id} on ${loaded.provider}${loaded.fallbackReason ? ` (${loaded.fallbackReason})` : ''}`);
+  say(`callmos: ${model.id} on ${loaded.provider}${loaded.fallbackReason ? ` (${loaded.fallbackReason})` : ''}, speech: ${speech ? `energy gate + ${speech.id}` : 'energy gate'}`);
 
   const dimNames = model.card.outputs.dims?.names ?? [];
   const writer = createResultWriter(command.format, dimNames, (text) => sink.write(text), { timeline: command.timeline });
@@ -44,6 +48,7 @@ export async function runScoreCommand(command: ScoreCommand, stderr: ProgressStr
     for (const file of files) {
       try {
         const score = await scoreFile(model, file, {
+          speech,
           onWindow: (window) => writer.window(file, window),
           onProgress: (scoredS, durationS) => progress.fileProgress(file, scoredS, durationS),
         });

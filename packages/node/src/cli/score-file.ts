@@ -1,4 +1,5 @@
 import { scoreClip, type MosModel, type ScoreEvent } from '@callmos/core';
+import type { SileroVad } from '@callmos/core';
 import type { FileScore, WindowScore } from './file-score.js';
 import { readInput } from './read-input.js';
 
@@ -7,16 +8,20 @@ export interface ScoreFileHooks {
   onWindow?: (window: WindowScore) => void;
   /** seconds scored so far and the file's duration (progress on long files) */
   onProgress?: (scoredS: number, durationS: number) => void;
+  /** the speech detector: windows it finds no speech in are not scored (default: the energy gate alone) */
+  speech?: SileroVad;
 }
 
 /**
  * Decode one file (or `-`, stdin) and score it with core's offline path (which applies the short-clip
- * rule, so a clip shorter than the model window is scored, repeated, rather than failing).
+ * rule, so a clip shorter than the model window is scored, repeated, rather than failing). With
+ * `hooks.speech`, windows the speech detector finds no speech in are not scored.
  */
 export async function scoreFile(model: MosModel, file: string, hooks: ScoreFileHooks = {}): Promise<FileScore> {
   const clip = await readInput(file);
   const result = await scoreClip(model, clip.samples, clip.sampleRate, {
     streamId: file,
+    speech: hooks.speech,
     onWindow: (event) => {
       hooks.onWindow?.(toWindowScore(event));
       hooks.onProgress?.(Math.min(event.end, clip.duration), clip.duration);

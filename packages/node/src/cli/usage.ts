@@ -16,6 +16,8 @@ Score options:
   -o, --output <file>       write results to <file> instead of stdout
   -t, --threads <n>         threads per inference (default: all cores)
       --provider auto|cpu|cuda   execution provider (default: auto = CUDA when usable, else CPU)
+      --vad silero|energy   which windows hold speech: the energy gate and the Silero speech detector
+                            (default; a hum, tone, noise or music is not speech), or the energy gate alone
 
 Output:
   csv   file,mos,<the model's dims>,windows,duration_s  (one row per scored file)
@@ -25,7 +27,7 @@ Output:
   Formats: WAV, FLAC, Ogg Opus, WebM/Matroska Opus, MP3, recognised by content. M4A/AAC is not
   decoded (convert it: ffmpeg -i in.m4a out.wav).
   Files that fail to decode are reported on stderr and left out; the exit code is then 1.
-  A file with no speech gets an empty mos and windows 0.
+  A file with no speech (silence, noise, tones, music) gets an empty mos and windows 0.
 
 Exit codes: 0 all scored, 1 some file or the model failed, 2 usage error.
 `;

@@ -2,7 +2,8 @@
  * One monitored stream, transport-agnostic: RTP bytes in, ScoreEvents out, in window order.
  *
  *   RTP bytes -> parseRtp -> JitterBuffer -> OpusStreamDecoder (PLC for losses) -> 48 kHz mono
- *     -> WindowProducer (core: 48 -> 16 kHz, STFT, windows, speech gate) -> TeacherPool -> ScoreEvent
+ *     -> WindowProducer (core: 48 -> 16 kHz, STFT, windows, speech gate) -> SpeechDetector (Silero VAD)
+ *     -> TeacherPool -> ScoreEvent
  *
  * Bad input never throws out of pushRtp: malformed RTP and corrupt Opus are counted, and the stream goes
  * on. Timestamps: a gap between in-order packets up to `maxSilenceFillMs` (Opus DTX) is filled with
@@ -13,7 +14,7 @@
  * (maxLeadMs ahead of real time): packets of a sender faster than real time beyond it are dropped
  * before decoding, and counted (overRate), so one stream cannot take the process's CPU from the others.
  */
-import { Logger, type NetworkQuality, type ScoreEvent, type VadOptions } from '@callmos/core';
+import { Logger, SpeechDetector, type NetworkQuality, type SileroVad, type ScoreEvent, type VadOptions } from '@callmos/core';
 import { notScoredOutcome, WindowProducer, windowEvent, type ReadyWindow, type WindowOutcome } from '@callmos/core/pipeline';
 import { parseRtp, RtpParseError } from '../rtp/rtp-packet.js';
 import { JitterBuffer, type JitterBufferOptions, type JitterBufferStats, type JitterOutput } from '../rtp/jitter-buffer.js';
@@ -33,6 +34,8 @@ export interface AudioStreamOptions {
   payloadType?: number;
   jitter?: JitterBufferOptions;
   vad?: VadOptions;
+  /** the speech detector's model, shared by the streams: windows it finds no speech in are not scored */
+  speech?: SileroVad;
   /** in-order timestamp gaps up to this are filled with silence (DTX); default 2000 ms */
   maxSilenceFillMs?: number;
   /** how far decoded audio may run ahead of the wall clock (bursts), ms; default 10000 */
@@ -89,6 +92,7 @@ export class AudioStream {
   private readonly decoder: OpusStreamDecoder;
   private readonly jitter: JitterBuffer;
   private readonly producer: WindowProducer;
+  private readonly detector: SpeechDetector | undefined;
   private readonly onEvent: (event: ScoreEvent) => void;
   private readonly options: AudioStreamOptions;
   private readonly maxFillSamples: number;
@@ -117,7 +121,8 @@ export class AudioStream {
     // one longest silence fill plus one longest concealment (1 s) may come at once; more only as time passes
     this.synthetic = new WallClockBudget(this.maxFillSamples + OPUS_RATE, OPUS_RATE, this.now);
     this.decoding = new WallClockBudget(((options.maxLeadMs ?? 10_000) * OPUS_RATE) / 1000, OPUS_RATE, this.now);
-    this.producer = new WindowProducer({ card: options.pool.model.card, inputRate: OPUS_RATE, vad: options.vad, now: this.now });
+    this.detector = options.speech ? new SpeechDetector(options.speech, options.vad?.detector) : undefined;
+    this.producer = new WindowProducer({ card: options.pool.model.card, inputRate: OPUS_RATE, vad: options.vad, detector: this.detector, now: this.now });
   }
 
   get stats(): AudioStreamStats {
@@ -226,16 +231,32 @@ export class AudioStream {
   }
 
   private score(windows: ReadyWindow[]): void {
-    for (const window of windows) {
+    for (const raw of windows) {
       this.counts.windows++;
-      const outcome: Promise<WindowOutcome> = window.speech
-        ? this.pool.submit(this.streamId, window)
-        : Promise.resolve(notScoredOutcome('no-speech'));
+      const judged = this.outcomeOf(raw);
       // A listener that throws must not break the chain for the windows after it (logged, like mediasoup's safeEmit).
       this.tail = this.tail
-        .then(async () => this.emit(window, await outcome))
+        .then(async () => {
+          const { window, outcome } = await judged;
+          await this.emit(window, outcome);
+        })
         .catch((err: unknown) => logger.error(`stream ${this.streamId}: the event listener threw`, err));
     }
+  }
+
+  /** The detector's verdict (when there is one), then the pool's score for a window with speech. Never rejects. */
+  private async outcomeOf(raw: ReadyWindow): Promise<{ window: ReadyWindow; outcome: WindowOutcome }> {
+    let window = raw;
+    if (this.detector) {
+      try {
+        const verdict = await this.detector.judge(raw);
+        window = verdict.window;
+        if (verdict.skipped) return { window, outcome: notScoredOutcome('skipped-backlog') };
+      } catch (err) {
+        return { window, outcome: notScoredOutcome('error', err instanceof Error ? err.message : String(err)) };
+      }
+    }
+    return { window, outcome: window.speech ? await this.pool.submit(this.streamId, window) : notScoredOutcome('no-speech') };
   }
 
   private async emit(window: ReadyWindow, outcome: WindowOutcome): Promise<void> {

@@ -26,9 +26,10 @@ import {
   type DegradedForOptions,
   type QualityAggregatorConfig,
   type ScoreEvent,
+  type SileroVad,
   type VadOptions,
 } from '@callmos/core';
-import { defaultModel, loadModelWithDetails, type ExecutionProviderName, type ProviderPreference } from '@callmos/node';
+import { defaultModel, loadModelWithDetails, loadSpeechDetector, type ExecutionProviderName, type ProviderPreference } from '@callmos/node';
 import { TeacherPool, type TeacherPoolOptions } from '../pool/teacher-pool.js';
 import type { JitterBufferOptions } from '../rtp/jitter-buffer.js';
 import { emptyStreamStats } from '../audio/audio-stream.js';
@@ -54,6 +55,11 @@ export interface QualityMonitorOptions extends TeacherPoolOptions {
   room?: string;
   jitter?: JitterBufferOptions;
   vad?: VadOptions;
+  /**
+   * 'silero' (default): a window is scored only when the energy gate and the Silero speech detector both
+   * find speech in it (a fan, a tone or hold music is not bad quality); 'energy': the energy gate alone
+   */
+  speechDetector?: 'silero' | 'energy';
   maxSilenceFillMs?: number;
   /** how far a stream's decoded audio may run ahead of the wall clock before its packets are dropped, ms; default 10000 */
   maxLeadMs?: number;
@@ -86,6 +92,8 @@ export interface MonitorBackend {
   maxWaitMs: number;
   /** external teachers loaded ('dnsmos', 'plcmos') */
   teachers: string[];
+  /** the speech detector's id, or 'energy gate' when windows are gated by energy alone */
+  speechDetector: string;
 }
 
 export async function attachQualityMonitor(router: Router, options: QualityMonitorOptions = {}): Promise<QualityMonitor> {
@@ -99,12 +107,15 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
     maxBatch: batchSize,
   });
   let teachers: ExternalTeachers | undefined;
+  let speech: SileroVad | undefined;
   let transport: DirectTransport;
   try {
+    speech = (options.speechDetector ?? 'silero') === 'silero' ? await loadSpeechDetector() : undefined;
     teachers = options.teachers ? await ExternalTeachers.load(options.teachers, { provider: options.provider, intraOpThreads: options.intraOpThreads }) : undefined;
     transport = await router.createDirectTransport({ appData: { callmosMonitor: true } });
   } catch (err) {
     await loaded.model.release().catch((err: unknown) => logger.warn(`releasing the model after a failed attach failed: ${String(err)}`));
+    await speech?.release().catch((err: unknown) => logger.warn(`releasing the speech detector after a failed attach failed: ${String(err)}`));
     await teachers?.release();
     throw err;
   }
@@ -117,14 +128,15 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
     batchSize: pool.batchSize,
     maxWaitMs: pool.maxWaitMs,
     teachers: teachers?.names ?? [],
+    speechDetector: speech ? speech.id : 'energy gate',
   };
   (options.log ?? console.info)(
     `callmos: monitoring router ${router.id} with ${backend.model} on ${backend.provider.toUpperCase()}` +
       (backend.fallbackReason ? ` (${backend.fallbackReason})` : '') +
-      `, batch ${backend.batchSize}, max wait ${backend.maxWaitMs} ms` +
+      `, batch ${backend.batchSize}, max wait ${backend.maxWaitMs} ms, speech: ${speech ? `energy gate + ${speech.id}` : 'energy gate'}` +
       (backend.teachers.length ? `, external teachers: ${backend.teachers.join(', ')}` : ''),
   );
-  return new QualityMonitor(router, transport, pool, backend, options, teachers);
+  return new QualityMonitor(router, transport, pool, backend, options, teachers, speech);
 }
 
 export class QualityMonitor {
@@ -156,6 +168,7 @@ export class QualityMonitor {
     readonly backend: MonitorBackend,
     private readonly options: QualityMonitorOptions,
     private readonly teachers: ExternalTeachers | undefined,
+    private readonly speech: SileroVad | undefined = undefined,
   ) {
     this.routerId = router.id;
     this.room = options.room ?? (typeof router.appData.room === 'string' ? router.appData.room : router.id);
@@ -336,6 +349,7 @@ export class QualityMonitor {
           pool: this.pool,
           jitter: this.options.jitter,
           vad: this.options.vad,
+          speech: this.speech,
           maxSilenceFillMs: this.options.maxSilenceFillMs,
           maxLeadMs: this.options.maxLeadMs,
           ...(this.teachers ? this.teachers.hooksFor(producer.id) : {}),
@@ -461,6 +475,7 @@ export class QualityMonitor {
     this.forget.complete();
     if (!this.transport.closed) this.transport.close();
     await this.pool.model.release().catch((err: unknown) => logger.warn(`releasing the model on close failed: ${String(err)}`));
+    await this.speech?.release().catch((err: unknown) => logger.warn(`releasing the speech detector on close failed: ${String(err)}`));
     await this.teachers?.release();
   }
 }
