@@ -17,11 +17,13 @@ describe('public exports', () => {
       'type NotScoredReason', 'type OneWayDelayInput', 'type OpenModelSessionOptions', 'type QualityAggregatorConfig',
       'type QualityAlert', 'type QualityBand', 'type RFactorBreakdown', 'type RFactorInput',
       'type ResolvedQualityConfig', 'type ScoreClipOptions', 'type ScoreEvent', 'type ScoredEvent',
-      'type SessionFactory', 'type SessionLike', 'type StreamScorerOptions', 'type TensorConstructor',
-      'type VadOptions', 'value CARD_VERSION', 'value CODEC_IMPAIRMENTS', 'value CallmosError', 'value CardError',
-      'value DEFAULT_QUALITY_CONFIG', 'value Logger', 'value ModelContractError', 'value ModelLoadError',
-      'value ModelRunError', 'value MosModel', 'value QUALITY_ALERT_VERSION', 'value QualityAggregator',
-      'value SCORE_EVENT_VERSION', 'value StreamScorer', 'value bandChanges', 'value degradedFor', 'value loadMosModel',
+      'type SessionFactory', 'type SessionLike', 'type SileroVadOptions', 'type SpeechDetectorOptions',
+      'type SpeechVerdict', 'type StreamScorerOptions', 'type TensorConstructor', 'type VadOptions',
+      'value CARD_VERSION', 'value CODEC_IMPAIRMENTS', 'value CallmosError', 'value CardError',
+      'value DEFAULT_QUALITY_CONFIG', 'value DEFAULT_SPEECH_DETECTOR', 'value Logger', 'value ModelContractError',
+      'value ModelLoadError', 'value ModelRunError', 'value MosModel', 'value QUALITY_ALERT_VERSION',
+      'value QualityAggregator', 'value SCORE_EVENT_VERSION', 'value SileroVad', 'value SpeechDetector',
+      'value SpeechModelError', 'value StreamScorer', 'value bandChanges', 'value degradedFor', 'value loadMosModel',
       'value modelId', 'value mosFromR', 'value networkQuality', 'value oneWayDelayMs', 'value openModelSession',
       'value parseCardFile', 'value parseModelCard', 'value rFactor', 'value rFactorBreakdown', 'value resolveCodec',
       'value resolveQualityConfig', 'value scoreClip', 'value scoredOnly', 'value setDebugNamespaces',
@@ -41,11 +43,13 @@ describe('public exports', () => {
 
   it('packages/core/src/pipeline.ts', () => {
     expect(publicExports('packages/core/src/pipeline.ts')).toEqual([
-      'type ReadyWindow', 'type SessionShape', 'type VadOptions', 'type WindowEventContext', 'type WindowOutcome',
-      'type WindowProducerOptions', 'type WindowShape', 'value CARD_BINS', 'value CARD_CHANNELS',
-      'value CARD_SAMPLE_RATE', 'value DEFAULT_MAX_PENDING_WINDOWS', 'value DEFAULT_VAD', 'value SpeechGate',
-      'value WindowProducer', 'value notScoredOutcome', 'value scoredOutcome', 'value validateCardAgainstSession',
-      'value windowEvent',
+      'type Audio16kSink', 'type LoadSileroVadOptions', 'type ReadyWindow', 'type SessionShape', 'type SileroStep',
+      'type VadOptions', 'type WindowEventContext', 'type WindowOutcome', 'type WindowProducerOptions',
+      'type WindowShape', 'value CARD_BINS', 'value CARD_CHANNELS', 'value CARD_SAMPLE_RATE',
+      'value DEFAULT_MAX_PENDING_WINDOWS', 'value DEFAULT_VAD', 'value SILERO_CONTEXT', 'value SILERO_FRAME',
+      'value SILERO_STATE', 'value SpeechGate', 'value WindowProducer', 'value loadSileroVad',
+      'value notScoredOutcome', 'value scoredOutcome', 'value validateCardAgainstSession',
+      'value validateSileroSession', 'value windowEvent',
     ]);
   }, 60_000);
 });

@@ -9,12 +9,14 @@ describe('public exports', () => {
   it('packages/node/src/index.ts', () => {
     expect(publicExports('packages/node/src/index.ts')).toEqual([
       'type AudioClip', 'type CudaAvailability', 'type ExecutionProviderName', 'type LoadModelOptions',
-      'type LoadedModel', 'type ModelFiles', 'type ModelListing', 'type OpenOnnxFileOptions', 'type OrtBackendOptions',
-      'type OrtSessionHandle', 'type ProviderPreference', 'value AUDIO_FILE_EXTENSIONS', 'value AudioFileError',
-      'value CARD_FILE', 'value MODEL_FILE', 'value ModelLoadError', 'value createOrtSession', 'value cudaAvailability',
-      'value decodeAudioFile', 'value defaultModel', 'value listModels', 'value loadModel',
-      'value loadModelWithDetails', 'value openOnnxFile', 'value readAudioFile', 'value readCard',
-      'value resolveModelFiles',
+      'type LoadedModel', 'type ModelFiles', 'type ModelListing', 'type OpenOnnxFileOptions',
+      'type OrtBackendOptions', 'type OrtSessionHandle', 'type ProviderPreference', 'value AUDIO_FILE_EXTENSIONS',
+      'value AudioFileError', 'value CARD_FILE', 'value MODEL_FILE', 'value ModelLoadError',
+      'value SPEECH_DETECTOR_GRAPH', 'value SPEECH_DETECTOR_ID', 'value SPEECH_DETECTOR_PACKAGE',
+      'value createOrtSession', 'value cudaAvailability', 'value decodeAudioFile', 'value defaultModel',
+      'value listModels', 'value loadModel', 'value loadModelWithDetails', 'value loadSpeechDetector',
+      'value openOnnxFile', 'value readAudioFile', 'value readCard', 'value resolveModelFiles',
+      'value speechDetectorFile',
     ]);
   }, 60_000);
 });
