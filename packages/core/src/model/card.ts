@@ -61,6 +61,8 @@ export interface ModelCard {
   calibration?: Record<string, unknown>;
   training?: Record<string, unknown>;
   accuracy?: Record<string, unknown>;
+  /** how the shipped graph was quantised (`shipped`: e.g. 'int8-dynamic' or 'fp32') */
+  quantization?: Record<string, unknown>;
   golden?: GoldenCase[];
 }
 
