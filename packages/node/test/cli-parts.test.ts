@@ -180,7 +180,9 @@ describe('Progress', () => {
     progress.advance('a.wav');
     progress.message('callmos: error: b.wav: empty file');
     progress.finish();
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress line's terminal control codes
     expect(writes[0]).toMatch(/^\r\x1b\[2K\[#{6}\.{18}\] 1\/4 a\.wav$/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the progress line's terminal control codes
     expect(writes.slice(1, 4)).toEqual(['\r\x1b[2K', 'callmos: error: b.wav: empty file\n', expect.stringMatching(/^\r\x1b\[2K\[#+\.+\] 1\/4/)]);
     expect(writes.at(-1)).toBe('\r\x1b[2K');
   });

@@ -10,7 +10,7 @@
  * every observable; the page goes on.
  */
 import { Logger, QualityAggregator, type NetworkQuality, type QualityAggregatorConfig, type QualityBand, type ScoreEvent } from '@callmos/core';
-import { BehaviorSubject, distinctUntilChanged, filter, map, type Observable, ReplaySubject, Subject, type Subscription } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, filter, type Observable, ReplaySubject, Subject, type Subscription } from 'rxjs';
 import { networkQuality$ } from '../network/network-monitor.js';
 import { createFrameRing } from '../transport/frame-ring.js';
 import { TAP_PROCESSOR_NAME, type TapOptions, type TrackStats, type TransportKind } from '../transport/protocol.js';

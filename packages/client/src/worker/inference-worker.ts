@@ -123,7 +123,7 @@ function pollRings(): void {
 }
 
 function feed(trackId: string, track: Track, run: { seq: number; samples: Float32Array }, dropped: number): void {
-  let events;
+  let events: ReturnType<typeof track.pipeline.push>;
   try {
     events = track.pipeline.push(run, dropped);
   } catch (err) {

@@ -53,7 +53,7 @@ export interface SpeechVerdict {
 
 const FRAME_SECONDS = SILERO_FRAME / SAMPLE_RATE;
 
-const enum Decision {
+enum Decision {
   Pending,
   Speech,
   Silence,

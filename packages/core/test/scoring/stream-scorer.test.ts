@@ -106,7 +106,7 @@ describe('StreamScorer', () => {
     let fail = true;
     const session = Object.create(inner) as InferenceSession;
     session.run = ((feeds: InferenceSession.FeedsType, ...rest: unknown[]) =>
-      fail ? Promise.reject(new Error('device lost')) : (inner.run as Function).call(inner, feeds, ...rest)) as InferenceSession['run'];
+      fail ? Promise.reject(new Error('device lost')) : (inner.run as (...a: unknown[]) => Promise<unknown>).call(inner, feeds, ...rest)) as InferenceSession['run'];
     const model = await MosModel.load(fixtureCard(), session, ort.Tensor);
     const scorer = new StreamScorer({ model, streamId: 'flaky', inputRate: 16000 });
     const x = speechLike(2, 16000);

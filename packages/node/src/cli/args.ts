@@ -36,6 +36,7 @@ const PROVIDERS: readonly ProviderPreference[] = ['auto', 'cpu', 'cuda'];
 const VAD_MODES: readonly VadMode[] = ['silero', 'energy'];
 
 export function parseCommandLine(argv: readonly string[]): CliCommand {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: parseArgs's result type, inferred from the options given to it below
   let parsed;
   try {
     parsed = parseArgs({

@@ -131,25 +131,23 @@ export class ExternalTeachers {
   }
 
   private async runJobs(): Promise<void> {
-    {
-      for (let next = this.jobs.entries().next(); !next.done && !this.released; next = this.jobs.entries().next()) {
-        const [streamId, clip] = next.value;
-        this.jobs.delete(streamId);
-        const extra: Record<string, number> = {};
-        try {
-          if (this.dnsmos) {
-            const s = await this.dnsmos.score(clip);
-            Object.assign(extra, { dnsmos_sig: s.sig, dnsmos_bak: s.bak, dnsmos_ovrl: s.ovrl });
-          }
-          if (this.plcmos) extra.plcmos = await this.plcmos.score(clip);
-        } catch (err) {
-          // The stream keeps its previous teacher scores; the next clip tries again.
-          logger.warn(`stream ${streamId}: external teacher failed: ${(err as Error).message ?? String(err)}`);
-          continue;
+    for (let next = this.jobs.entries().next(); !next.done && !this.released; next = this.jobs.entries().next()) {
+      const [streamId, clip] = next.value;
+      this.jobs.delete(streamId);
+      const extra: Record<string, number> = {};
+      try {
+        if (this.dnsmos) {
+          const s = await this.dnsmos.score(clip);
+          Object.assign(extra, { dnsmos_sig: s.sig, dnsmos_bak: s.bak, dnsmos_ovrl: s.ovrl });
         }
-        const state = this.streams.get(streamId);
-        if (state) state.extra = extra;
+        if (this.plcmos) extra.plcmos = await this.plcmos.score(clip);
+      } catch (err) {
+        // The stream keeps its previous teacher scores; the next clip tries again.
+        logger.warn(`stream ${streamId}: external teacher failed: ${(err as Error).message ?? String(err)}`);
+        continue;
       }
+      const state = this.streams.get(streamId);
+      if (state) state.extra = extra;
     }
   }
 
