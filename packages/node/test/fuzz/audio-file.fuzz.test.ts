@@ -184,6 +184,21 @@ describe.skipIf(!ffmpegPath)('decodeAudioFile: FLAC from ffmpeg (fuzz)', () => {
       });
     await fuzzAsync('FLAC bent files', 150, fc.asyncProperty(bent, async (b) => void (await decodeOrNull(b))));
   });
+
+  it('regression: a FLAC whose STREAMINFO declares fewer samples than its frames hold is refused before it expands', async () => {
+    // 10 min of 7.1 silence is a 24 KB file (constant subframes) and 920 MB of float32: with STREAMINFO
+    // rewritten to declare 65535 samples, the whole 920 MB was decoded and returned as a valid clip
+    const path = join(dir, 'silence.flac');
+    ffmpeg(['-f', 'lavfi', '-i', 'anullsrc=r=48000:cl=7.1', '-t', '600', '-c:a', 'flac', '-frame_size', '65535', '-compression_level', '0', path]);
+    const b = new Uint8Array(readFileSync(path));
+    expect(b.length).toBeLessThan(64 * 1024);
+    b[8 + 13] &= 0xf0; // total samples: low 4 bits of byte 13 and bytes 14..17 of STREAMINFO
+    new DataView(b.buffer).setUint32(8 + 14, 65535);
+    const { result, largest } = await largestAllocation(() => decodeAudioFile(b, 'bomb.flac'));
+    expect(result.status).toBe('rejected');
+    expect(String((result as PromiseRejectedResult).reason.message)).toMatch(/header says 65535 samples, the frames hold more/);
+    expect(largest).toBeLessThan(32e6); // a piece of the file's frames, not all of them (115 MB per channel)
+  });
 });
 
 describe('decodeAudioFile regressions found by fuzzing', () => {
