@@ -220,7 +220,7 @@ async function main() {
   }
 
   gen = await startGeneration(0);
-  const sampler = new MemorySampler(() => gen?.worker.pid);
+  const sampler = new MemorySampler(() => gen?.worker.pid, t0);
   sampler.sample();
   const sampling = setInterval(() => sampler.sample(), SAMPLE_S * 1000);
   const dashboard = await PersistentDashboard.open(wsUrl);

@@ -15,10 +15,13 @@ function rssOf(pid) {
 }
 
 export class MemorySampler {
-  /** @param {() => number | undefined} workerPid the current mediasoup worker's pid */
-  constructor(workerPid) {
+  /**
+   * @param {() => number | undefined} workerPid the current mediasoup worker's pid
+   * @param {number} t0 performance.now() of the run's start (sample times are seconds since then)
+   */
+  constructor(workerPid, t0) {
     this.workerPid = workerPid;
-    this.t0 = performance.now();
+    this.t0 = t0;
     /** @type {{ t: number, rssMB: number, heapMB: number, externalMB: number, arrayBuffersMB: number, workerRssMB: number | null }[]} */
     this.samples = [];
   }
