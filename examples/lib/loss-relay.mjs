@@ -58,8 +58,7 @@ export class LossyRelay {
 
   /** @param {Buffer} msg */
   #onMessage(msg) {
-    const pt = msg.length > 1 ? msg[1] & 0x7f : 0;
-    const rtcp = pt >= 72 && pt <= 76; // RFC 5761: RTCP packet types 200-204 seen through the RTP PT field
+    const rtcp = msg.length > 1 && msg[1] >= 192 && msg[1] <= 223; // RFC 5761 section 4: RTCP packet types 192-223
     if (!rtcp && this.dropping && this.#random() < this.dropRate) {
       this.dropped++;
       return;

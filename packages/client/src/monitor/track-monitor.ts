@@ -52,8 +52,8 @@ export interface TrackMonitorHost {
   onClosed(monitor: TrackMonitor): void;
 }
 
-/** Ring of 4 s of audio: the worker may be busy in one model run for far less than that. */
-const RING_FRAMES = 400;
+/** Ring of 5.12 s of audio (a power of two of frames): the worker may be busy in one model run for far less than that. */
+const RING_FRAMES = 512;
 const FRAMES_PER_MESSAGE = 4;
 /** How often readyState is checked: track.stop() by the app ends a track without an 'ended' event. */
 const READY_STATE_POLL_MS = 500;

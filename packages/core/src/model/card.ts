@@ -103,6 +103,7 @@ function readInput(r: CardReader, f: CardField): ModelCardInput {
   if (o === undefined) return undefined as never;
   const at = (key: string) => r.child(o, f.path, key);
   const input: ModelCardInput = {
+    ...o, // like the card's own fields, fields a later factory adds here are kept
     name: r.nonEmptyString(at('name')),
     kind: r.literal(at('kind'), ['compressed-stft']),
     channels: r.literal(at('channels'), [CARD_CHANNELS]),
@@ -120,27 +121,25 @@ function readInput(r: CardReader, f: CardField): ModelCardInput {
 function readOutputs(r: CardReader, f: CardField): ModelCardOutputs {
   const o = r.object(f);
   if (o === undefined) return undefined as never;
-  const outputs: ModelCardOutputs = { mos: readMosOutput(r, r.child(o, f.path, 'mos')) };
+  const mos = readMosOutput(r, r.child(o, f.path, 'mos'));
   const dims = r.optional(r.child(o, f.path, 'dims'), (df) => readDimsOutput(r, df));
-  if (dims !== undefined) {
-    outputs.dims = dims;
-    if (outputs.mos?.name !== undefined && outputs.mos.name === dims.name) {
-      r.problem(`${f.path}.dims.name must differ from ${f.path}.mos.name, both are "${dims.name}"`);
-    }
+  if (dims !== undefined && mos?.name !== undefined && mos.name === dims.name) {
+    r.problem(`${f.path}.dims.name must differ from ${f.path}.mos.name, both are "${dims.name}"`);
   }
-  return outputs;
+  return withoutUndefined({ ...o, mos, dims });
 }
 
 function readMosOutput(r: CardReader, f: CardField): ModelCardOutputs['mos'] {
   const o = r.object(f);
   if (o === undefined) return undefined as never;
-  return { name: r.nonEmptyString(r.child(o, f.path, 'name')), range: readRange(r, r.child(o, f.path, 'range')) };
+  return { ...o, name: r.nonEmptyString(r.child(o, f.path, 'name')), range: readRange(r, r.child(o, f.path, 'range')) };
 }
 
 function readDimsOutput(r: CardReader, f: CardField): ModelCardOutputs['dims'] {
   const o = r.object(f);
   if (o === undefined) return undefined;
-  return { name: r.nonEmptyString(r.child(o, f.path, 'name')), names: readDimNames(r, r.child(o, f.path, 'names')) };
+  // (e.g. the factory's `meaning` of each dimension)
+  return { ...o, name: r.nonEmptyString(r.child(o, f.path, 'name')), names: readDimNames(r, r.child(o, f.path, 'names')) };
 }
 
 function readRange(r: CardReader, f: CardField): [number, number] {

@@ -1,50 +1,41 @@
 import * as wavefileModule from 'wavefile';
 import { AudioFileError } from './audio-file-error.js';
 import type { DecodedChannels } from './decoded-audio.js';
+import { findWavChunks, UNKNOWN_CHUNK_SIZE, type WavChunks, type WavFormat } from './riff.js';
 
 /** WAVE format tags (mmreg.h). EXTENSIBLE carries the real tag in the first 2 bytes of its subformat GUID. */
 const WAVE_FORMAT = { PCM: 0x0001, IEEE_FLOAT: 0x0003, ALAW: 0x0006, MULAW: 0x0007, IMA_ADPCM: 0x0011, EXTENSIBLE: 0xfffe };
 const UNSUPPORTED_FORMAT_NAMES: Record<number, string> = { 0x0002: 'MS ADPCM', 0x0031: 'GSM 6.10', 0x0055: 'MPEG layer 3' };
-/** Streaming writers (ffmpeg to a pipe) and RF64 leave the data size at this "unknown" value. */
-const UNKNOWN_CHUNK_SIZE = 0xffffffff;
 
-/** The parts of wavefile's parsed state we read. Its typings call `fmt` and `data` plain `object`s. */
-interface ParsedWav {
-  container: string;
-  fmt: { audioFormat: number; numChannels: number; sampleRate: number; blockAlign: number; bitsPerSample: number; subformat?: number[] };
-  data: { chunkSize: number; samples: Uint8Array };
+/** The parts of wavefile's state read after it expands a codec. Its typings call `fmt` and `data` plain `object`s. */
+interface ExpandedWav {
+  fmt: { numChannels: number; blockAlign: number; bitsPerSample: number };
+  data: { samples: Uint8Array };
   fromALaw(bitDepth?: string): void;
   fromMuLaw(bitDepth?: string): void;
   fromIMAADPCM(bitDepth?: string): void;
 }
 
 /**
- * Decode a RIFF/RIFX/RF64 WAVE file. wavefile parses the chunks and expands the companded codecs; the
- * sample words are read here because wavefile reads WAVE_FORMAT_EXTENSIBLE float32 (what ffmpeg writes for
- * pcm_f32le) as int32, and silently shortens a truncated data chunk instead of failing.
+ * Decode a RIFF/RIFX/RF64 WAVE file. The chunks are found by riff.ts and the sample words read here
+ * (wavefile reads WAVE_FORMAT_EXTENSIBLE float32, what ffmpeg writes for pcm_f32le, as int32, and silently
+ * shortens a truncated data chunk instead of failing); wavefile only expands the companded codecs.
  */
 export function decodeWav(bytes: Uint8Array, file: string): DecodedChannels {
-  const wav = parseChunks(bytes, file);
-  const { fmt, data } = wav;
-  if (data.chunkSize !== UNKNOWN_CHUNK_SIZE && data.chunkSize > data.samples.length) {
-    throw new AudioFileError(
-      file,
-      `truncated WAV: header says ${data.chunkSize} bytes of data, file has ${data.samples.length}`,
-    );
+  const wav = findWavChunks(bytes, file);
+  const { format: fmt, data } = wav;
+  if (wav.dataClaimed !== UNKNOWN_CHUNK_SIZE && wav.dataClaimed > data.length) {
+    throw new AudioFileError(file, `truncated WAV: header says ${wav.dataClaimed} bytes of data, file has ${data.length}`);
   }
   if (!(fmt.numChannels >= 1)) throw new AudioFileError(file, `malformed WAV: ${fmt.numChannels} channels`);
   if (!(fmt.sampleRate > 0)) throw new AudioFileError(file, `malformed WAV: sample rate ${fmt.sampleRate}`);
 
-  // Read before expanding a codec: wavefile rebuilds `fmt` from scratch when it does.
   const { sampleRate } = fmt;
-  const format = effectiveFormat(fmt);
+  const format = fmt.audioFormat === WAVE_FORMAT.EXTENSIBLE && fmt.subformat !== undefined ? fmt.subformat : fmt.audioFormat;
   switch (format) {
     case WAVE_FORMAT.PCM:
     case WAVE_FORMAT.IEEE_FLOAT:
-      return {
-        channelData: readSampleWords(wav, format === WAVE_FORMAT.IEEE_FLOAT, file),
-        sampleRate,
-      };
+      return { channelData: readSampleWords(fmt, data, wav.littleEndian, format === WAVE_FORMAT.IEEE_FLOAT, file), sampleRate };
     case WAVE_FORMAT.ALAW:
     case WAVE_FORMAT.MULAW:
     case WAVE_FORMAT.IMA_ADPCM:
@@ -63,30 +54,9 @@ export function decodeWav(bytes: Uint8Array, file: string): DecodedChannels {
  */
 const { WaveFile } = ((wavefileModule as { default?: typeof wavefileModule }).default ?? wavefileModule) as typeof wavefileModule;
 
-function parseChunks(bytes: Uint8Array, file: string): ParsedWav {
-  const wav = new WaveFile();
-  try {
-    // samples=true copies the data chunk so it can be read after parsing
-    wav.fromBuffer(bytes, true);
-  } catch (err) {
-    const message = (err as Error).message;
-    const missingChunk = /find the "(data|fmt )" chunk/.exec(message)?.[1];
-    if (missingChunk) throw new AudioFileError(file, `truncated or malformed WAV: no '${missingChunk}' chunk`);
-    throw new AudioFileError(file, `malformed WAV: ${message}`);
-  }
-  return wav as unknown as ParsedWav;
-}
-
-function effectiveFormat(fmt: ParsedWav['fmt']): number {
-  if (fmt.audioFormat === WAVE_FORMAT.EXTENSIBLE && fmt.subformat && fmt.subformat.length > 0) {
-    return fmt.subformat[0] & 0xffff;
-  }
-  return fmt.audioFormat;
-}
-
 /** Integer PCM (8-bit offset binary, 16/24/32-bit two's complement, any valid bits left-justified) or float 32/64. */
-function readSampleWords(wav: ParsedWav, isFloat: boolean, file: string): Float32Array[] {
-  const { numChannels, blockAlign, bitsPerSample } = wav.fmt;
+function readSampleWords(fmt: Pick<WavFormat, 'numChannels' | 'blockAlign' | 'bitsPerSample'>, bytes: Uint8Array, littleEndian: boolean, isFloat: boolean, file: string): Float32Array[] {
+  const { numChannels, blockAlign, bitsPerSample } = fmt;
   // The container width comes from blockAlign: 20-bit audio sits left-justified in 24-bit words.
   const bytesPerSample = blockAlign / numChannels;
   const supported = isFloat ? bytesPerSample === 4 || bytesPerSample === 8 : bytesPerSample >= 1 && bytesPerSample <= 4;
@@ -94,9 +64,7 @@ function readSampleWords(wav: ParsedWav, isFloat: boolean, file: string): Float3
     const kind = isFloat ? 'float' : 'PCM';
     throw new AudioFileError(file, `unsupported WAV encoding: ${bitsPerSample}-bit ${kind} in ${blockAlign}-byte frames of ${numChannels} channels`);
   }
-  const bytes = wav.data.samples;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const littleEndian = wav.container !== 'RIFX';
   // A trailing partial frame (odd writers) is dropped; a short data chunk was rejected as truncated already.
   const frames = Math.floor(bytes.byteLength / blockAlign);
   const read = sampleReader(view, bytesPerSample, isFloat, littleEndian);
@@ -127,18 +95,42 @@ function sampleReader(view: DataView, bytesPerSample: number, isFloat: boolean, 
   }
 }
 
-/** A-law, µ-law and IMA ADPCM: let wavefile expand them to 16-bit PCM, then read that. */
-function expandToPcm16(wav: ParsedWav, format: number, file: string): Float32Array[] {
-  if (format === WAVE_FORMAT.IMA_ADPCM && wav.fmt.numChannels !== 1) {
+/**
+ * A-law, µ-law and IMA ADPCM: wavefile expands them to 16-bit PCM, then that is read like PCM. wavefile is
+ * given a file of just the 'fmt ' and data chunks (so none of its other chunk parsers runs on this input).
+ */
+function expandToPcm16(wav: WavChunks, format: number, file: string): Float32Array[] {
+  if (format === WAVE_FORMAT.IMA_ADPCM && wav.format.numChannels !== 1) {
     // wavefile's IMA ADPCM decoder reads a single block layout; interleaved stereo blocks come out as noise
-    throw new AudioFileError(file, `unsupported WAV encoding: ${wav.fmt.numChannels}-channel IMA ADPCM (only mono)`);
+    throw new AudioFileError(file, `unsupported WAV encoding: ${wav.format.numChannels}-channel IMA ADPCM (only mono)`);
   }
+  const expanded = new WaveFile() as unknown as ExpandedWav & { fromBuffer(bytes: Uint8Array, samples: boolean): void };
   try {
-    if (format === WAVE_FORMAT.ALAW) wav.fromALaw('16');
-    else if (format === WAVE_FORMAT.MULAW) wav.fromMuLaw('16');
-    else wav.fromIMAADPCM('16');
+    expanded.fromBuffer(fmtAndData(wav), true);
+    if (format === WAVE_FORMAT.ALAW) expanded.fromALaw('16');
+    else if (format === WAVE_FORMAT.MULAW) expanded.fromMuLaw('16');
+    else expanded.fromIMAADPCM('16');
   } catch (err) {
     throw new AudioFileError(file, `malformed WAV: cannot expand format 0x${format.toString(16).padStart(4, '0')}: ${(err as Error).message}`);
   }
-  return readSampleWords(wav, false, file);
+  return readSampleWords(expanded.fmt, expanded.data.samples, wav.littleEndian, false, file); // wavefile writes RIFX as RIFX
+}
+
+/** A minimal WAVE file: header, the 'fmt ' chunk as found, and the data the file holds. */
+function fmtAndData(wav: WavChunks): Uint8Array {
+  const fmt = wav.fmtBytes;
+  const fmtPadded = fmt.length + (fmt.length & 1);
+  const out = new Uint8Array(12 + 8 + fmtPadded + 8 + wav.data.length);
+  const v = new DataView(out.buffer);
+  const le = wav.littleEndian;
+  const ascii = (at: number, s: string) => out.set([...s].map((c) => c.charCodeAt(0)), at);
+  ascii(0, le ? 'RIFF' : 'RIFX');
+  v.setUint32(4, out.length - 8, le);
+  ascii(8, 'WAVEfmt ');
+  v.setUint32(16, fmt.length, le);
+  out.set(fmt, 20);
+  ascii(20 + fmtPadded, 'data');
+  v.setUint32(24 + fmtPadded, wav.data.length, le);
+  out.set(wav.data, 28 + fmtPadded);
+  return out;
 }

@@ -36,8 +36,10 @@ export function parseRtp(bytes: Uint8Array): RtpPacket {
   const extension = (b0 & 0x10) !== 0;
   const csrcCount = b0 & 0x0f;
   const payloadType = b1 & 0x7f;
-  // 72..76 are RTCP packet types (SR, RR, SDES, BYE, APP) sent on a muxed port: not media.
-  if (payloadType >= 72 && payloadType <= 76) throw new RtpParseError(`payload type ${payloadType} is RTCP, not RTP`);
+  // RFC 5761 section 4 (and mediasoup's demultiplexer): on a muxed port a second byte of 192..223 is an
+  // RTCP packet type (SR..APP 200-204, feedback 205/206, XR 207, ...), not marker + payload type 64..95.
+  // Checked on the whole byte: an unmarked packet of payload type 77..95 is RTP (mediasoup may assign those).
+  if (b1 >= 192 && b1 <= 223) throw new RtpParseError(`packet type ${b1} is RTCP, not RTP`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let offset = FIXED_HEADER + 4 * csrcCount;
   if (extension) {

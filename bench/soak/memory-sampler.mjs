@@ -1,0 +1,74 @@
+/**
+ * Resident memory of this process (and its heap) and of the mediasoup worker, sampled every few seconds,
+ * and the slope of each after warm-up: a least-squares line through the samples, in MB per hour. A leak
+ * shows as a slope that stays positive however long the run; noise and one-off growth flatten with time.
+ */
+import { readFileSync } from 'node:fs';
+
+/** Resident set of another process (Linux /proc), bytes; null when it is gone. */
+function rssOf(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  } catch {
+    return null;
+  }
+}
+
+export class MemorySampler {
+  /**
+   * @param {() => number | undefined} workerPid the current mediasoup worker's pid
+   * @param {number} t0 performance.now() of the run's start (sample times are seconds since then)
+   */
+  constructor(workerPid, t0) {
+    this.workerPid = workerPid;
+    this.t0 = t0;
+    /** @type {{ t: number, rssMB: number, heapMB: number, externalMB: number, arrayBuffersMB: number, workerRssMB: number | null }[]} */
+    this.samples = [];
+  }
+
+  sample() {
+    globalThis.gc?.(); // with --expose-gc: the heap after a full collection, not wherever the GC happens to be
+    const m = process.memoryUsage();
+    const pid = this.workerPid();
+    const worker = pid === undefined ? null : rssOf(pid);
+    const mb = (b) => b / 1e6;
+    this.samples.push({
+      t: (performance.now() - this.t0) / 1000,
+      rssMB: mb(m.rss),
+      heapMB: mb(m.heapUsed),
+      externalMB: mb(m.external),
+      arrayBuffersMB: mb(m.arrayBuffers),
+      workerRssMB: worker === null ? null : mb(worker),
+    });
+  }
+
+  /**
+   * Slope (MB/h) of each series over the samples with fromS <= t < toS, and the range it covers.
+   * @param {number} fromS @param {number} [toS]
+   */
+  slopes(fromS, toS = Infinity) {
+    const within = this.samples.filter((s) => s.t >= fromS && s.t < toS);
+    const out = { fromS, toS: within.length ? within[within.length - 1].t : fromS, samples: within.length };
+    for (const key of ['rssMB', 'heapMB', 'externalMB', 'arrayBuffersMB', 'workerRssMB']) {
+      const pts = within.filter((s) => s[key] !== null).map((s) => [s.t / 3600, s[key]]);
+      out[key.replace(/MB$/, 'MBPerHour')] = slope(pts);
+      out[key.replace(/MB$/, 'MBFirstLast')] = pts.length ? [pts[0][1], pts[pts.length - 1][1]] : null;
+    }
+    return out;
+  }
+}
+
+/** Least-squares slope of [x, y] points, or null with fewer than 3. */
+function slope(pts) {
+  if (pts.length < 3) return null;
+  const n = pts.length;
+  const mx = pts.reduce((a, [x]) => a + x, 0) / n;
+  const my = pts.reduce((a, [, y]) => a + y, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const [x, y] of pts) {
+    sxy += (x - mx) * (y - my);
+    sxx += (x - mx) ** 2;
+  }
+  return sxx === 0 ? null : sxy / sxx;
+}
