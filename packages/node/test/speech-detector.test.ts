@@ -19,9 +19,12 @@ describe('loadSpeechDetector', () => {
 
   it('names the file when it is missing or not a Silero graph', async () => {
     const missing = join(coreFixtures, 'no-such.onnx');
-    await expect(loadSpeechDetector(missing)).rejects.toThrow(ModelLoadError);
-    await expect(loadSpeechDetector(missing)).rejects.toThrow(`${missing}: cannot load the speech detector`);
+    // the same errors as any model's, from core's one loader
+    await expect(loadSpeechDetector(missing)).rejects.toMatchObject({ name: 'ModelLoadError', code: 'MODEL_NOT_FOUND', source: missing });
+    await expect(loadSpeechDetector(missing)).rejects.toThrow(`${missing}: missing`);
     const mosGraph = join(coreFixtures, 'tiny-ok.onnx');
+    await expect(loadSpeechDetector(mosGraph)).rejects.toThrow(ModelLoadError);
+    await expect(loadSpeechDetector(mosGraph)).rejects.toMatchObject({ code: 'MODEL_CONTRACT_MISMATCH', source: mosGraph });
     await expect(loadSpeechDetector(mosGraph)).rejects.toThrow(`${mosGraph}: speech detector silero-vad is not a usable Silero VAD graph`);
   });
 });
