@@ -6,30 +6,19 @@
  * must be scored.
  */
 import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../packages/client/test/helpers/browser.js';
 import { chromiumPath } from '../../packages/client/test/helpers/tools.js';
+import { freePort } from '../helpers/ports.js';
 import { makeConsumer, repoRoot, type Consumer } from './consumer.js';
 
 const VITE = '8.3.8';
 const built = existsSync(path.join(repoRoot, 'packages/client/dist/index.js'));
 const micWav = path.join(repoRoot, 'models/fixtures/clean-tts.wav');
 
-/** A port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface ViteProcess {
   url: string;
