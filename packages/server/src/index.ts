@@ -7,7 +7,8 @@
  * external teachers' adapters (DNSMOS P.835, PLCMOS v2) are, at the documented subpath
  * `@callmos/server/teachers`, for scoring clips with them directly.
  */
-export { attachQualityMonitor, QualityMonitor, type QualityMonitorOptions, type MonitorBackend } from './monitor/quality-monitor.js';
+export { attachQualityMonitor } from './monitor/attach-quality-monitor.js';
+export { QualityMonitor, type QualityMonitorOptions, type MonitorBackend } from './monitor/quality-monitor.js';
 export { MonitorError, type MonitorErrorCode } from './monitor/monitor-error.js';
 export type { ParticipantState, RoomQuality, MonitorAlert } from './monitor/types.js';
 export {

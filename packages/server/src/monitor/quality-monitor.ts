@@ -1,5 +1,6 @@
 /**
- * attachQualityMonitor(router): live speech quality for every audio producer of a mediasoup Router.
+ * QualityMonitor: live speech quality for every audio producer of a mediasoup Router (made by
+ * attachQualityMonitor, ./attach-quality-monitor.ts).
  *
  * Watches router.observer 'newtransport' -> transport.observer 'newproducer'; each Opus producer is
  * consumed through one DirectTransport owned by the monitor (RTP arrives in this process as Buffers:
@@ -17,127 +18,23 @@
  * room$, stats), which is also what a sender that switched SSRC looks like: mediasoup drops RTP of an
  * SSRC the producer was not created with, so none of it reaches the monitor.
  */
-import type { AppData, DirectTransport, Producer, Router, Transport, Worker } from 'mediasoup/types';
+import type { AppData, DirectTransport, Producer, Router, Transport } from 'mediasoup/types';
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
-import {
-  Logger,
-  degradedFor,
-  withQuality,
-  type DegradedForOptions,
-  type QualityAggregatorConfig,
-  type ScoreEvent,
-  type SileroVad,
-  type VadOptions,
-} from '@callmos/core';
-import { defaultModel, loadModelWithDetails, loadSpeechDetector, type ExecutionProviderName, type ProviderPreference } from '@callmos/node';
-import { TeacherPool, type TeacherPoolOptions } from '../pool/teacher-pool.js';
-import type { JitterBufferOptions } from '../rtp/jitter-buffer.js';
+import { Logger, degradedFor, withQuality, type ScoreEvent, type SileroVad } from '@callmos/core';
+import type { TeacherPool } from '../pool/teacher-pool.js';
 import { emptyStreamStats } from '../audio/audio-stream.js';
 import { ProducerTap } from './producer-tap.js';
 import { roomQuality } from './room-quality.js';
 import { addStreamStats, copyMonitorStats, emptyMonitorStats, type MonitorStats } from './monitor-stats.js';
 import type { MonitorAlert, ParticipantState, RoomQuality } from './types.js';
-import { ExternalTeachers, type ExternalTeachersOptions } from '../teachers/external-teachers.js';
+import type { ExternalTeachers } from '../teachers/external-teachers.js';
 import { MonitorError } from './monitor-error.js';
+import type { MonitorBackend, QualityMonitorOptions } from './monitor-options.js';
 
 export { MonitorError };
+export type { MonitorBackend, QualityMonitorOptions };
 
 const logger = new Logger('server:quality-monitor');
-
-export interface QualityMonitorOptions extends TeacherPoolOptions {
-  /** shipped model name or model path; default the largest shipped model */
-  model?: string;
-  modelsDir?: string;
-  /** execution provider: 'auto' (CUDA when usable, else CPU), 'cpu' or 'cuda'; default 'auto' */
-  provider?: ProviderPreference;
-  intraOpThreads?: number;
-  /** room name carried by participants, alerts and room$; default router.appData.room, else the router id */
-  room?: string;
-  jitter?: JitterBufferOptions;
-  vad?: VadOptions;
-  /**
-   * 'silero' (default): a window is scored only when the energy gate and the Silero speech detector both
-   * find speech in it (a fan, a tone or hold music is not bad quality); 'energy': the energy gate alone
-   */
-  speechDetector?: 'silero' | 'energy';
-  maxSilenceFillMs?: number;
-  /** how far a stream's decoded audio may run ahead of the wall clock before its packets are dropped, ms; default 10000 */
-  maxLeadMs?: number;
-  /** EMA and band thresholds */
-  quality?: QualityAggregatorConfig;
-  /** alert rule; default band poor for 5 s (raise) and recovered for 5 s (clear) */
-  alert?: DegradedForOptions;
-  /** how often the producers' RTP stats are polled for network MOS, ms; default 1000, 0 = never */
-  networkStatsIntervalMs?: number;
-  /** a producer that is not paused and sends no RTP for this long is stalled, ms; default 5000, 0 = never */
-  stallAfterMs?: number;
-  /** external teachers (DNSMOS P.835, PLCMOS v2) by file path; their scores go into event.extra */
-  teachers?: ExternalTeachersOptions;
-  /**
-   * the router's worker: lets the monitor tell a deliberate worker.close() (observables complete) from a
-   * worker that died (they error). Without it, any worker close under the monitor is an error.
-   */
-  worker?: Worker;
-  /** where the start-up line (model, execution provider) and faults of the monitor's own go; default console.info */
-  log?: (line: string) => void;
-}
-
-/** What runs the teacher, reported at start. */
-export interface MonitorBackend {
-  model: string;
-  modelPath: string;
-  provider: ExecutionProviderName;
-  fallbackReason?: string;
-  batchSize: number;
-  maxWaitMs: number;
-  /** external teachers loaded ('dnsmos', 'plcmos') */
-  teachers: string[];
-  /** the speech detector's id, or 'energy gate' when windows are gated by energy alone */
-  speechDetector: string;
-}
-
-export async function attachQualityMonitor(router: Router, options: QualityMonitorOptions = {}): Promise<QualityMonitor> {
-  if (router.closed) throw new MonitorError('ROUTER_CLOSED', `router ${router.id} is closed`);
-  const batchSize = options.batchSize ?? 16;
-  // Load before touching the router: a bad model path fails the attach with ModelLoadError and no side effects.
-  const loaded = await loadModelWithDetails(options.model ?? defaultModel, {
-    modelsDir: options.modelsDir,
-    provider: options.provider,
-    intraOpThreads: options.intraOpThreads,
-    maxBatch: batchSize,
-  });
-  let teachers: ExternalTeachers | undefined;
-  let speech: SileroVad | undefined;
-  let transport: DirectTransport;
-  try {
-    speech = (options.speechDetector ?? 'silero') === 'silero' ? await loadSpeechDetector() : undefined;
-    teachers = options.teachers ? await ExternalTeachers.load(options.teachers, { provider: options.provider, intraOpThreads: options.intraOpThreads }) : undefined;
-    transport = await router.createDirectTransport({ appData: { callmosMonitor: true } });
-  } catch (err) {
-    await loaded.model.release().catch((err: unknown) => logger.warn(`releasing the model after a failed attach failed: ${String(err)}`));
-    await speech?.release().catch((err: unknown) => logger.warn(`releasing the speech detector after a failed attach failed: ${String(err)}`));
-    await teachers?.release();
-    throw err;
-  }
-  const pool = new TeacherPool(loaded.model, { ...options, batchSize });
-  const backend: MonitorBackend = {
-    model: loaded.model.id,
-    modelPath: loaded.files.onnxPath,
-    provider: loaded.provider,
-    ...(loaded.fallbackReason ? { fallbackReason: loaded.fallbackReason } : {}),
-    batchSize: pool.batchSize,
-    maxWaitMs: pool.maxWaitMs,
-    teachers: teachers?.names ?? [],
-    speechDetector: speech ? speech.id : 'energy gate',
-  };
-  (options.log ?? console.info)(
-    `callmos: monitoring router ${router.id} with ${backend.model} on ${backend.provider.toUpperCase()}` +
-      (backend.fallbackReason ? ` (${backend.fallbackReason})` : '') +
-      `, batch ${backend.batchSize}, max wait ${backend.maxWaitMs} ms, speech: ${speech ? `energy gate + ${speech.id}` : 'energy gate'}` +
-      (backend.teachers.length ? `, external teachers: ${backend.teachers.join(', ')}` : ''),
-  );
-  return new QualityMonitor(router, transport, pool, backend, options, teachers, speech);
-}
 
 export class QualityMonitor {
   readonly room: string;
