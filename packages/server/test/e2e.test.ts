@@ -14,7 +14,7 @@ import WebSocket from 'ws';
 import type { Router, Worker } from 'mediasoup/types';
 import type { ScoreEvent } from '@callmos/core';
 import { attachQualityMonitor } from '../src/monitor/attach-quality-monitor.js';
-import { type QualityMonitor } from '../src/monitor/quality-monitor.js';
+import type { QualityMonitor } from '../src/monitor/quality-monitor.js';
 import type { MonitorAlert, ParticipantState } from '../src/monitor/types.js';
 import { serveTelemetry, type TelemetryServer } from '../src/telemetry/ws-server.js';
 import { metricsHandler } from '../src/telemetry/metrics.js';

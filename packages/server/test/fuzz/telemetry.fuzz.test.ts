@@ -63,7 +63,7 @@ type Query = typeof query extends fc.Arbitrary<infer Q> ? Q : never;
 function queryFilter(q: Query): Filter | 'refused' {
   const list = (v: string | null) => (v === null || v === '' ? null : v.split(',').map((s) => s.trim()).filter(Boolean));
   const types = list(q.types);
-  if (types && types.some((t) => !TELEMETRY_TYPES.includes(t as TelemetryType))) return 'refused';
+  if (types?.some((t) => !TELEMETRY_TYPES.includes(t as TelemetryType))) return 'refused';
   const set = (v: string | null) => (list(v) === null ? null : new Set(list(v)));
   return { rooms: set(q.room), producers: set(q.producer), types: new Set(types ?? TELEMETRY_TYPES) };
 }
