@@ -15,7 +15,7 @@ import { AudioFileError, decodeAudioFile, type AudioClip } from '../../src/audio
 import { wavBytes, type WavSpec } from '../helpers/wav-bytes.js';
 import { largestAllocation } from '../helpers/allocations.js';
 import { ffmpeg, ffmpegPath } from '../helpers/tools.js';
-import { bytes, fc, fuzz, fuzzAsync } from '../../../../test/helpers/fuzz.js';
+import { bytes, fc, fuzzAsync } from '../../../../test/helpers/fuzz.js';
 
 /** A decoder may take a few times the file (8-bit -> float32 is 4x, IMA ADPCM -> float32 8x), never more. */
 const allowedBytes = (fileBytes: number) => 16 * fileBytes + 65536;
