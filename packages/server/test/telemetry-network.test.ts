@@ -6,26 +6,16 @@
 import { connect, type Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BehaviorSubject, Subject } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
-import type { ScoreEvent } from '@callmos/core';
 import { CLOSE_MONITOR_DOWN, serveTelemetry, type TelemetryServer } from '../src/telemetry/ws-server.js';
 import { metricsHandler } from '../src/telemetry/metrics.js';
-import { roomQuality } from '../src/monitor/room-quality.js';
 import { emptyStreamStats } from '../src/audio/audio-stream.js';
-import type { MonitorAlert, ParticipantState, RoomQuality } from '../src/monitor/types.js';
+import type { ParticipantState, } from '../src/monitor/types.js';
+import { handFedSource } from './helpers/telemetry-source.js';
 
 const TOKEN = 'secret-token-123';
 
-function source(room = 'r1') {
-  return {
-    room,
-    scores$: new Subject<ScoreEvent>(),
-    alerts$: new Subject<MonitorAlert>(),
-    participants$: new BehaviorSubject<ParticipantState[]>([]),
-    room$: new BehaviorSubject<RoomQuality>(roomQuality(room, [], 0)),
-  };
-}
+const source = handFedSource;
 
 const participant = (producerId: string): ParticipantState => ({
   producerId, transportId: 't', room: 'r1', appData: {}, paused: false, consuming: true, closed: false, alerting: false, stalled: false, stalls: 0, stats: emptyStreamStats(),

@@ -6,26 +6,18 @@
 import { connect } from 'node:net';
 import { createServer, get } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BehaviorSubject, Subject } from 'rxjs';
 import WebSocket from 'ws';
 import type { ScoreEvent } from '@callmos/core';
 import { serveTelemetry, type TelemetryServer } from '../src/telemetry/ws-server.js';
 import { metricsHandler } from '../src/telemetry/metrics.js';
 import { emptyStreamStats } from '../src/audio/audio-stream.js';
 import { roomQuality } from '../src/monitor/room-quality.js';
-import type { MonitorAlert, ParticipantState, RoomQuality } from '../src/monitor/types.js';
+import type { ParticipantState, } from '../src/monitor/types.js';
+import { handFedSource } from './helpers/telemetry-source.js';
 
 const TOKEN = 'secret-token-123';
 
-function source(room = 'r1') {
-  return {
-    room,
-    scores$: new Subject<ScoreEvent>(),
-    alerts$: new Subject<MonitorAlert>(),
-    participants$: new BehaviorSubject<ParticipantState[]>([]),
-    room$: new BehaviorSubject<RoomQuality>(roomQuality(room, [], 0)),
-  };
-}
+const source = handFedSource;
 
 const event = (streamId: string, mos: number, extra: Partial<ScoreEvent> = {}): ScoreEvent => ({
   v: 1, streamId, model: 'm@1', start: 0, end: 4, scored: true, mos, dims: {}, speechRatio: 0.9, latencyMs: 12, timestamp: 1, emaMos: mos, band: mos < 2.8 ? 'poor' : 'good', ...extra,

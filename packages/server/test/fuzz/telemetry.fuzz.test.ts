@@ -8,29 +8,21 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BehaviorSubject, Subject } from 'rxjs';
 import WebSocket from 'ws';
 import type { ScoreEvent } from '@callmos/core';
 import { serveTelemetry, type TelemetryServer } from '../../src/telemetry/ws-server.js';
 import { TELEMETRY_TYPES, type TelemetryMessage, type TelemetryType } from '../../src/telemetry/source.js';
 import { emptyStreamStats } from '../../src/audio/audio-stream.js';
 import { roomQuality } from '../../src/monitor/room-quality.js';
-import type { MonitorAlert, ParticipantState, RoomQuality } from '../../src/monitor/types.js';
+import type { MonitorAlert, ParticipantState, } from '../../src/monitor/types.js';
 import { fc, fuzzAsync } from '../../../../test/helpers/fuzz.js';
+import { handFedSource } from '../helpers/telemetry-source.js';
 
 const TOKEN = 'fuzz-token-0123';
 const ROOMS = ['r1', 'r2'] as const;
 const PRODUCERS = ['p1', 'p2', 'p3'];
 
-function source(room: string) {
-  return {
-    room,
-    scores$: new Subject<ScoreEvent>(),
-    alerts$: new Subject<MonitorAlert>(),
-    participants$: new BehaviorSubject<ParticipantState[]>([]),
-    room$: new BehaviorSubject<RoomQuality>(roomQuality(room, [], 0)),
-  };
-}
+const source = handFedSource;
 const sources = ROOMS.map(source);
 
 let server: TelemetryServer;
