@@ -17,8 +17,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEECH_DETECTOR } from '@callmos/core';
 import { launchChromium } from './helpers/browser.js';
-import { CLI, cliScore } from './helpers/cli.js';
-import { loopOffset, rotatedLoop } from './helpers/align.js';
+import { CLI, cliScore, cliScoreAll } from './helpers/cli.js';
+import { FAITHFUL_CAPTURE_SNR_DB, loopOffset, rotatedLoop, windowAlignment } from './helpers/align.js';
 import { CLIP_RATE, makeClips, type Clips } from './helpers/clips.js';
 import { startStaticServer, type StaticServer } from './helpers/static-server.js';
 import { chromiumPath, decodeAudio, ffmpegPath } from './helpers/tools.js';
@@ -237,6 +237,7 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     expect(captured.length).toBe(14 * 16000);
     const capturedWav = join(work, 'captured-16k.wav');
     writeWav(capturedWav, captured, 16000, 'float32');
+    writeWav(join(ARTIFACTS, 'captured-16k.wav'), captured, 16000, 'float32');
     const cli = cliScore(capturedWav, join(MODELS, 'tiny'));
     const browserEvents = await evaluate<Ev[]>(page, `app.events('mic')`);
     const pairs = pairUp(browserEvents, cli.windowScores, 14);
@@ -244,32 +245,52 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     const diffs = pairs.map((p) => Math.abs(p.browser - p.cli));
     const maxWindowDiff = Math.max(...diffs);
     // 2. the clip the fake microphone played, through Chromium's capture, the AudioContext and the tap's
-    //    resampler: the CLI on the same WAV, rotated to where the loop was when the tap started, window by
-    //    window; and the plain clip means (CLI: whole clip; browser: its first windows), for the note
+    //    resampler: each scored window located in the looping clip on its own (a capture glitch under CPU
+    //    load shifts everything after it), and the CLI on the clip from there, with a second of context on
+    //    either side so that its resampler is as settled as the tap's. Windows that straddle a glitch hold
+    //    no single stretch of the clip: they are counted and left out, since they are not the same audio.
     const clip = decodeAudio(clips.clean, CLIP_RATE);
-    const offset = loopOffset(captured, decodeAudio(clips.clean, 16000), clip, CLIP_RATE);
-    const rotatedWav = join(work, 'clean-as-played.wav');
-    writeWav(rotatedWav, rotatedLoop(clip, offset, 14 * CLIP_RATE), CLIP_RATE, 'float32');
-    const asPlayed = cliScore(rotatedWav, join(MODELS, 'tiny'));
-    const playedPairs = pairUp(browserEvents, asPlayed.windowScores, 14);
+    const clip16k = decodeAudio(clips.clean, 16000);
+    const captureOffset = loopOffset(captured, clip16k, clip, CLIP_RATE);
+    const played = browserEvents.filter((e) => e.scored && e.end <= 14 - 0.05);
+    const located = played.map((e) => ({
+      e,
+      ...windowAlignment(captured, clip16k, clip, CLIP_RATE, Math.round(e.start * 16000), Math.round((e.end - e.start) * 16000), captureOffset),
+    }));
+    const faithful = located.filter((w) => w.snrDb >= FAITHFUL_CAPTURE_SNR_DB);
+    const asPlayedDir = join(work, 'as-played');
+    mkdirSync(asPlayedDir, { recursive: true });
+    const files = faithful.map((w, i) => {
+      const f = join(asPlayedDir, `window-${i}.wav`);
+      const from = (w.offset - CLIP_RATE + clip.length) % clip.length;
+      writeWav(f, rotatedLoop(clip, from, 6 * CLIP_RATE), CLIP_RATE, 'float32');
+      return f;
+    });
+    const asPlayed = files.length > 0 ? cliScoreAll(files, join(MODELS, 'tiny')) : [];
+    const playedPairs = faithful
+      .map((w, i) => ({ browser: w.e.mos!, cli: asPlayed[i]!.windowScores.find((x) => x.scored && Math.abs(x.start - 1) < 1e-6)?.mos }))
+      .filter((p): p is { browser: number; cli: number } => typeof p.cli === 'number');
     const playedDiffs = playedPairs.map((p) => Math.abs(p.browser - p.cli));
     const cliClip = cliScore(clips.clean, join(MODELS, 'tiny'));
+    const clipScoreDiff = Math.abs(mean(playedPairs.map((p) => p.browser)) - mean(playedPairs.map((p) => p.cli)));
     measurements.browserVsCli = {
       capturedAudio: { windowsCompared: pairs.length, maxWindowDiff, meanWindowDiff: mean(diffs) },
       clipAsPlayed: {
-        loopOffsetS: offset / CLIP_RATE,
+        windows: located.map((w) => ({ start: w.e.start, loopOffsetS: w.offset / CLIP_RATE, captureSnrDb: Number(w.snrDb.toFixed(1)) })),
+        windowsLeftOut: located.length - faithful.length,
         windowsCompared: playedPairs.length,
         maxWindowDiff: Math.max(...playedDiffs),
         meanWindowDiff: mean(playedDiffs),
-        clipScoreDiff: Math.abs(mean(playedPairs.map((p) => p.browser)) - mean(playedPairs.map((p) => p.cli))),
+        clipScoreDiff,
       },
       clipMeans: { cliClipMos: cliClip.mos, browserMeanMos: cleanMean },
     };
-    expect(playedPairs.length).toBeGreaterThanOrEqual(6);
-    // As a clip score (the mean over its windows, as the CLI reports a file) within 0.05. Single windows
-    // have differed by up to 0.06 here: Chromium's fake capture is not sample-exact under CPU load.
-    expect(Math.abs(mean(playedPairs.map((p) => p.browser)) - mean(playedPairs.map((p) => p.cli)))).toBeLessThanOrEqual(0.05);
+    // A glitch spoils at most the 4 windows that hold it: most of the 10 stay comparable.
+    expect(playedPairs.length).toBeGreaterThanOrEqual(5);
+    // As a clip score (the mean over its windows, as the CLI reports a file), and window by window, within 0.05.
+    expect(clipScoreDiff).toBeLessThanOrEqual(0.05);
     expect(mean(playedDiffs)).toBeLessThanOrEqual(0.05);
+    expect(Math.max(...playedDiffs)).toBeLessThanOrEqual(0.05);
     expect(maxWindowDiff).toBeLessThanOrEqual(0.05);
   }, 120_000);
 

@@ -8,35 +8,48 @@
  * Offset (in clip samples) of the loop position where `captured16k` begins. `clip16k` is the clip at
  * 16 kHz (any resampler: it only locates), `clip` the clip at `clipRate`, where the offset is refined.
  */
-export function loopOffset(captured16k: Float32Array, clip16k: Float32Array, clip: Float32Array, clipRate: number): number {
-  const wrap = (x: Float32Array, i: number) => x[((i % x.length) + x.length) % x.length]!;
-  const probe = captured16k.subarray(0, Math.min(captured16k.length, 2 * 16000));
-  // 16 kHz: every lag, on 10 ms energy envelopes first, then on the waveform around the best
-  const env = (get: (i: number) => number, start: number, frames: number) =>
-    Float64Array.from({ length: frames }, (_, f) => {
-      let e = 0;
-      for (let i = 0; i < 160; i++) e += get(start + f * 160 + i) ** 2;
-      return Math.sqrt(e);
-    });
-  const probeEnv = env((i) => probe[i]!, 0, Math.floor(probe.length / 160));
+export function loopOffset(
+  captured16k: Float32Array,
+  clip16k: Float32Array,
+  clip: Float32Array,
+  clipRate: number,
+  near?: { lag16k: number; radius16k: number },
+): number {
+  const probe = captured16k.subarray(0, Math.min(captured16k.length, 2 * 16000, clip16k.length));
+  const mod = (i: number, n: number) => ((i % n) + n) % n;
+  // the loop unrolled once, so that any lag in [0, length) reads probe.length samples straight on
+  const loop16 = new Float32Array(clip16k.length + probe.length + 1);
+  for (let i = 0; i < loop16.length; i++) loop16[i] = clip16k[i % clip16k.length]!;
+  const energy = new Float64Array(loop16.length + 1); // running sum of squares: any 10 ms frame's energy in O(1)
+  for (let i = 0; i < loop16.length; i++) energy[i + 1] = energy[i]! + loop16[i]! ** 2;
+  const frames = Math.floor(probe.length / 160);
+  const probeEnv = Float64Array.from({ length: frames }, (_, f) => {
+    let e = 0;
+    for (let i = 0; i < 160; i++) e += probe[f * 160 + i]! ** 2;
+    return Math.sqrt(e);
+  });
+  // 16 kHz: lags 10 ms apart on 10 ms energy envelopes first, then every lag around the best on the waveform
   let coarse = 0;
   let best = -Infinity;
-  for (let lag = 0; lag < clip16k.length; lag += 160) {
-    const e = env((i) => wrap(clip16k, i), lag, probeEnv.length);
+  const [from, to] = near ? [near.lag16k - near.radius16k, near.lag16k + near.radius16k] : [0, clip16k.length - 1];
+  for (let lag = from; lag <= to; lag += 160) {
+    const at = mod(lag, clip16k.length);
     let score = 0;
-    for (let f = 0; f < e.length; f++) score += e[f]! * probeEnv[f]!;
-    score /= Math.sqrt(e.reduce((a, v) => a + v * v, 0)) || 1;
+    let norm = 0;
+    for (let f = 0; f < frames; f++) {
+      const e = Math.sqrt(energy[at + f * 160 + 160]! - energy[at + f * 160]!);
+      score += e * probeEnv[f]!;
+      norm += e * e;
+    }
+    score /= Math.sqrt(norm) || 1;
     if (score > best) [best, coarse] = [score, lag];
   }
-  const correlate = (at: (i: number) => number) => {
-    let score = 0;
-    for (let i = 0; i < probe.length; i++) score += probe[i]! * at(i);
-    return score;
-  };
   let lag16 = coarse;
   best = -Infinity;
   for (let lag = coarse - 320; lag <= coarse + 320; lag++) {
-    const score = correlate((i) => wrap(clip16k, lag + i));
+    const at = mod(lag, clip16k.length);
+    let score = 0;
+    for (let i = 0; i < probe.length; i++) score += probe[i]! * loop16[at + i]!;
     if (score > best) [best, lag16] = [score, lag];
   }
   // clip rate: integer offsets around it, the clip read at the capture's sample times (linear interpolation)
@@ -45,17 +58,69 @@ export function loopOffset(captured16k: Float32Array, clip16k: Float32Array, cli
   let offset = around;
   best = -Infinity;
   for (let lag = around - Math.ceil(2 * step); lag <= around + Math.ceil(2 * step); lag++) {
-    const score = correlate((i) => {
-      const t = lag + i * step;
-      const k = Math.floor(t);
-      return wrap(clip, k) + (t - k) * (wrap(clip, k + 1) - wrap(clip, k));
-    });
+    const read = readAt16k(clip, clipRate, lag, probe.length);
+    let score = 0;
+    for (let i = 0; i < probe.length; i++) score += probe[i]! * read[i]!;
     if (score > best) [best, offset] = [score, lag];
   }
-  return ((offset % clip.length) + clip.length) % clip.length;
+  return mod(offset, clip.length);
 }
 
 /** The clip as the looping microphone played it from `offset`, `length` samples long. */
 export function rotatedLoop(clip: Float32Array, offset: number, length: number): Float32Array {
   return Float32Array.from({ length }, (_, i) => clip[(offset + i) % clip.length]!);
+}
+
+/**
+ * A window of the capture holds the clip "as played" when the clip explains it to within this residual.
+ * Glitch-free browser runs read 26-34 dB in every window (Chromium's resampler and the tap's differ near
+ * 8 kHz); a window holding a dropped or repeated 10 ms buffer 0.1 s or more from its edges reads under 17.
+ */
+export const FAITHFUL_CAPTURE_SNR_DB = 20;
+
+/** The clip read at 16 kHz sample times from `offset` (clip samples), by linear interpolation at `clipRate`. */
+function readAt16k(clip: Float32Array, clipRate: number, offset: number, length: number): Float64Array {
+  const step = clipRate / 16000;
+  const wrap = (i: number) => clip[((i % clip.length) + clip.length) % clip.length]!;
+  return Float64Array.from({ length }, (_, i) => {
+    const t = offset + i * step;
+    const k = Math.floor(t);
+    return wrap(k) + (t - k) * (wrap(k + 1) - wrap(k));
+  });
+}
+
+/**
+ * One scored window of the capture located in the looping clip on its own, and how faithfully it holds the
+ * clip there: the capture is not sample-exact under CPU load (Chromium's fake microphone can drop or repeat
+ * a buffer), and after such a glitch the loop offset found at the capture's start no longer holds. `snrDb`
+ * is the clip's energy over the residual after the best gain: a window that straddles a glitch has no
+ * offset that fits all of it and reads low. `captureOffset` is the loop offset (clip samples) where the
+ * capture began (`loopOffset` on its start).
+ */
+export function windowAlignment(
+  captured16k: Float32Array,
+  clip16k: Float32Array,
+  clip: Float32Array,
+  clipRate: number,
+  start: number,
+  length: number,
+  captureOffset: number,
+): { offset: number; snrDb: number } {
+  const win = captured16k.subarray(start, start + length);
+  // searched within half a second of where an unbroken capture would be (glitches drop or repeat ~10 ms buffers)
+  const nominal = Math.round((captureOffset * 16000) / clipRate) + start;
+  const offset = loopOffset(win, clip16k, clip, clipRate, { lag16k: nominal, radius16k: 8000 });
+  const ref = readAt16k(clip, clipRate, offset, win.length);
+  let cr = 0;
+  let rr = 0;
+  let cc = 0;
+  for (let i = 0; i < win.length; i++) {
+    cr += win[i]! * ref[i]!;
+    rr += ref[i]! * ref[i]!;
+    cc += win[i]! * win[i]!;
+  }
+  const gain = rr > 0 ? cr / rr : 0;
+  let residual = 0;
+  for (let i = 0; i < win.length; i++) residual += (win[i]! - gain * ref[i]!) ** 2;
+  return { offset, snrDb: 10 * Math.log10(cc / Math.max(residual, 1e-20)) };
 }

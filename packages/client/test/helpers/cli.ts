@@ -18,10 +18,20 @@ export interface CliResult {
 }
 
 export function cliScore(file: string, modelDir: string): CliResult {
-  const r = spawnSync(process.execPath, [CLI, 'score', file, '--model', modelDir, '--format', 'json', '--provider', 'cpu', '--threads', '1'], {
+  return cliScoreAll([file], modelDir)[0]!;
+}
+
+/** One CLI run over several files (one model load): results in the order of `files`. */
+export function cliScoreAll(files: string[], modelDir: string): CliResult[] {
+  const r = spawnSync(process.execPath, [CLI, 'score', ...files, '--model', modelDir, '--format', 'json', '--provider', 'cpu', '--threads', '1'], {
     encoding: 'utf8',
     timeout: 120_000,
   });
   if (r.status !== 0) throw new Error(`callmos score failed (${r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout)[0] as CliResult;
+  const results = JSON.parse(r.stdout) as (CliResult & { file: string })[];
+  return files.map((f) => {
+    const found = results.find((x) => x.file === f);
+    if (!found) throw new Error(`callmos score printed no result for ${f}`);
+    return found;
+  });
 }
