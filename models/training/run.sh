@@ -3,7 +3,9 @@
 #   bash models/training/run.sh all            # synth -> label -> train tiny, small -> export -> eval
 #   bash models/training/run.sh synth|label|train NAME|export NAME|eval|fixtures|test
 #   bash models/training/run.sh prune          # issue 8: pruning ladders of small vs distillation (after all)
-# Needs ../shared (corpora + teachers), python3 with requirements.txt, ffmpeg, opus-tools, espeak-ng, flite.
+#   bash models/training/run.sh families       # issue 14: the family-held-out split, labelled and evaluated
+# Needs ../shared (corpora + teachers), python3 with requirements.txt, ffmpeg, opus-tools, espeak-ng, flite;
+# the family-held-out split also sptk and GStreamer's webrtcdsp (gstreamer1.0-plugins-bad, gstreamer1.0-tools).
 set -euo pipefail
 cd "$(dirname "$0")"
 py() { python3 -m "callmos_factory.$@"; }
@@ -18,6 +20,10 @@ case "${1:-all}" in
   export) py export "$2" ;;
   fixtures) py fixtures ;;
   eval) py evaluate $(shipped) ;;
+  families)
+    py synth --train 0 --val 0 --test 0 --families "${FAMILY_CLIPS:-300}"
+    py label --splits families
+    py evaluate_families $(shipped) ;;
   test) python3 -m pytest -q tests ;;
   prune)  # resumable and time-budgeted per method (PRUNE_MINUTES of wall time each), 1 thread, nice
     # a from-scratch student below tiny, so the distilled curve spans the ladder's > 10x too (1.0 recipe)
@@ -31,6 +37,9 @@ case "${1:-all}" in
     py label --splits test --p835
     py fixtures
     for m in $MODELS; do py train "$m" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}"; py export "$m"; done
-    py evaluate $(shipped) ;;
-  *) echo "usage: run.sh all|deps|synth|label|train NAME|export NAME|fixtures|eval|test|prune" >&2; exit 2 ;;
+    py evaluate $(shipped)
+    py synth --train 0 --val 0 --test 0 --families "${FAMILY_CLIPS:-300}"
+    py label --splits families
+    py evaluate_families $(shipped) ;;
+  *) echo "usage: run.sh all|deps|synth|label|train NAME|export NAME|fixtures|eval|families|test|prune" >&2; exit 2 ;;
 esac

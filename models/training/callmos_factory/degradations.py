@@ -64,9 +64,9 @@ def make_noise(n: int, rng: np.random.Generator, split: str) -> tuple[np.ndarray
     return y + 1e-3 * rng.standard_normal(n), {"noise": kind, "count": int(len(pos))}
 
 
-def add_noise(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple[np.ndarray, dict]:
+def add_noise(x: np.ndarray, rng: np.random.Generator, split: str, snr_db: float | None = None) -> tuple[np.ndarray, dict]:
     noise, p = make_noise(len(x), rng, split)
-    snr = float(np.clip(rng.normal(10, 10), -5, 40))
+    snr = float(np.clip(rng.normal(10, 10), -5, 40)) if snr_db is None else snr_db
     noise = noise * (active_rms(x) / (rms(noise) * 10 ** (snr / 20) + 1e-12))
     p["snr_db"] = round(snr, 1)
     return x + noise, p

@@ -1,10 +1,10 @@
 """Stage 1: synthesise unlabeled degraded speech clips (deterministic, resumable).
 
-    python -m callmos_factory.synth --train 2400 --val 200 --test 400
+    python -m callmos_factory.synth --train 2400 --val 200 --test 400 [--families 300]
 
 Writes work/clips/<split>/<id>.wav (float32, 16 kHz, CLIP_SECONDS long) and <id>.json (source and the
 degradation chain). Clip i of a split is seeded by (split, i), so a rerun skips finished clips and
-regenerates missing ones identically.
+regenerates missing ones identically. The family-held-out split (families.py) is made only when asked for.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from . import degradations, sources
+from . import degradations, families, sources
 from .paths import WORK_DIR, require_shared
 
 SR = 16000
@@ -57,8 +57,12 @@ def make_clip(split: str, index: int) -> str:
         return cid
     rng = np.random.default_rng([zlib.crc32(split.encode()), index])
     n = int(CLIP_SECONDS * SR)
-    x, src = _speech(rng, split, n, index)
-    y, chain = degradations.degrade(x, rng, split)
+    if split == families.FAMILIES_SPLIT:
+        x, src = _speech(rng, families.SOURCE_SPLIT, int(n * families.SOURCE_STRETCH), index)
+        y, chain = families.degrade(x, rng, index, n)
+    else:
+        x, src = _speech(rng, split, n, index)
+        y, chain = degradations.degrade(x, rng, split)
     y = np.clip(np.nan_to_num(y), -1.0, 1.0).astype(np.float32)
     sf.write(str(wav), y, SR, subtype="FLOAT")
     meta = {"id": cid, "split": split, "source": src, "degradations": chain}
@@ -79,11 +83,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--train", type=int, default=2400)
     ap.add_argument("--val", type=int, default=200)
     ap.add_argument("--test", type=int, default=400)
+    ap.add_argument("--families", type=int, default=0, help="clips of the family-held-out split (families.py)")
     ap.add_argument("--jobs", type=int, default=2)
     a = ap.parse_args(argv)
     require_shared()
     jobs = []
-    for split, count in (("test", a.test), ("val", a.val), ("train", a.train)):
+    for split, count in (("test", a.test), ("val", a.val), ("train", a.train), (families.FAMILIES_SPLIT, a.families)):
         clip_dir(split).mkdir(parents=True, exist_ok=True)
         jobs += [(split, i) for i in range(count)]
     done = 0
