@@ -101,6 +101,32 @@ describe.skipIf(skip !== null)('qoe-dashboard demo (npm start) in Chromium', () 
     expect(posted.find((p) => p.kind === 'raised')!.text).toMatch(/sounds degraded/);
   }, 100_000);
 
+  it('names the cause its script applies: noise for the noisy phase, network or discontinuity for 30 % loss', async () => {
+    // every raised alert names a cause; the degraded participants' say what their script did to them
+    await page.waitForFunction(`[...document.querySelectorAll('#alerts li[data-kind="raised"]')].length >= 2`, undefined, { timeout: 90_000, polling: 500 });
+    const raised = (await page.evaluate(
+      `window.dashboard.alerts.filter((a) => a.kind === 'raised').map((a) => ({ name: a.appData?.name ?? a.producerId, cause: a.cause?.kind, since: a.since }))`,
+    )) as { name: string; cause?: string; since: number }[];
+    console.info(`dashboard alert causes: ${JSON.stringify(raised)}`);
+    expect(raised.every((a) => typeof a.cause === 'string')).toBe(true);
+    const noisy = raised.filter((a) => a.name.includes('(noisy)'));
+    expect(noisy.length).toBeGreaterThan(0);
+    expect(noisy.every((a) => a.cause === 'noise')).toBe(true);
+    const lossy = raised.filter((a) => a.name.includes('(bad network)'));
+    for (const a of lossy) expect(['network', 'discontinuity']).toContain(a.cause);
+  }, 100_000);
+
+  it('a page opened late is full at once: the history fills every line before a new window could', async () => {
+    const late = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const opened = Date.now();
+    await late.goto(demo.url);
+    await late.waitForFunction('Number(document.body.dataset.history) > 0', undefined, { timeout: 5_000, polling: 50 });
+    const points = (await late.evaluate(`[...window.dashboard.people.values()].map((p) => p.fromHistory ?? 0)`)) as number[];
+    console.info(`late page: history points per participant ${JSON.stringify(points)} within ${Date.now() - opened} ms`);
+    expect(points.every((n) => n >= 10)).toBe(true);
+    await late.close();
+  }, 30_000);
+
   it('stops cleanly on Ctrl-C (SIGINT to its process group): exit 0, no ffmpeg or mediasoup worker left', async () => {
     const children = descendants(demo.child.pid!);
     expect(children.filter((c) => c.command.includes('ffmpeg')).length).toBeGreaterThanOrEqual(3);

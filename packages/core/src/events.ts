@@ -24,6 +24,36 @@ export interface NetworkQuality {
   codec: string;
 }
 
+/** What a window's frame energies say about its signal (scoring/signal-evidence.ts), measured, not predicted. */
+export interface SignalEvidence {
+  /** active speech level: the power mean of the frames above the speech gate's threshold, dBFS (-120 with none) */
+  levelDbfs: number;
+  /** the floor: the 10th percentile of the window's 20 ms frame energies, dBFS */
+  floorDbfs: number;
+  /** runs of 10-80 ms of digital silence between active frames, per second: lost packets filled with zeros */
+  dropoutsPerSec: number;
+}
+
+/**
+ * What makes a stream sound as it does (scoring/cause.ts):
+ * `network` (loss or jitter explain the dropouts heard), `noise` (background noise), `coloration` (codec,
+ * bandwidth, room, device, denoiser), `discontinuity` (dropouts the network does not explain), `loudness`
+ * (too quiet, too loud, clipping), `unknown` (no dim stands out).
+ */
+export type CauseKind = 'network' | 'noise' | 'coloration' | 'discontinuity' | 'loudness' | 'unknown';
+
+export interface QualityCause {
+  kind: CauseKind;
+  /** the dims the cause was read from (the stream's smoothed dims, where the aggregator gives them) */
+  dims: Record<string, number>;
+  /** each content cause's probability under the cause model (scoring/cause.ts); empty when the dims it needs are missing */
+  likelihood: Partial<Record<'noise' | 'coloration' | 'discontinuity' | 'loudness', number>>;
+  /** the measured signal it was read from, where the host gives it */
+  signal?: SignalEvidence;
+  /** the network figures behind a `network` verdict, when the host has them */
+  network?: Pick<NetworkQuality, 'mos' | 'lossPct' | 'jitterMs' | 'rttMs'>;
+}
+
 export interface ScoreEvent {
   v: typeof SCORE_EVENT_VERSION;
   streamId: string;
@@ -42,6 +72,8 @@ export interface ScoreEvent {
   dims: Record<string, number>;
   /** fraction of the window's frames with speech activity, 0..1: the speech detector's frames where the host runs one, else the energy gate's */
   speechRatio: number;
+  /** the window's measured level, floor and dropouts (every window, scored or not) */
+  signal?: SignalEvidence;
   /** wall-clock ms from the window's last sample arriving to this event */
   latencyMs: number;
   /** wall-clock time of emission, ms since the epoch */
@@ -51,6 +83,8 @@ export interface ScoreEvent {
   /** smoothed MOS and band, filled by the aggregator */
   emaMos?: number;
   band?: QualityBand;
+  /** why the stream sounds as it does, from its smoothed dims and the network: filled by the aggregator while the band is fair or poor */
+  cause?: QualityCause;
   /** network MOS beside content MOS, when the host knows network stats */
   network?: NetworkQuality;
   /** extra scores from external teachers (server), e.g. { dnsmos_ovrl: 3.1 } */

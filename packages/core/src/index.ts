@@ -11,7 +11,17 @@
  */
 
 // telemetry contract
-export { SCORE_EVENT_VERSION, type ScoreEvent, type QualityBand, type NotScoredReason, type NetworkQuality } from './events.js';
+export {
+  SCORE_EVENT_VERSION,
+  type ScoreEvent,
+  type QualityBand,
+  type NotScoredReason,
+  type NetworkQuality,
+  type CauseKind,
+  type QualityCause,
+  type SignalEvidence,
+} from './events.js';
+export { CAUSE_CALIBRATION, CONTENT_CAUSES, diagnoseCause, type CauseCalibration } from './scoring/cause.js';
 
 // errors and logging
 export { CallmosError, type CallmosErrorCode, type CallmosErrorOptions } from './errors.js';

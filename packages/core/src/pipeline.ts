@@ -19,3 +19,5 @@ export { CARD_SAMPLE_RATE, CARD_CHANNELS, CARD_BINS } from './model/card.js';
 export { validateSileroSession, SILERO_FRAME, SILERO_CONTEXT, SILERO_STATE, type SileroStep } from './scoring/silero-vad.js';
 export type { Audio16kSink } from './scoring/window-producer.js';
 export { loadSileroVad, type LoadSileroVadOptions } from './scoring/load-silero-vad.js';
+export { causeFeatures } from './scoring/cause.js';
+export { signalEvidence } from './scoring/signal-evidence.js';

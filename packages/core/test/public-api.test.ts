@@ -9,21 +9,21 @@ import { publicExports } from '../../../test/helpers/public-exports.js';
 describe('public exports', () => {
   it('packages/core/src/index.ts', () => {
     expect(publicExports('packages/core/src/index.ts')).toEqual([
-      'type CallmosErrorCode', 'type CallmosErrorOptions', 'type ClipNotScoredReason', 'type ClipScore',
+      'type CallmosErrorCode', 'type CallmosErrorOptions', 'type CauseCalibration', 'type CauseKind', 'type ClipNotScoredReason', 'type ClipScore',
       'type CodecImpairment', 'type DegradedForOptions', 'type EModelBand', 'type GoldenCase',
       'type LoadMosModelOptions', 'type LogEventListeners', 'type ModelCard', 'type ModelCardInput',
       'type ModelCardOutputs', 'type ModelFile', 'type ModelLoadErrorCode', 'type ModelLoadErrorOptions',
       'type ModelScore', 'type MosModelOptions', 'type NetworkQuality', 'type NetworkQualityInput',
       'type NotScoredReason', 'type OneWayDelayInput', 'type OpenModelSessionOptions', 'type QualityAggregatorConfig',
-      'type QualityAlert', 'type QualityBand', 'type RFactorBreakdown', 'type RFactorInput',
+      'type QualityAlert', 'type QualityBand', 'type QualityCause', 'type RFactorBreakdown', 'type RFactorInput',
       'type ResolvedQualityConfig', 'type ScoreClipOptions', 'type ScoreEvent', 'type ScoredEvent',
-      'type SessionFactory', 'type SessionLike', 'type SileroVadOptions', 'type SpeechDetectorOptions',
+      'type SessionFactory', 'type SessionLike', 'type SignalEvidence', 'type SileroVadOptions', 'type SpeechDetectorOptions',
       'type SpeechVerdict', 'type StreamScorerOptions', 'type TensorConstructor', 'type VadOptions',
-      'value CARD_VERSION', 'value CODEC_IMPAIRMENTS', 'value CallmosError', 'value CardError',
+      'value CARD_VERSION', 'value CAUSE_CALIBRATION', 'value CODEC_IMPAIRMENTS', 'value CONTENT_CAUSES', 'value CallmosError', 'value CardError',
       'value DEFAULT_QUALITY_CONFIG', 'value DEFAULT_SPEECH_DETECTOR', 'value Logger', 'value ModelContractError',
       'value ModelLoadError', 'value ModelRunError', 'value MosModel', 'value QUALITY_ALERT_VERSION',
       'value QualityAggregator', 'value SCORE_EVENT_VERSION', 'value SileroVad', 'value SpeechDetector',
-      'value SpeechModelError', 'value StreamScorer', 'value bandChanges', 'value degradedFor', 'value loadMosModel',
+      'value SpeechModelError', 'value StreamScorer', 'value bandChanges', 'value degradedFor', 'value diagnoseCause', 'value loadMosModel',
       'value modelId', 'value mosFromR', 'value networkQuality', 'value oneWayDelayMs', 'value openModelSession',
       'value parseCardFile', 'value parseModelCard', 'value rFactor', 'value rFactorBreakdown', 'value resolveCodec',
       'value resolveQualityConfig', 'value scoreClip', 'value scoredOnly', 'value setDebugNamespaces',
@@ -47,8 +47,8 @@ describe('public exports', () => {
       'type VadOptions', 'type WindowEventContext', 'type WindowOutcome', 'type WindowProducerOptions',
       'type WindowShape', 'value CARD_BINS', 'value CARD_CHANNELS', 'value CARD_SAMPLE_RATE',
       'value DEFAULT_MAX_PENDING_WINDOWS', 'value DEFAULT_VAD', 'value SILERO_CONTEXT', 'value SILERO_FRAME',
-      'value SILERO_STATE', 'value SpeechGate', 'value WindowProducer', 'value loadSileroVad',
-      'value notScoredOutcome', 'value scoredOutcome', 'value validateCardAgainstSession',
+      'value SILERO_STATE', 'value SpeechGate', 'value WindowProducer', 'value causeFeatures', 'value loadSileroVad',
+      'value notScoredOutcome', 'value scoredOutcome', 'value signalEvidence', 'value validateCardAgainstSession',
       'value validateSileroSession', 'value windowEvent',
     ]);
   }, 60_000);

@@ -137,7 +137,9 @@ describe('result writers', () => {
     writer.window(scored.file, scored.windowScores[0]);
     writer.add(scored);
     writer.finish();
-    expect(out).toBe('file,start,end,scored,mos,noisiness,coloration,speech_ratio\nquiet.wav,0,1,false,,,,0\n"dir/a, b.wav",0,1,true,3.1,2.5,4,0.9\n');
+    expect(out).toBe(
+      'file,start,end,scored,mos,noisiness,coloration,speech_ratio,cause\nquiet.wav,0,1,false,,,,0,\n"dir/a, b.wav",0,1,true,3.1,2.5,4,0.9,\n',
+    );
   });
 
   it('draws an HTML report: one point per scored window, gaps for unscored ones, names escaped', () => {

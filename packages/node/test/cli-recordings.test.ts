@@ -75,14 +75,15 @@ describe.skipIf(!ffmpegPath || !existsSync(cli))('callmos score on recordings', 
     expect(fileLine.mos).toBeCloseTo(scored.reduce((s, w) => s + w.mos, 0) / scored.length, 3);
     expect(windows[0]).toMatchObject({ start: 0, scored: true });
     expect(Object.keys(windows[0].dims).length).toBeGreaterThan(0);
-    expect(windows[0]).not.toHaveProperty('cause'); // no cause logic in core yet
+    // a window under 'good' names its cause, one over it does not
+    for (const w of scored) expect(w.mos < 3.4 ? typeof w.cause : w.cause).toBe(w.mos < 3.4 ? 'string' : undefined);
   });
 
   it('writes a CSV row per window with --timeline', () => {
     const run = callmos(['score', files['call.ogg'], '--timeline']);
     expect(run.code, run.stderr).toBe(0);
     const [header, ...rows] = run.stdout.trim().split('\n');
-    expect(header).toMatch(/^file,start,end,scored,mos,.*,speech_ratio$/);
+    expect(header).toMatch(/^file,start,end,scored,mos,.*,speech_ratio,cause$/);
     expect(rows.length).toBeGreaterThan(3);
     expect(rows[0]).toMatch(new RegExp(`^${files['call.ogg'].replace(/[.*+?^${}()|[\]\\]/g, '\\$&')},0,\\d`));
   });

@@ -24,6 +24,7 @@ export {
 export { UPGRADE_REFUSALS, type UpgradeRefusal } from './telemetry/upgrade-request.js';
 export { metricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './telemetry/metrics.js';
 export { TELEMETRY_TYPES, type TelemetrySource, type TelemetryMessage, type TelemetryType, type MonitorStatus } from './telemetry/source.js';
+export type { HistoryOptions, HistoryPoint, RoomHistorySnapshot } from './telemetry/room-history.js';
 // what the monitor counts (qm.stats, the Prometheus reason/kind labels)
 export {
   DROPPED_INPUTS,

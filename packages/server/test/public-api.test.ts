@@ -10,11 +10,11 @@ describe('public exports', () => {
   it('packages/server/src/index.ts', () => {
     expect(publicExports('packages/server/src/index.ts')).toEqual([
       'type AudioStreamStats', 'type BatchRun', 'type CallmosErrorCode', 'type ClientDrop', 'type DroppedInput',
-      'type ExternalTeachersOptions', 'type JitterBufferOptions', 'type JitterBufferStats', 'type LogEventListeners',
+      'type ExternalTeachersOptions', 'type HistoryOptions', 'type HistoryPoint', 'type JitterBufferOptions', 'type JitterBufferStats', 'type LogEventListeners',
       'type MetricsHandler', 'type MetricsHandlerOptions', 'type MonitorAlert', 'type MonitorBackend',
       'type MonitorErrorCode', 'type MonitorFault', 'type MonitorStats', 'type MonitorStatus', 'type NetworkQuality',
       'type OpusDecodeStats', 'type ParticipantState', 'type QualityAlert', 'type QualityBand',
-      'type QualityMonitorOptions', 'type RoomQuality', 'type ScoreEvent', 'type StreamAnomaly',
+      'type QualityMonitorOptions', 'type RoomHistorySnapshot', 'type RoomQuality', 'type ScoreEvent', 'type StreamAnomaly',
       'type TeacherPoolOptions', 'type TeacherPoolStats', 'type TelemetryMessage', 'type TelemetryServer',
       'type TelemetryServerOptions', 'type TelemetryServerStats', 'type TelemetrySource', 'type TelemetryType',
       'type UpgradeRefusal', 'value CLIENT_DROPS', 'value CLOSE_MONITOR_DOWN', 'value CLOSE_SLOW_CONSUMER',

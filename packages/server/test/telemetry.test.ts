@@ -189,11 +189,103 @@ describe('metricsHandler', () => {
     expect(text).toContain('callmos_dropped_windows_total{room="r1"} 1');
     expect(text).toMatch(/callmos_window_mos_distribution_bucket\{le="2.5",room="r1"\} 1/);
     expect(text).toContain('callmos_score_latency_seconds_count{room="r1"} 3');
+    // concealment is a counter: it follows each producer's running count, from 0 when the producer appears
+    expect(text).toContain('callmos_concealed_packets_total{room="r1",producer="p1"} 0');
+    const concealing = (n: number) => ({ ...participant('p1'), stats: { ...emptyStreamStats(), opus: { ...emptyStreamStats().opus, concealed: n } } });
+    s.participants$.next([concealing(5), participant('p2')]);
+    s.participants$.next([concealing(8), participant('p2')]);
+    expect(await metrics.metrics()).toContain('callmos_concealed_packets_total{room="r1",producer="p1"} 8');
     s.participants$.next([participant('p1'), participant('p2', true)]);
     const after = await metrics.metrics();
     expect(after).not.toContain('producer="p2"');
     expect(after).toContain('producer="p1"');
     metrics.close();
     await new Promise<void>((r) => http.close(() => r()));
+  });
+});
+
+describe('serveTelemetry history (a dashboard that connects late)', () => {
+  /** The history comes right after the handshake: listen before 'open', as a browser's onmessage does. */
+  const openCollecting = (url: string): Promise<{ ws: WebSocket; got: any[] }> =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(url);
+      const got = collect(ws);
+      ws.once('open', () => resolve({ ws, got }));
+      ws.once('error', reject);
+    });
+  const at = (t: number, streamId: string, mos: number, extra: Partial<ScoreEvent> = {}) =>
+    event(streamId, mos, { timestamp: t, end: t / 1000, ...extra });
+
+  it('sends each followed room its recent points, alerts, participants and room state on connect and on a filter change', async () => {
+    const [r1, r2] = [source('r1'), source('r2')];
+    server = await serveTelemetry([r1, r2], { port: 0, token: TOKEN, history: { seconds: 60 } });
+    const base = `ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`;
+    // nothing heard yet: no history message, only the live feed
+    const { got: early } = await openCollecting(base);
+    await tick();
+    expect(early.filter((m) => m.type === 'history')).toEqual([]);
+    const noisy = { kind: 'noise', dims: { noisiness: 1.8 }, likelihood: { noise: 0.9 } } as const;
+    for (let t = 1_000; t <= 100_000; t += 1_000) {
+      r1.scores$.next(at(t, 'p1', 3.9, { network: { mos: 4.1, r: 90, lossPct: 0, jitterMs: 3, rttMs: 20, codec: 'opus' } }));
+      r1.scores$.next(at(t, 'p2', 2.1, { band: 'poor', cause: noisy }));
+    }
+    r1.scores$.next(event('p1', 3.8, { scored: false, mos: null, reason: 'no-speech', timestamp: 100_500 })); // not a point
+    const alert = { v: 1, kind: 'raised', streamId: 'p2', producerId: 'p2', since: 20, at: 30, mos: 2.1, band: 'poor', reason: 'band poor for 10.0 s', cause: noisy } as const;
+    r1.alerts$.next(alert as any);
+    r1.participants$.next([participant('p1'), participant('p2')]);
+    r2.scores$.next(at(100_000, 'q1', 3.5));
+
+    const { ws: late, got } = await openCollecting(`${base}&room=r1`);
+    await tick();
+    const [history, ...rest] = got;
+    expect(rest).toEqual([]);
+    expect(history.type).toBe('history');
+    expect(history.room).toBe('r1');
+    const data = history.data;
+    expect(data.seconds).toBe(60);
+    // the last 60 s of each producer, oldest first, with band, cause and network MOS
+    expect(Object.keys(data.streams).sort()).toEqual(['p1', 'p2']);
+    expect(data.streams.p1.map((p: any) => p.t)).toEqual(Array.from({ length: 61 }, (_, i) => 40_000 + i * 1000));
+    expect(data.streams.p1[0]).toEqual({ t: 40_000, end: 40, mos: 3.9, emaMos: 3.9, band: 'good', cause: null, networkMos: 4.1 });
+    expect(data.streams.p2.at(-1)).toMatchObject({ mos: 2.1, band: 'poor', cause: 'noise', networkMos: null });
+    expect(data.alerts).toEqual([alert]);
+    expect(data.participants.map((p: any) => p.producerId)).toEqual(['p1', 'p2']);
+    expect(data.room.room).toBe('r1');
+
+    // a filter change re-sends the history the new filter selects: one producer of r1, and r2 not followed
+    late.send(JSON.stringify({ type: 'filter', producers: ['p1'], rooms: ['r1'] }));
+    await tick();
+    const again = got.slice(1);
+    expect(again).toHaveLength(1);
+    expect(Object.keys(again[0].data.streams)).toEqual(['p1']);
+    expect(again[0].data.alerts).toEqual([]);
+    expect(again[0].data.participants.map((p: any) => p.producerId)).toEqual(['p1']);
+    // a client that asks for other types gets none; history off sends none
+    const { got: scoresOnly } = await openCollecting(`${base}&types=score`);
+    await tick();
+    expect(scoresOnly).toEqual([]);
+    late.close();
+  });
+
+  it('stays bounded: producers heard from least recently go first, alerts beyond the cap are dropped, seconds 0 is off', async () => {
+    const s = source('r1');
+    server = await serveTelemetry(s, { port: 0, token: TOKEN, history: { seconds: 10, maxProducers: 3, maxAlerts: 2 } });
+    for (let i = 0; i < 5; i++) s.scores$.next(at(1_000 + i, `p${i}`, 3));
+    s.scores$.next(at(2_000, 'p0', 3)); // p0 heard again: p1 and p2 are the least recent, and go
+    for (let i = 0; i < 4; i++) s.alerts$.next({ v: 1, kind: 'raised', streamId: `p${i}`, producerId: `p${i}`, since: i, at: i, mos: 2, band: 'poor', reason: `r${i}` } as any);
+    for (let t = 3_000; t <= 600_000; t += 500) s.scores$.next(at(t, 'p4', 3)); // a long stream: only its last 10 s stay
+    const { got } = await openCollecting(`ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`);
+    await tick();
+    const data = got[0].data;
+    expect(Object.keys(data.streams).sort()).toEqual(['p4']); // p0 and p3 are older than 10 s behind the room's newest
+    expect(data.streams.p4.length).toBe(20); // 21 points in its last 10 s, and at most seconds / 0.5 kept
+    expect(data.alerts.map((a: any) => a.reason)).toEqual(['r2', 'r3']);
+    await server.close();
+    server = await serveTelemetry(s, { port: 0, token: TOKEN, history: { seconds: 0 } });
+    s.scores$.next(at(1_000, 'p0', 3));
+    const { got: none } = await openCollecting(`ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`);
+    await tick();
+    expect(none).toEqual([]);
+    await expect(serveTelemetry(s, { port: 0, token: TOKEN, history: { seconds: -1 } })).rejects.toThrow(/history.seconds/);
   });
 });

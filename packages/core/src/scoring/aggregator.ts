@@ -4,6 +4,7 @@
  * number nor makes the badge flicker between bands.
  */
 import type { QualityBand, ScoreEvent } from '../events.js';
+import { diagnoseCause } from './cause.js';
 
 export interface QualityAggregatorConfig {
   /**
@@ -92,6 +93,8 @@ class SchmittTrigger {
 /** The aggregator's running state, updated in place (it never leaves the class). */
 interface SmoothedState {
   ema: number;
+  /** each dim smoothed like the MOS: the cause is read from these, not from one window's */
+  emaDims: Record<string, number>;
   /** stream time of the last scored window's end, s */
   at: number;
   band: QualityBand;
@@ -128,8 +131,15 @@ export class QualityAggregator {
     this.bindStream(event.streamId);
     if (event.scored) this.observe(event);
     // Never pass on an emaMos/band this aggregator did not compute.
-    const { emaMos: _staleEma, band: _staleBand, ...rest } = event;
-    return this.state === undefined ? rest : { ...rest, emaMos: this.state.ema, band: this.state.band };
+    const { emaMos: _staleEma, band: _staleBand, cause: _staleCause, ...rest } = event;
+    if (this.state === undefined) return rest;
+    const smoothed: ScoreEvent = { ...rest, emaMos: this.state.ema, band: this.state.band };
+    // why it sounds as it does, once it is not good: from the smoothed dims, the window's measured signal and
+    // its network figures (a model without dims gives no cause)
+    if (this.state.band !== 'good' && Object.keys(this.state.emaDims).length > 0) {
+      smoothed.cause = diagnoseCause({ ...this.state.emaDims }, event.network, event.signal);
+    }
+    return smoothed;
   }
 
   private bindStream(streamId: string): void {
@@ -142,7 +152,7 @@ export class QualityAggregator {
     }
   }
 
-  private observe({ mos, end, start }: ScoreEvent): void {
+  private observe({ mos, end, start, dims }: ScoreEvent): void {
     if (typeof mos !== 'number' || !Number.isFinite(mos) || !Number.isFinite(end)) {
       throw new RangeError(
         `stream "${this.streamId}": scored window ${start}..${end} s needs a finite mos and end, got mos ${String(mos)}`,
@@ -150,21 +160,27 @@ export class QualityAggregator {
     }
     const state = this.state;
     if (state === undefined || end < state.at) {
-      this.state = this.initialState(mos, end);
+      this.state = this.initialState(mos, end, dims);
       return;
     }
     const { timeConstantSec } = this.config;
     const weight = timeConstantSec === 0 ? 1 : 1 - Math.exp(-(end - state.at) / timeConstantSec);
     state.ema += weight * (mos - state.ema);
+    for (const [name, value] of Object.entries(dims)) {
+      if (!Number.isFinite(value)) continue;
+      const last = state.emaDims[name];
+      state.emaDims[name] = last === undefined ? value : last + weight * (value - last);
+    }
     state.at = end;
     state.band = bandOf(state.good.update(state.ema), state.notPoor.update(state.ema));
   }
 
-  private initialState(mos: number, at: number): SmoothedState {
+  private initialState(mos: number, at: number, dims: Record<string, number>): SmoothedState {
     const { goodAtLeast, poorBelow, hysteresis } = this.config;
     const good = new SchmittTrigger(goodAtLeast, hysteresis, mos);
     const notPoor = new SchmittTrigger(poorBelow, hysteresis, mos);
-    return { ema: mos, at, good, notPoor, band: bandOf(good.update(mos), notPoor.update(mos)) };
+    const emaDims = Object.fromEntries(Object.entries(dims).filter(([, v]) => Number.isFinite(v)));
+    return { ema: mos, emaDims, at, good, notPoor, band: bandOf(good.update(mos), notPoor.update(mos)) };
   }
 }
 

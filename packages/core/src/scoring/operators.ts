@@ -6,7 +6,7 @@
  * is bounded by the streams alive rather than by every stream ever seen.
  */
 import { Observable, filter, map, type MonoTypeOperatorFunction, type OperatorFunction } from 'rxjs';
-import type { QualityBand, ScoreEvent } from '../events.js';
+import type { QualityBand, QualityCause, ScoreEvent } from '../events.js';
 import {
   DEFAULT_QUALITY_CONFIG,
   QualityAggregator,
@@ -102,6 +102,8 @@ export interface QualityAlert {
   band: QualityBand;
   /** human-readable cause, e.g. "band poor for 10.0 s" */
   reason: string;
+  /** what is wrong (noise, network, ...), with its evidence: read when the alert was raised; a 'cleared' alert repeats its incident's */
+  cause?: QualityCause;
 }
 
 export interface DegradedForOptions {
@@ -181,6 +183,7 @@ function degradationRule(options: DegradedForOptions): DegradationRule {
 class DegradationTracker {
   private degraded = false;
   private alertSince: number | undefined;
+  private alertCause: QualityCause | undefined;
   /** when the degraded state started to disagree with the alert state */
   private disagreeingSince: number | undefined;
 
@@ -202,7 +205,9 @@ class DegradationTracker {
     const since = this.alertSince ?? this.disagreeingSince;
     this.alertSince = alerted ? undefined : this.disagreeingSince;
     this.disagreeingSince = undefined;
-    return {
+    const cause = alerted ? this.alertCause : event.cause;
+    this.alertCause = alerted ? undefined : event.cause;
+    const alert: QualityAlert = {
       v: QUALITY_ALERT_VERSION,
       kind: alerted ? 'cleared' : 'raised',
       streamId: event.streamId,
@@ -212,6 +217,8 @@ class DegradationTracker {
       band: event.band,
       reason: `${this.degraded ? this.rule.degradedReason : this.rule.recoveredReason} for ${held.toFixed(1)} s`,
     };
+    if (cause !== undefined) alert.cause = cause;
+    return alert;
   }
 }
 

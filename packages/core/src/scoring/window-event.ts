@@ -38,6 +38,7 @@ export function windowEvent(window: ReadyWindow, outcome: WindowOutcome, context
     end: window.end,
     ...outcome,
     speechRatio: window.speechRatio,
+    signal: window.signal,
     latencyMs: Math.max(0, now - window.arrivedAt),
     timestamp: now,
     ...(skippedWindows > 0 ? { skippedWindows } : {}),

@@ -9,6 +9,8 @@ import { StreamingStft, type StftFrame } from '../dsp/stft.js';
 import { StreamingResampler, type ResamplerQuality } from '../dsp/resampler.js';
 import { HOP, SAMPLE_RATE } from '../dsp/constants.js';
 import { SpeechGate, type VadOptions } from './vad.js';
+import { signalEvidence } from './signal-evidence.js';
+import type { SignalEvidence } from '../events.js';
 
 /** Takes the stream's 16 kHz audio as the windows are cut from it (a SpeechDetector). */
 export interface Audio16kSink {
@@ -50,6 +52,8 @@ export interface ReadyWindow {
   arrivedAt: number;
   /** true for the one window made by repeating a stream shorter than a window */
   shortClip: boolean;
+  /** level, floor and dropouts from the frame energies */
+  signal: SignalEvidence;
 }
 
 const FRAME_SECONDS = HOP / SAMPLE_RATE;
@@ -152,7 +156,8 @@ export class WindowProducer {
 
   private ready(w: FrameWindow, start: number, end: number, arrivedAt: number, shortClip: boolean): ReadyWindow {
     const speechRatio = this.gate.speechRatio(w.energiesDb);
-    return { index: w.index, start, end, speechRatio, speech: this.gate.passes(speechRatio), data: w.data, arrivedAt, shortClip };
+    const signal = signalEvidence(w.energiesDb, this.gate.thresholdDb);
+    return { index: w.index, start, end, speechRatio, speech: this.gate.passes(speechRatio), data: w.data, arrivedAt, shortClip, signal };
   }
 }
 

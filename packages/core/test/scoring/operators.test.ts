@@ -110,6 +110,19 @@ describe('degradedFor', () => {
     expect(JSON.parse(JSON.stringify(alerts))).toEqual(alerts);
   });
 
+  it('carries the cause read when the alert was raised, and repeats it when the alert clears', async () => {
+    const clean = { noisiness: 3.6, coloration: 3.8, discontinuity: 4.2, loudness: 4.0, plc: 4.0 };
+    const noisy = { ...clean, noisiness: 1.4, coloration: 3.0 };
+    const events = series('alice', [4, 4, 2, 2, 2, 2, 3.8, 3.8, 3.8, 3.8]).map((e) => ({
+      ...e,
+      dims: e.mos! < 3 ? noisy : clean,
+      signal: { levelDbfs: -26, floorDbfs: e.mos! < 3 ? -30 : -80, dropoutsPerSec: 0 },
+    }));
+    const [raised, cleared] = await alertsFor(events, { seconds: 2 });
+    expect(raised).toMatchObject({ kind: 'raised', cause: { kind: 'noise', dims: noisy } });
+    expect(cleared).toMatchObject({ kind: 'cleared', cause: raised!.cause });
+  });
+
   it('raises nothing for a degradation shorter than `seconds`, and a dip restarts the clock', async () => {
     const short = series('alice', [4, 2, 2, 4, 2, 2, 4]);
     expect(await alertsFor(short, { seconds: 3 })).toEqual([]);

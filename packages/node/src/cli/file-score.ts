@@ -1,3 +1,5 @@
+import type { CauseKind } from '@callmos/core';
+
 /** One window of a scored file, as the JSON output carries it (a ScoreEvent without the live-only fields). */
 export interface WindowScore {
   start: number;
@@ -7,6 +9,8 @@ export interface WindowScore {
   mos: number | null;
   dims: Record<string, number>;
   speechRatio: number;
+  /** what makes a window under the 'good' band sound as it does (core's diagnoseCause on its dims) */
+  cause?: CauseKind;
 }
 
 /** One row of `callmos score` output. */

@@ -44,9 +44,9 @@ function csvWriter(dimNames: readonly string[], write: (text: string) => void): 
   };
 }
 
-/** --timeline csv: a row per window (file,start,end,scored,mos,dims...,speech_ratio) instead of per file. */
+/** --timeline csv: a row per window (file,start,end,scored,mos,dims...,speech_ratio,cause) instead of per file. */
 function csvTimelineWriter(dimNames: readonly string[], write: (text: string) => void): ResultWriter {
-  write(`${['file', 'start', 'end', 'scored', 'mos', ...dimNames, 'speech_ratio'].map(csvField).join(',')}\n`);
+  write(`${['file', 'start', 'end', 'scored', 'mos', ...dimNames, 'speech_ratio', 'cause'].map(csvField).join(',')}\n`);
   return {
     add() {},
     window(file, w) {
@@ -58,6 +58,7 @@ function csvTimelineWriter(dimNames: readonly string[], write: (text: string) =>
         w.mos === null ? '' : String(round(w.mos, 4)),
         ...dimNames.map((name) => (w.dims[name] === undefined ? '' : String(round(w.dims[name], 4)))),
         String(round(w.speechRatio, 3)),
+        w.cause ?? '',
       ];
       write(`${cells.map(csvField).join(',')}\n`);
     },

@@ -1,4 +1,4 @@
-import { scoreClip, type MosModel, type ScoreEvent } from '@callmos/core';
+import { DEFAULT_QUALITY_CONFIG, diagnoseCause, scoreClip, type MosModel, type ScoreEvent } from '@callmos/core';
 import type { SileroVad } from '@callmos/core';
 import type { FileScore, WindowScore } from './file-score.js';
 import { readInput } from './read-input.js';
@@ -37,8 +37,12 @@ export async function scoreFile(model: MosModel, file: string, hooks: ScoreFileH
   };
 }
 
-/** Keep what describes the audio; drop what describes the run (latency, wall clock, stream and model ids). */
+/**
+ * Keep what describes the audio; drop what describes the run (latency, wall clock, stream and model ids).
+ * A window under the 'good' band gets its cause, read from its own dims (a file has no network figures).
+ */
 function toWindowScore(event: ScoreEvent): WindowScore {
+  const below = event.scored && event.mos !== null && event.mos < DEFAULT_QUALITY_CONFIG.goodAtLeast;
   return {
     start: event.start,
     end: event.end,
@@ -47,5 +51,6 @@ function toWindowScore(event: ScoreEvent): WindowScore {
     mos: event.mos,
     dims: event.dims,
     speechRatio: event.speechRatio,
+    ...(below ? { cause: diagnoseCause(event.dims, undefined, event.signal).kind } : {}),
   };
 }

@@ -62,7 +62,10 @@ export function metricsHandler(sources: MetricsSource | MetricsSource[], options
   const degraded = new Gauge({ name: `${p}streams_degraded`, help: 'Producers in band poor, alerting or stalled', labelNames: ['room'], registers });
   const stalled = new Gauge({ name: `${p}streams_stalled`, help: 'Producers not paused that sent no RTP for stallAfterMs', labelNames: ['room'], registers });
   const alerts = new Counter({ name: `${p}alerts_total`, help: 'Alerts raised and cleared', labelNames: ['room', 'kind'], registers });
-  const concealed = new Gauge({ name: `${p}concealed_packets`, help: 'Opus packets concealed (lost or corrupt) per producer', labelNames: ['room', 'producer'], registers });
+  // a counter (it only grows while the producer lives): rate() in PromQL gives packets concealed per second
+  const concealed = new Counter({ name: `${p}concealed_packets_total`, help: 'Opus packets concealed (lost or corrupt) per producer', labelNames: ['room', 'producer'], registers });
+  /** the concealed count already added to each producer's counter (`room/producer`) */
+  const concealedSoFar = new Map<string, number>();
   const batchSize = new Histogram({ name: `${p}batch_size`, help: 'Windows per model execution', buckets: [1, 2, 4, 8, 16, 32, 64], registers });
   const inference = new Histogram({
     name: `${p}inference_seconds`,
@@ -77,6 +80,7 @@ export function metricsHandler(sources: MetricsSource | MetricsSource[], options
   const perProducer = [mos, windowMos, networkMos, concealed];
   const removeProducer = (room: string, producer: string) => {
     for (const g of perProducer) g.remove({ room, producer });
+    concealedSoFar.delete(`${room}/${producer}`);
     producersOf.get(room)?.delete(producer);
   };
   const track = (room: string, producer: string) => {
@@ -126,7 +130,11 @@ export function metricsHandler(sources: MetricsSource | MetricsSource[], options
               continue;
             }
             track(room, st.producerId);
-            concealed.set({ room, producer: st.producerId }, st.stats.opus.concealed);
+            const key = `${room}/${st.producerId}`;
+            const added = st.stats.opus.concealed - (concealedSoFar.get(key) ?? 0);
+            // inc(0) makes the series exist from the producer's start; a count that went back (a new decoder) is taken as it is
+            if (added > 0 || !concealedSoFar.has(key)) concealed.inc({ room, producer: st.producerId }, Math.max(0, added));
+            concealedSoFar.set(key, st.stats.opus.concealed);
           }
         },
         error: onSourceError,

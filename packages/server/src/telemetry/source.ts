@@ -5,6 +5,7 @@
 import type { Observable } from 'rxjs';
 import type { ScoreEvent } from '@callmos/core';
 import type { MonitorAlert, ParticipantState, RoomQuality } from '../monitor/types.js';
+import type { RoomHistorySnapshot } from './room-history.js';
 
 export interface TelemetrySource {
   readonly room: string;
@@ -32,7 +33,9 @@ export type TelemetryMessage =
   | { type: 'alert'; room: string; data: MonitorAlert }
   | { type: 'participants'; room: string; data: ParticipantState[] }
   | { type: 'room'; room: string; data: RoomQuality }
-  | { type: 'monitor'; room: string; data: MonitorStatus };
+  | { type: 'monitor'; room: string; data: MonitorStatus }
+  /** sent once to a client when it connects (and when it changes its filter), never broadcast */
+  | { type: 'history'; room: string; data: RoomHistorySnapshot };
 
 export type TelemetryType = TelemetryMessage['type'];
-export const TELEMETRY_TYPES: readonly TelemetryType[] = ['score', 'alert', 'participants', 'room', 'monitor'];
+export const TELEMETRY_TYPES: readonly TelemetryType[] = ['score', 'alert', 'participants', 'room', 'monitor', 'history'];

@@ -22,6 +22,11 @@
  * it is closed with CLOSE_SLOW_CONSUMER (and terminated if it does not close), never buffered without
  * limit. Clients are pinged every heartbeatMs; one that has not answered the previous ping is terminated.
  *
+ * History: a client whose types include 'history' (the default) gets, when it connects and when it changes
+ * its filter, one {type:'history'} message per room it follows: the last `history.seconds` (default 600)
+ * of each producer's smoothed MOS, the last alerts, the latest participants and room state
+ * (room-history.ts says how it is bounded), so a dashboard opened mid-call is full at once.
+ *
  * Monitors that stop: every client of the room is sent {type:'monitor', data:{state:'down'|'closed'}};
  * a client that follows no live monitor any more is closed (CLOSE_MONITOR_DOWN after an error, 1001
  * after a deliberate close), and so is one that connects later for such a room.
@@ -31,6 +36,7 @@ import type { Duplex } from 'node:stream';
 import { merge, map, type Subscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
 import { Logger } from '@callmos/core';
+import { TelemetryHistory, type HistoryOptions } from './room-history.js';
 import type { MonitorStatus, TelemetryMessage, TelemetrySource } from './source.js';
 import {
   filterFromMessage,
@@ -78,6 +84,8 @@ export interface TelemetryServerOptions {
   otherUpgrades?: 'auto' | 'refuse' | 'leave';
   /** where unexpected errors of the server itself are reported (also counted); default console.error */
   log?: (line: string) => void;
+  /** what a connecting client is sent of the past (default the last 10 minutes; `{ seconds: 0 }`: nothing) */
+  history?: HistoryOptions;
 }
 
 /** Why the server closed a client (a fixed set: metrics labels). */
@@ -130,6 +138,7 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
   const log = options.log ?? console.error;
   const origins = options.allowedOrigins ? new Set(options.allowedOrigins) : null;
   const sourceList = Array.isArray(sources) ? sources : [sources];
+  const history = new TelemetryHistory(options.history);
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 4096 });
   const filters = new Map<WebSocket, ClientFilter>();
   const answered = new WeakSet<WebSocket>(); // answered the last heartbeat ping
@@ -194,6 +203,7 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
       ws.on('pong', () => answered.add(ws));
       ws.on('close', () => filters.delete(ws));
       ws.on('error', () => (stats.badMessages++, filters.delete(ws))); // ws emits protocol errors only; it closes the client
+      sendHistory(ws);
       closeIfFollowsNoLiveMonitor(ws, true);
     });
   };
@@ -207,7 +217,19 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
       send(ws, JSON.stringify({ type: 'error', message: (err as Error).message }));
       return;
     }
+    sendHistory(ws);
     closeIfFollowsNoLiveMonitor(ws, true);
+  };
+
+  /** The past of every room the client follows, once (it just connected or changed its filter). */
+  const sendHistory = (ws: WebSocket) => {
+    const filter = filters.get(ws);
+    if (!filter?.types.has('history') || !history.enabled) return;
+    for (const room of new Set(sourceList.map((s) => s.room))) {
+      if (filter.rooms && !filter.rooms.has(room)) continue;
+      const data = history.snapshot(room, filter.producers ?? undefined);
+      if (data) send(ws, JSON.stringify({ type: 'history', room, data } satisfies TelemetryMessage));
+    }
   };
 
   const drop = (ws: WebSocket, why: ClientDrop, code: number, reason: string) => {
@@ -268,7 +290,10 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
       s.participants$.pipe(map((data): TelemetryMessage => ({ type: 'participants', room: s.room, data }))),
       s.room$.pipe(map((data): TelemetryMessage => ({ type: 'room', room: s.room, data }))),
     ).subscribe({
-      next: broadcast,
+      next: (m) => {
+        history.add(m);
+        broadcast(m);
+      },
       error: (err: unknown) => {
         logger.warn(`room ${s.room}: telemetry source failed; its clients are told and closed: ${String(err)}`);
         onSourceStopped(index, { state: 'down', reason: err instanceof Error ? err.message : String(err), at: Date.now() });

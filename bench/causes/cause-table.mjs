@@ -1,0 +1,67 @@
+// The cause table (issue 18): core's diagnoseCause on the students' dims against each factory clip's
+// recorded degradation, on clips with one degradation (the ground truth is unambiguous there).
+//   node bench/causes/clip-dims.mjs --split val && node bench/causes/clip-dims.mjs --split test
+//   node bench/causes/fit.mjs                            # fits core's CAUSE_CALIBRATION (train clips, chosen on val)
+//   node bench/causes/cause-table.mjs --report test      # the table with core's CAUSE_CALIBRATION -> REPORT.md
+// Test is only ever reported.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CAUSE_CALIBRATION, CONTENT_CAUSES } from '@callmos/core';
+import { ROOT } from '../lib/common.mjs';
+import { OUT } from './clip-dims.mjs';
+import { confusion, labelledRows, loadDims } from './cause-data.mjs';
+
+function render(split, results) {
+  const lines = [
+    '## Causes (issue 18)',
+    '',
+    `Made by \`node bench/causes/cause-table.mjs --report ${split}\` (after \`clip-dims.mjs\` on the factory's clips). An alert and every`,
+    "event under the 'good' band carry a cause: core's `diagnoseCause`, a softmax regression over the students' smoothed",
+    "dims and the window's measured level, floor (SNR) and dropouts (and, live, the network figures: loss or jitter turn",
+    'dropouts into `network`). `CAUSE_CALIBRATION` was fitted on the train clips (`node bench/causes/fit.mjs`, small\'s dims),',
+    "its L2 strength and class weighting chosen on val; the table is the test split's clips (held-out speakers, noises, a",
+    "room and a codec) with one degradation, whose recorded recipe is the ground truth: noise -> noise; reverb, denoiser, band limit and a",
+    'codec without loss -> coloration; packet loss and a codec run with loss -> discontinuity; level and clipping ->',
+    'loudness. Echo is none of these and is left out. Offline clips have no network figures, so `network` is not in the table.',
+    '',
+  ];
+  for (const [model, r] of Object.entries(results)) {
+    lines.push(`**${model}**: top-1 cause accuracy **${(100 * r.accuracy).toFixed(1)} %** on ${r.n} clips (val, where its settings were chosen: ${(100 * r.valAccuracy).toFixed(1)} %).`, '');
+    lines.push('| true cause \\ diagnosed | ' + [...CONTENT_CAUSES, 'unknown'].join(' | ') + ' | recall |', '|---|' + '---|'.repeat(CONTENT_CAUSES.length + 2));
+    for (const t of CONTENT_CAUSES) {
+      const row = r.table[t];
+      const n = Object.values(row).reduce((a, b) => a + b, 0);
+      lines.push(`| ${t} | ` + [...CONTENT_CAUSES, 'unknown'].map((p) => (p === t ? `**${row[p]}**` : String(row[p]))).join(' | ') + ` | ${n ? ((100 * row[t]) / n).toFixed(0) : '-'} % |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const option = (name, dflt) => (argv.indexOf(`--${name}`) >= 0 ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
+  const models = option('models', 'small,tiny').split(',');
+  const split = option('report', 'test');
+  const results = {};
+  for (const m of models) {
+    const data = loadDims(split, m);
+    const valRows = labelledRows(loadDims('val', m).rows);
+    results[data.model] = { ...confusion(labelledRows(data.rows)), valAccuracy: confusion(valRows).accuracy };
+    console.log(`${data.model}: ${(100 * results[data.model].accuracy).toFixed(1)} % of ${results[data.model].n} (${split})`);
+  }
+  mkdirSync(OUT, { recursive: true });
+  writeFileSync(path.join(OUT, 'cause-table.json'), JSON.stringify({ split, calibration: CAUSE_CALIBRATION, results }, null, 1));
+  const body = render(split, results);
+  const sectionFile = path.join(ROOT, 'models', 'report', 'causes.md');
+  writeFileSync(sectionFile, `${body.trimEnd()}\n`);
+  const reportFile = path.join(ROOT, 'models', 'REPORT.md');
+  const begin = '<!-- begin section causes (models/report/causes.md) -->';
+  const end = '<!-- end section causes -->';
+  const report = readFileSync(reportFile, 'utf8');
+  const block = `${begin}\n${body.trimEnd()}\n${end}\n`;
+  writeFileSync(reportFile, report.includes(begin) ? report.split(begin)[0] + block + report.split(end)[1].replace(/^\n/, '') : `${report.trimEnd()}\n\n${block}`);
+  console.log(`wrote ${sectionFile} and its REPORT.md section`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

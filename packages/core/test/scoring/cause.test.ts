@@ -1,0 +1,90 @@
+/** diagnoseCause (the cause model) and signalEvidence (what it reads beside the dims). */
+import { describe, expect, it } from 'vitest';
+import type { NetworkQuality, SignalEvidence } from '../../src/events.js';
+import { CAUSE_CALIBRATION, diagnoseCause, type CauseCalibration } from '../../src/scoring/cause.js';
+import { signalEvidence } from '../../src/scoring/signal-evidence.js';
+
+const DIMS = { noisiness: 3.6, coloration: 3.8, discontinuity: 4.2, loudness: 4.0, plc: 4.0 };
+const SIGNAL: SignalEvidence = { levelDbfs: -26, floorDbfs: -75, dropoutsPerSec: 0 };
+const NET = (lossPct: number, jitterMs = 5): NetworkQuality => ({ mos: 4, r: 80, lossPct, jitterMs, rttMs: 40, codec: 'opus' });
+
+/** One feature per cause, weight 1 each: the cause whose feature is highest wins. */
+const toy: CauseCalibration = {
+  features: ['dims.a', 'dims.b', 'dims.c', 'signal.quietDb'],
+  mean: [0, 0, 0, 0],
+  scale: [1, 1, 1, 1],
+  weights: [
+    [1, 0, 0, 0, 0],
+    [0, 1, 0, 0, 0],
+    [0, 0, 1, 0, 0],
+    [0, 0, 0, 1, 0],
+  ],
+  minProbability: 0.5,
+  networkLossPct: 2,
+  networkJitterMs: 60,
+};
+
+describe('diagnoseCause', () => {
+  it('is a softmax over the standardised features: the likeliest cause, with every probability as evidence', () => {
+    const c = diagnoseCause({ a: 0, b: 4, c: 0 }, undefined, { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0 }, toy);
+    expect(c.kind).toBe('coloration');
+    expect(c.likelihood.coloration).toBeGreaterThan(0.9);
+    expect(Object.values(c.likelihood).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    // quietDb = max(0, -35 - level): 15 dB too quiet
+    expect(diagnoseCause({ a: 0, b: 0, c: 0 }, undefined, { levelDbfs: -50, floorDbfs: -90, dropoutsPerSec: 0 }, toy).kind).toBe('loudness');
+  });
+
+  it("says 'unknown' when no cause is likely enough, or when a dim it needs is missing", () => {
+    expect(diagnoseCause({ a: 1, b: 1, c: 1 }, undefined, SIGNAL, toy).kind).toBe('unknown');
+    const missing = diagnoseCause({ a: 5, b: 0 }, undefined, SIGNAL, toy);
+    expect(missing).toEqual({ kind: 'unknown', dims: { a: 5, b: 0 }, likelihood: {}, signal: SIGNAL });
+  });
+
+  it('without signal evidence, reads the signal features at their means', () => {
+    expect(diagnoseCause({ a: 0, b: 0, c: 3 }, undefined, undefined, toy).kind).toBe('discontinuity');
+  });
+
+  it("turns dropouts (and an unknown) into 'network' when loss or jitter explain them, never noise or coloration", () => {
+    expect(diagnoseCause({ a: 0, b: 0, c: 3 }, NET(5), SIGNAL, toy)).toMatchObject({ kind: 'network', network: { lossPct: 5, jitterMs: 5 } });
+    expect(diagnoseCause({ a: 0, b: 0, c: 3 }, NET(0, 80), SIGNAL, toy).kind).toBe('network');
+    expect(diagnoseCause({ a: 1, b: 1, c: 1 }, NET(10), SIGNAL, toy).kind).toBe('network');
+    expect(diagnoseCause({ a: 0, b: 0, c: 3 }, NET(0.5), SIGNAL, toy).kind).toBe('discontinuity');
+    expect(diagnoseCause({ a: 4, b: 0, c: 0 }, NET(10), SIGNAL, toy).kind).toBe('noise');
+  });
+
+  it('the shipped calibration: clear cases of each cause come out as that cause', () => {
+    expect(CAUSE_CALIBRATION.weights).toHaveLength(4);
+    for (const row of CAUSE_CALIBRATION.weights) expect(row).toHaveLength(CAUSE_CALIBRATION.features.length + 1);
+    const noisy = diagnoseCause({ ...DIMS, noisiness: 1.5, coloration: 3.0 }, undefined, { levelDbfs: -26, floorDbfs: -31, dropoutsPerSec: 0 });
+    expect(noisy.kind).toBe('noise');
+    const quiet = diagnoseCause({ ...DIMS, loudness: 2.5 }, undefined, { levelDbfs: -52, floorDbfs: -100, dropoutsPerSec: 0 });
+    expect(quiet.kind).toBe('loudness');
+    const muffled = diagnoseCause({ ...DIMS, coloration: 1.8, noisiness: 3.4 }, undefined, { levelDbfs: -26, floorDbfs: -90, dropoutsPerSec: 0 });
+    expect(muffled.kind).toBe('coloration');
+    const choppy = diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, undefined, { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3 });
+    expect(choppy.kind).toBe('discontinuity');
+    expect(diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, NET(8), { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3 }).kind).toBe('network');
+  });
+});
+
+describe('signalEvidence', () => {
+  const frames = (n: number, db: number) => new Array<number>(n).fill(db);
+
+  it('measures the active level (power mean over the frames above the gate) and the 10th-percentile floor', () => {
+    const e = [...frames(300, -20), ...frames(100, -60)];
+    expect(signalEvidence(e, -50)).toEqual({ levelDbfs: -20, floorDbfs: -60, dropoutsPerSec: 0 });
+    // power mean, not dB mean: -20 and -30 dB frames average to -22.6 dB
+    expect(signalEvidence([...frames(200, -20), ...frames(200, -30)], -50).levelDbfs).toBeCloseTo(-22.6, 1);
+    expect(signalEvidence(frames(400, -70), -50)).toEqual({ levelDbfs: -120, floorDbfs: -70, dropoutsPerSec: 0 });
+    expect(signalEvidence([], -50)).toEqual({ levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0 });
+  });
+
+  it('counts short runs of digital silence between active frames (lost packets filled with zeros), not pauses', () => {
+    const speech = frames(40, -25);
+    const gap = (n: number) => frames(n, -120);
+    // 4 s: two 20 ms dropouts and one 40 ms one inside speech, one 300 ms pause, silence at the end
+    const e = [...speech, ...gap(2), ...speech, ...gap(1), ...speech, ...gap(4), ...speech, ...gap(30), ...speech, ...frames(400 - 40 * 5 - 37, -120)];
+    expect(e).toHaveLength(400);
+    expect(signalEvidence(e, -50).dropoutsPerSec).toBe(0.8); // 3 in 4 s; the pause and the tail are no dropouts
+  });
+});
