@@ -32,6 +32,8 @@ export interface SignalEvidence {
   floorDbfs: number;
   /** runs of 10-80 ms of digital silence between active frames, per second: lost packets filled with zeros */
   dropoutsPerSec: number;
+  /** the highest frequency the speech still carries (within 55 dB of its strongest band), Hz: ~3400-4000 through a narrowband codec */
+  bandwidthHz: number;
 }
 
 /**

@@ -61,6 +61,8 @@ function signalFeature(name: string, s: SignalEvidence): number | undefined {
       return Math.max(0, s.levelDbfs + 16);
     case 'signal.dropoutsPerSec':
       return s.dropoutsPerSec;
+    case 'signal.bandwidthKhz':
+      return s.bandwidthHz / 1000;
     default:
       return undefined;
   }
@@ -103,7 +105,7 @@ export function diagnoseCause(
 }
 
 /**
- * Fitted by `node bench/causes/fit.mjs` on small@1.3.0's dims of the factory's first 728 train clips (251
+ * Fitted by `node bench/causes/fit.mjs` on small@1.3.0's dims of the factory's first 1500 train clips (505
  * with one degradation); L2 0.001, unweighted classes and minProbability 0.35 chosen on val (84.1 % of its
  * 63 clips). The test split's table: models/REPORT.md.
  */
@@ -118,14 +120,15 @@ export const CAUSE_CALIBRATION: CauseCalibration = {
     'signal.quietDb',
     'signal.loudDb',
     'signal.dropoutsPerSec',
+    'signal.bandwidthKhz',
   ],
-  mean: [2.9236, 2.9443, 3.4415, 3.3032, 3.1451, 27.2386, 0.2183, 0.1633, 0.0853],
-  scale: [0.9031, 0.792, 0.9198, 0.8046, 0.7926, 15.9935, 1.2652, 0.8862, 0.3422],
+  mean: [2.9026, 2.9024, 3.438, 3.2679, 3.1296, 26.9873, 0.2038, 0.1222, 0.1105, 7.2528],
+  scale: [0.9022, 0.7591, 0.9027, 0.7842, 0.789, 16.2596, 1.1822, 0.7562, 0.4529, 1.4286],
   weights: [
-    [-1.6026, -0.2483, -0.8425, 1.5236, 0.4834, -1.6303, -0.0175, -1.0911, -0.4114, -0.4169],
-    [0.5984, -1.3769, 1.719, -0.0949, -0.1678, 1.3526, -1.1617, -1.0957, 0.2965, 1.4035],
-    [-0.3443, 1.1119, -1.3619, -0.094, -0.1549, 0.632, -0.2184, -0.2468, 0.236, -0.2938],
-    [1.3485, 0.5134, 0.4853, -1.3347, -0.1607, -0.3543, 1.3975, 2.4336, -0.1211, -0.6927],
+    [-1.6288, -0.2143, -0.5428, 1.1353, 0.5927, -1.4903, -0.0889, -0.8286, -0.3836, 0.7922, -0.5065],
+    [0.6727, -1.5303, 1.8782, 0.0954, -0.4194, 0.967, -0.4082, -1.1717, 0.138, -0.6583, 1.7303],
+    [-0.2711, 0.92, -1.4892, 0.4222, -0.0881, 0.3079, -0.2213, -0.3539, 0.0866, -0.3496, -0.3807],
+    [1.2272, 0.8247, 0.1537, -1.653, -0.0852, 0.2155, 0.7185, 2.3542, 0.159, 0.2157, -0.8431],
   ],
   minProbability: 0.35,
   // loss the E-model already counts as costly, or jitter beyond a typical 40-60 ms jitter buffer

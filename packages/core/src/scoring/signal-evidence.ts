@@ -4,7 +4,8 @@
  * a few. The cause of a bad score reads these beside the students' dims (cause.ts): a student's loudness
  * dim hardly moves with the level, and a floor that rises in the pauses is noise whatever a codec does to
  * the dims. From the STFT's 20 ms frame energies every 10 ms (StftFrame.energyDb), computed once already
- * for the speech gate: no extra pass over the audio.
+ * for the speech gate, and the window's compressed spectrum (the model's input) for the bandwidth a codec or
+ * a band limit left: no extra pass over the audio.
  */
 
 import type { SignalEvidence } from '../events.js';
@@ -16,9 +17,22 @@ const MAX_DROPOUT_FRAMES = 8;
 const FLANK_FRAMES = 3;
 const FRAME_SECONDS = 0.01;
 
-export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: number): SignalEvidence {
+/** The spectrum the bandwidth is read from: the model's input window, [2, bins, frames], frames fastest. */
+export interface WindowSpectrum {
+  data: Float32Array;
+  bins: number;
+  frames: number;
+  /** the STFT's magnitude compression: stored magnitude = |X|^power */
+  power: number;
+  binHz: number;
+}
+
+/** Within this many dB of the strongest bin, a bin counts as carried (a narrowband codec leaves > 60 dB less above 4 kHz). */
+const BANDWIDTH_DB = 55;
+
+export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: number, spectrum?: WindowSpectrum): SignalEvidence {
   const n = energiesDb.length;
-  if (n === 0) return { levelDbfs: NONE_DB, floorDbfs: NONE_DB, dropoutsPerSec: 0 };
+  if (n === 0) return { levelDbfs: NONE_DB, floorDbfs: NONE_DB, dropoutsPerSec: 0, bandwidthHz: 0 };
   let power = 0;
   let active = 0;
   const sorted = new Float64Array(n);
@@ -47,7 +61,32 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
     i = j;
   }
   const round = (x: number) => Math.round(x * 10) / 10;
-  return { levelDbfs: round(level), floorDbfs: round(floor), dropoutsPerSec: round(dropouts / (n * FRAME_SECONDS)) };
+  const bandwidthHz = spectrum ? bandwidth(spectrum, (t) => energiesDb[t]! > activeAboveDb) : 0;
+  return { levelDbfs: round(level), floorDbfs: round(floor), dropoutsPerSec: round(dropouts / (n * FRAME_SECONDS)), bandwidthHz };
+}
+
+/** The highest frequency whose mean power over the active frames is within BANDWIDTH_DB of the strongest bin's. */
+function bandwidth(s: WindowSpectrum, active: (frame: number) => boolean): number {
+  const { data, bins, frames, power, binHz } = s;
+  const mean = new Float64Array(bins);
+  let used = 0;
+  for (let t = 0; t < frames; t++) {
+    if (!active(t)) continue;
+    used++;
+    for (let b = 0; b < bins; b++) {
+      const re = data[b * frames + t]!;
+      const im = data[(bins + b) * frames + t]!;
+      mean[b] += (re * re + im * im) ** (1 / power); // |X|^(2 power) -> |X|^2
+    }
+  }
+  if (used === 0) return 0;
+  let peak = 0;
+  for (let b = 0; b < bins; b++) peak = Math.max(peak, mean[b]!);
+  if (peak <= 0) return 0;
+  const floor = peak * 10 ** (-BANDWIDTH_DB / 10);
+  let top = 0;
+  for (let b = 0; b < bins; b++) if (mean[b]! >= floor) top = b;
+  return top * binHz;
 }
 
 /** An active frame within FLANK_FRAMES of `from`, going in `step`'s direction. */

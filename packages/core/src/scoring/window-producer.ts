@@ -7,7 +7,7 @@ import type { ModelCard } from '../model/card.js';
 import { FrameWindower, type FrameWindow, type FrameWindowerOptions } from '../dsp/windows.js';
 import { StreamingStft, type StftFrame } from '../dsp/stft.js';
 import { StreamingResampler, type ResamplerQuality } from '../dsp/resampler.js';
-import { HOP, SAMPLE_RATE } from '../dsp/constants.js';
+import { HOP, N_BINS, N_FFT, POWER, SAMPLE_RATE } from '../dsp/constants.js';
 import { SpeechGate, type VadOptions } from './vad.js';
 import { signalEvidence } from './signal-evidence.js';
 import type { SignalEvidence } from '../events.js';
@@ -156,7 +156,8 @@ export class WindowProducer {
 
   private ready(w: FrameWindow, start: number, end: number, arrivedAt: number, shortClip: boolean): ReadyWindow {
     const speechRatio = this.gate.speechRatio(w.energiesDb);
-    const signal = signalEvidence(w.energiesDb, this.gate.thresholdDb);
+    const spectrum = { data: w.data, bins: N_BINS, frames: this.shape.windowFrames, power: POWER, binHz: SAMPLE_RATE / N_FFT };
+    const signal = signalEvidence(w.energiesDb, this.gate.thresholdDb, spectrum);
     return { index: w.index, start, end, speechRatio, speech: this.gate.passes(speechRatio), data: w.data, arrivedAt, shortClip, signal };
   }
 }

@@ -159,10 +159,10 @@ describe('QualityAggregator.update purity and contract', () => {
   it('names a cause from the smoothed dims and the window\'s signal while the band is not good, none while good', () => {
     const agg = new QualityAggregator({ timeConstantSec: 0 });
     const clean = { noisiness: 3.6, coloration: 3.8, discontinuity: 4.2, loudness: 4.0, plc: 4.0 };
-    const good = agg.update({ ...window(8, 4.0), dims: clean, signal: { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0 } });
+    const good = agg.update({ ...window(8, 4.0), dims: clean, signal: { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0, bandwidthHz: 7500 } });
     expect(good.band).toBe('good');
     expect(good).not.toHaveProperty('cause');
-    const noisy = agg.update({ ...window(9, 1.9), dims: { ...clean, noisiness: 1.4, coloration: 3.0 }, signal: { levelDbfs: -26, floorDbfs: -30, dropoutsPerSec: 0 } });
+    const noisy = agg.update({ ...window(9, 1.9), dims: { ...clean, noisiness: 1.4, coloration: 3.0 }, signal: { levelDbfs: -26, floorDbfs: -30, dropoutsPerSec: 0, bandwidthHz: 7500 } });
     expect(noisy.band).toBe('poor');
     expect(noisy.cause).toMatchObject({ kind: 'noise', dims: { noisiness: 1.4 }, signal: { floorDbfs: -30 } });
     // a stale cause on the input is never passed on

@@ -5,7 +5,7 @@ import { CAUSE_CALIBRATION, diagnoseCause, type CauseCalibration } from '../../s
 import { signalEvidence } from '../../src/scoring/signal-evidence.js';
 
 const DIMS = { noisiness: 3.6, coloration: 3.8, discontinuity: 4.2, loudness: 4.0, plc: 4.0 };
-const SIGNAL: SignalEvidence = { levelDbfs: -26, floorDbfs: -75, dropoutsPerSec: 0 };
+const SIGNAL: SignalEvidence = { levelDbfs: -26, floorDbfs: -75, dropoutsPerSec: 0, bandwidthHz: 7500 };
 const NET = (lossPct: number, jitterMs = 5): NetworkQuality => ({ mos: 4, r: 80, lossPct, jitterMs, rttMs: 40, codec: 'opus' });
 
 /** One feature per cause, weight 1 each: the cause whose feature is highest wins. */
@@ -26,12 +26,12 @@ const toy: CauseCalibration = {
 
 describe('diagnoseCause', () => {
   it('is a softmax over the standardised features: the likeliest cause, with every probability as evidence', () => {
-    const c = diagnoseCause({ a: 0, b: 4, c: 0 }, undefined, { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0 }, toy);
+    const c = diagnoseCause({ a: 0, b: 4, c: 0 }, undefined, { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0, bandwidthHz: 7500 }, toy);
     expect(c.kind).toBe('coloration');
     expect(c.likelihood.coloration).toBeGreaterThan(0.9);
     expect(Object.values(c.likelihood).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
     // quietDb = max(0, -35 - level): 15 dB too quiet
-    expect(diagnoseCause({ a: 0, b: 0, c: 0 }, undefined, { levelDbfs: -50, floorDbfs: -90, dropoutsPerSec: 0 }, toy).kind).toBe('loudness');
+    expect(diagnoseCause({ a: 0, b: 0, c: 0 }, undefined, { levelDbfs: -50, floorDbfs: -90, dropoutsPerSec: 0, bandwidthHz: 7500 }, toy).kind).toBe('loudness');
   });
 
   it("says 'unknown' when no cause is likely enough, or when a dim it needs is missing", () => {
@@ -55,15 +55,15 @@ describe('diagnoseCause', () => {
   it('the shipped calibration: clear cases of each cause come out as that cause', () => {
     expect(CAUSE_CALIBRATION.weights).toHaveLength(4);
     for (const row of CAUSE_CALIBRATION.weights) expect(row).toHaveLength(CAUSE_CALIBRATION.features.length + 1);
-    const noisy = diagnoseCause({ ...DIMS, noisiness: 1.5, coloration: 3.0 }, undefined, { levelDbfs: -26, floorDbfs: -31, dropoutsPerSec: 0 });
+    const noisy = diagnoseCause({ ...DIMS, noisiness: 1.5, coloration: 3.0 }, undefined, { levelDbfs: -26, floorDbfs: -31, dropoutsPerSec: 0, bandwidthHz: 7500 });
     expect(noisy.kind).toBe('noise');
-    const quiet = diagnoseCause({ ...DIMS, loudness: 2.5 }, undefined, { levelDbfs: -52, floorDbfs: -100, dropoutsPerSec: 0 });
+    const quiet = diagnoseCause({ ...DIMS, loudness: 2.5 }, undefined, { levelDbfs: -52, floorDbfs: -100, dropoutsPerSec: 0, bandwidthHz: 7500 });
     expect(quiet.kind).toBe('loudness');
-    const muffled = diagnoseCause({ ...DIMS, coloration: 1.8, noisiness: 3.4 }, undefined, { levelDbfs: -26, floorDbfs: -90, dropoutsPerSec: 0 });
+    const muffled = diagnoseCause({ ...DIMS, coloration: 1.8, noisiness: 3.4 }, undefined, { levelDbfs: -26, floorDbfs: -90, dropoutsPerSec: 0, bandwidthHz: 7500 });
     expect(muffled.kind).toBe('coloration');
-    const choppy = diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, undefined, { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3 });
+    const choppy = diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, undefined, { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3, bandwidthHz: 7500 });
     expect(choppy.kind).toBe('discontinuity');
-    expect(diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, NET(8), { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3 }).kind).toBe('network');
+    expect(diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, NET(8), { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3, bandwidthHz: 7500 }).kind).toBe('network');
   });
 });
 
@@ -72,11 +72,28 @@ describe('signalEvidence', () => {
 
   it('measures the active level (power mean over the frames above the gate) and the 10th-percentile floor', () => {
     const e = [...frames(300, -20), ...frames(100, -60)];
-    expect(signalEvidence(e, -50)).toEqual({ levelDbfs: -20, floorDbfs: -60, dropoutsPerSec: 0 });
+    expect(signalEvidence(e, -50)).toEqual({ levelDbfs: -20, floorDbfs: -60, dropoutsPerSec: 0, bandwidthHz: 0 });
     // power mean, not dB mean: -20 and -30 dB frames average to -22.6 dB
     expect(signalEvidence([...frames(200, -20), ...frames(200, -30)], -50).levelDbfs).toBeCloseTo(-22.6, 1);
-    expect(signalEvidence(frames(400, -70), -50)).toEqual({ levelDbfs: -120, floorDbfs: -70, dropoutsPerSec: 0 });
-    expect(signalEvidence([], -50)).toEqual({ levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0 });
+    expect(signalEvidence(frames(400, -70), -50)).toEqual({ levelDbfs: -120, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 0 });
+    expect(signalEvidence([], -50)).toEqual({ levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0 });
+  });
+
+  it('reads the bandwidth the speech still carries from the spectrum of its active frames', () => {
+    // 161 bins of 50 Hz, 10 frames: power falls 1 dB a bin up to 4 kHz (bin 80), then 90 dB lower
+    const bins = 161;
+    const framesN = 10;
+    const data = new Float32Array(2 * bins * framesN);
+    for (let b = 0; b < bins; b++) {
+      const powerDb = b <= 80 ? -b : -90 - b;
+      const magnitude = (10 ** (powerDb / 20)) ** 0.3; // the compressed STFT's |X|^0.3
+      for (let t = 0; t < framesN; t++) data[b * framesN + t] = magnitude;
+    }
+    const spectrum = { data, bins, frames: framesN, power: 0.3, binHz: 50 };
+    // within 55 dB of the strongest bin: bins 0..55 -> 2750 Hz; a narrowband codec shows as the cliff at 4 kHz
+    expect(signalEvidence(frames(10, -20), -50, spectrum).bandwidthHz).toBe(2750);
+    // silence (no active frame) carries nothing
+    expect(signalEvidence(frames(10, -80), -50, spectrum).bandwidthHz).toBe(0);
   });
 
   it('counts short runs of digital silence between active frames (lost packets filled with zeros), not pauses', () => {
