@@ -103,7 +103,9 @@ def render(res: dict) -> str:
              "SPTK mel-cepstrum + MLSA), WebRTC's noise suppressor (GStreamer `webrtcdsp`, levels low..very-high, "
              "AGC on some), and NetEq-like time-scale modification (ffmpeg `atempo` / `rubberband` on 0.5-1.2 s "
              "pieces at tempos 0.7-1.4). This is the factory's proxy for conditions nobody synthesised, and the "
-             "number to improve; nothing is tuned on it.",
+             "number to improve; nothing is tuned on it. Held out are these families, not every kin of them: training "
+             "has codec2 (a parametric codec), its own spectral-gating denoiser and zero/repeat packet-loss "
+             "concealment, so 'unseen' here means unseen processing of kinds training only touches.",
              "",
              f"Target mean {res['targetMean']} (SD {res['targetSd']}). The teachers' agreement with each other here: "
              + "; ".join(f"{k}: r {v.get('pearson', '-')}" for k, v in res["teachers"].items()) + ".",

@@ -35,9 +35,25 @@ def test_held_out_families_are_not_training_degradations():
     held = set(families.HELD_OUT_FAMILIES)
     assert not held & set(degradations.DEGRADATIONS)
     assert not held & set(codecs.TRAIN_CODECS)
-    # the training chain cannot reach them: degradations.py imports neither module
-    assert not hasattr(degradations, "vocoders") and not hasattr(degradations, "call_chain")
+    assert families.FAMILIES_SPLIT not in __import__("callmos_factory.sources", fromlist=["x"]).SPLITS
     assert [families.family_of(i) for i in range(6)] == families.FAMILY_NAMES * 2
+
+
+def test_only_the_families_split_reaches_the_held_out_modules():
+    """No module of the factory but the families split's own imports the held-out families' code: training
+    (train.py reads the train and val splits through dataset.py) cannot draw them, whatever it imports."""
+    import re
+    from pathlib import Path
+
+    package = Path(families.__file__).parent
+    allowed = {"families.py", "synth.py", "evaluate_families.py", "vocoders.py", "call_chain.py"}
+    pattern = re.compile(r"\b(vocoders|call_chain|families)\b")
+    for path in sorted(package.rglob("*.py")):
+        imports = [line for line in path.read_text().splitlines() if line.lstrip().startswith(("import ", "from ")) and pattern.search(line)]
+        assert path.name in allowed or not imports, f"{path.name} imports held-out code: {imports}"
+    # synth.py makes a families clip only for the families split
+    synth_text = (package / "synth.py").read_text()
+    assert "if split == families.FAMILIES_SPLIT:" in synth_text
 
 
 def test_lsf_round_trip_and_quantised_lpc_stays_stable():

@@ -38,8 +38,8 @@ export interface SignalEvidence {
 
 /**
  * What makes a stream sound as it does (scoring/cause.ts):
- * `network` (loss or jitter explain the dropouts heard), `noise` (background noise), `coloration` (codec,
- * bandwidth, room, device, denoiser), `discontinuity` (dropouts the network does not explain), `loudness`
+ * `network` (dropouts or nothing clear in the audio, loss or jitter on the wire), `noise` (background noise), `coloration` (codec,
+ * bandwidth, room, device, denoiser), `discontinuity` (dropouts with a clean network, or none known), `loudness`
  * (too quiet, too loud, clipping), `unknown` (no dim stands out).
  */
 export type CauseKind = 'network' | 'noise' | 'coloration' | 'discontinuity' | 'loudness' | 'unknown';

@@ -195,6 +195,10 @@ describe('metricsHandler', () => {
     s.participants$.next([concealing(5), participant('p2')]);
     s.participants$.next([concealing(8), participant('p2')]);
     expect(await metrics.metrics()).toContain('callmos_concealed_packets_total{room="r1",producer="p1"} 8');
+    // a new decoder counts from 0 again: its 3 are added; a count that is not a number changes nothing
+    s.participants$.next([concealing(3), participant('p2')]);
+    s.participants$.next([concealing(Number.NaN), participant('p2')]);
+    expect(await metrics.metrics()).toContain('callmos_concealed_packets_total{room="r1",producer="p1"} 11');
     s.participants$.next([participant('p1'), participant('p2', true)]);
     const after = await metrics.metrics();
     expect(after).not.toContain('producer="p2"');
@@ -218,7 +222,8 @@ describe('serveTelemetry history (a dashboard that connects late)', () => {
 
   it('sends each followed room its recent points, alerts, participants and room state on connect and on a filter change', async () => {
     const [r1, r2] = [source('r1'), source('r2')];
-    server = await serveTelemetry([r1, r2], { port: 0, token: TOKEN, history: { seconds: 60 } });
+    let now = 0; // the history's clock: points arrive at their events' times here
+    server = await serveTelemetry([r1, r2], { port: 0, token: TOKEN, history: { seconds: 60, clock: () => now } });
     const base = `ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`;
     // nothing heard yet: no history message, only the live feed
     const { got: early } = await openCollecting(base);
@@ -226,6 +231,7 @@ describe('serveTelemetry history (a dashboard that connects late)', () => {
     expect(early.filter((m) => m.type === 'history')).toEqual([]);
     const noisy = { kind: 'noise', dims: { noisiness: 1.8 }, likelihood: { noise: 0.9 } } as const;
     for (let t = 1_000; t <= 100_000; t += 1_000) {
+      now = t;
       r1.scores$.next(at(t, 'p1', 3.9, { network: { mos: 4.1, r: 90, lossPct: 0, jitterMs: 3, rttMs: 20, codec: 'opus' } }));
       r1.scores$.next(at(t, 'p2', 2.1, { band: 'poor', cause: noisy }));
     }
@@ -252,7 +258,12 @@ describe('serveTelemetry history (a dashboard that connects late)', () => {
     expect(data.participants.map((p: any) => p.producerId)).toEqual(['p1', 'p2']);
     expect(data.room.room).toBe('r1');
 
-    // a filter change re-sends the history the new filter selects: one producer of r1, and r2 not followed
+    // a filter change re-sends the history the new filter selects (at most once per 2 s a client): one
+    // producer of r1, and r2 not followed
+    late.send(JSON.stringify({ type: 'filter', producers: ['p1'], rooms: ['r1'] }));
+    await tick();
+    expect(got).toHaveLength(1); // too soon after the first
+    await tick(2000);
     late.send(JSON.stringify({ type: 'filter', producers: ['p1'], rooms: ['r1'] }));
     await tick();
     const again = got.slice(1);
@@ -269,17 +280,39 @@ describe('serveTelemetry history (a dashboard that connects late)', () => {
 
   it('stays bounded: producers heard from least recently go first, alerts beyond the cap are dropped, seconds 0 is off', async () => {
     const s = source('r1');
-    server = await serveTelemetry(s, { port: 0, token: TOKEN, history: { seconds: 10, maxProducers: 3, maxAlerts: 2 } });
-    for (let i = 0; i < 5; i++) s.scores$.next(at(1_000 + i, `p${i}`, 3));
-    s.scores$.next(at(2_000, 'p0', 3)); // p0 heard again: p1 and p2 are the least recent, and go
+    let now = 0;
+    server = await serveTelemetry(s, { port: 0, token: TOKEN, history: { seconds: 10, maxProducers: 3, maxAlerts: 2, clock: () => now } });
+    const next = (e: ScoreEvent) => ((now = e.timestamp), s.scores$.next(e));
+    for (let i = 0; i < 5; i++) next(at(1_000 + i, `p${i}`, 3));
+    next(at(2_000, 'p0', 3)); // p0 heard again: p1 and p2 are the least recent, and go
     for (let i = 0; i < 4; i++) s.alerts$.next({ v: 1, kind: 'raised', streamId: `p${i}`, producerId: `p${i}`, since: i, at: i, mos: 2, band: 'poor', reason: `r${i}` } as any);
-    for (let t = 3_000; t <= 600_000; t += 500) s.scores$.next(at(t, 'p4', 3)); // a long stream: only its last 10 s stay
+    for (let t = 3_000; t <= 600_000; t += 500) next(at(t, 'p4', 3)); // a long stream: only its last 10 s stay
+    // a timestamp from the future counts as now: it cannot push the others out of the window
+    now = 600_000;
+    s.scores$.next(at(9_000_000_000, 'p4', 3.5));
+    s.scores$.next(at(600_000, 'p5', 3));
     const { got } = await openCollecting(`ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`);
     await tick();
     const data = got[0].data;
-    expect(Object.keys(data.streams).sort()).toEqual(['p4']); // p0 and p3 are older than 10 s behind the room's newest
+    // p0 and p3 went quiet more than 10 s ago: forgotten
+    expect(Object.keys(data.streams).sort()).toEqual(['p4', 'p5']);
     expect(data.streams.p4.length).toBe(20); // 21 points in its last 10 s, and at most seconds / 0.5 kept
+    expect(data.streams.p4.at(-1)).toMatchObject({ t: 600_000, mos: 3.5 });
     expect(data.alerts.map((a: any) => a.reason)).toEqual(['r2', 'r3']);
+    await server.close();
+    // a room too big for a client's send budget is thinned, not a reason to drop the client
+    server = await serveTelemetry(s, { port: 0, token: TOKEN, maxBufferedBytes: 64 * 1024, history: { seconds: 600, clock: () => now } });
+    for (let t = 0; t < 600_000; t += 1000) {
+      now = t;
+      for (let i = 0; i < 20; i++) s.scores$.next(at(t, `q${i}`, 3));
+    }
+    const big = await openCollecting(`ws://127.0.0.1:${server.port}/callmos?token=${TOKEN}`);
+    await tick();
+    expect(big.ws.readyState).toBe(WebSocket.OPEN);
+    const bigData = big.got[0].data;
+    expect(Object.keys(bigData.streams)).toHaveLength(20);
+    expect(JSON.stringify(big.got[0]).length).toBeLessThanOrEqual(40 * 1024);
+    expect(bigData.streams.q0.at(-1).t).toBe(599_000); // thinned evenly, the newest kept
     await server.close();
     server = await serveTelemetry(s, { port: 0, token: TOKEN, history: { seconds: 0 } });
     s.scores$.next(at(1_000, 'p0', 3));

@@ -94,7 +94,7 @@ function readAt16k(clip: Float32Array, clipRate: number, offset: number, length:
  * clip there: the capture is not sample-exact under CPU load (Chromium's fake microphone can drop or repeat
  * a buffer), and after such a glitch the loop offset found at the capture's start no longer holds. `snrDb`
  * is the clip's energy over the residual after the best gain: a window that straddles a glitch has no
- * offset that fits all of it and reads low. `captureOffset` is the loop offset (clip samples) where the
+ * offset that fits all of it and reads low. (`snrDb`: the capture's energy over the residual.) `captureOffset` is the loop offset (clip samples) where the
  * capture began (`loopOffset` on its start).
  */
 export function windowAlignment(

@@ -3,7 +3,7 @@
  * average of MOS and a good / fair / poor band with hysteresis, so one odd window neither swings the
  * number nor makes the badge flicker between bands.
  */
-import type { QualityBand, ScoreEvent } from '../events.js';
+import type { QualityBand, QualityCause, ScoreEvent } from '../events.js';
 import { diagnoseCause } from './cause.js';
 
 export interface QualityAggregatorConfig {
@@ -95,6 +95,8 @@ interface SmoothedState {
   ema: number;
   /** each dim smoothed like the MOS: the cause is read from these, not from one window's */
   emaDims: Record<string, number>;
+  /** the cause read at the last scored window (a window not scored, a pause, carries it on like the band) */
+  cause?: QualityCause;
   /** stream time of the last scored window's end, s */
   at: number;
   band: QualityBand;
@@ -134,11 +136,11 @@ export class QualityAggregator {
     const { emaMos: _staleEma, band: _staleBand, cause: _staleCause, ...rest } = event;
     if (this.state === undefined) return rest;
     const smoothed: ScoreEvent = { ...rest, emaMos: this.state.ema, band: this.state.band };
-    // why it sounds as it does, once it is not good: from the smoothed dims, the window's measured signal and
-    // its network figures (a model without dims gives no cause)
-    if (this.state.band !== 'good' && Object.keys(this.state.emaDims).length > 0) {
-      smoothed.cause = diagnoseCause({ ...this.state.emaDims }, event.network, event.signal);
-    }
+    // why it sounds as it does, once it is not good: from the smoothed dims, the scored window's measured
+    // signal and its network figures (a model without dims gives no cause)
+    if (this.state.band === 'good' || Object.keys(this.state.emaDims).length === 0) this.state.cause = undefined;
+    else if (event.scored) this.state.cause = diagnoseCause({ ...this.state.emaDims }, event.network, event.signal);
+    if (this.state.cause !== undefined) smoothed.cause = this.state.cause;
     return smoothed;
   }
 

@@ -1,7 +1,7 @@
 /**
  * Why a stream sounds bad, in one word a person can act on:
  *
- * - `network`: packets lost or late: the audio shows dropouts AND the network stats explain them
+ * - `network`: the audio's trouble is dropouts (or nothing clear) and the network stats show loss or jitter
  * - `noise`: background noise (a fan, traffic, babble, a noisy microphone)
  * - `coloration`: the sound itself is changed: a codec, a narrow band, a room, a device, a denoiser
  * - `discontinuity`: dropouts and concealment the network stats do not explain (or there are none)
@@ -41,6 +41,8 @@ export interface CauseCalibration {
  * missing (a model without dims). Without signal evidence, the signal features sit at their means.
  */
 export function causeFeatures(dims: Record<string, number>, signal: SignalEvidence | undefined, calibration: CauseCalibration): number[] | null {
+  // a window without one active frame (a pause) has no level to speak of: its signal says nothing
+  if (signal !== undefined && !(signal.levelDbfs > -119)) signal = undefined;
   const out: number[] = [];
   for (let k = 0; k < calibration.features.length; k++) {
     const name = calibration.features[k]!;
@@ -75,6 +77,7 @@ export function diagnoseCause(
   signal?: SignalEvidence,
   calibration: CauseCalibration = CAUSE_CALIBRATION,
 ): QualityCause {
+  if (calibration !== CAUSE_CALIBRATION) checkCalibration(calibration);
   const cause: QualityCause = { kind: 'unknown', dims, likelihood: {} };
   if (signal !== undefined) cause.signal = signal;
   const x = causeFeatures(dims, signal, calibration);
@@ -98,10 +101,22 @@ export function diagnoseCause(
   if (network !== undefined) {
     cause.network = { mos: network.mos, lossPct: network.lossPct, jitterMs: network.jitterMs, rttMs: network.rttMs };
     const networkBad = network.lossPct >= calibration.networkLossPct || network.jitterMs >= calibration.networkJitterMs;
-    // dropouts the network explains are the network's; noise or coloration stay what they are
+    // trouble heard as dropouts (or nothing clear) with loss or jitter on the wire is the network's; noise or
+    // coloration stay what they are
     if (networkBad && (cause.kind === 'discontinuity' || cause.kind === 'unknown')) cause.kind = 'network';
   }
   return cause;
+}
+
+function checkCalibration(c: CauseCalibration): void {
+  const n = c.features.length;
+  const ok =
+    c.mean.length === n &&
+    c.scale.length === n &&
+    c.scale.every((v) => Number.isFinite(v) && v > 0) &&
+    c.weights.length === CONTENT_CAUSES.length &&
+    c.weights.every((row) => row.length === n + 1 && row.every(Number.isFinite));
+  if (!ok) throw new RangeError(`cause calibration: ${n} features need ${n} means, ${n} scales > 0 and ${CONTENT_CAUSES.length} weight rows of ${n + 1}`);
 }
 
 /**

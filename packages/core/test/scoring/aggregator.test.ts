@@ -165,6 +165,9 @@ describe('QualityAggregator.update purity and contract', () => {
     const noisy = agg.update({ ...window(9, 1.9), dims: { ...clean, noisiness: 1.4, coloration: 3.0 }, signal: { levelDbfs: -26, floorDbfs: -30, dropoutsPerSec: 0, bandwidthHz: 7500 } });
     expect(noisy.band).toBe('poor');
     expect(noisy.cause).toMatchObject({ kind: 'noise', dims: { noisiness: 1.4 }, signal: { floorDbfs: -30 } });
+    // a pause (not scored, no active frame) carries the last cause on, as it carries the band: it is not 'loudness'
+    const pause = agg.update({ ...window(10, null), signal: { levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0 } });
+    expect(pause.cause).toBe(noisy.cause);
     // a stale cause on the input is never passed on
     expect(new QualityAggregator().update({ ...window(8, null), cause: noisy.cause })).not.toHaveProperty('cause');
   });

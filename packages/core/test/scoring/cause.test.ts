@@ -40,8 +40,15 @@ describe('diagnoseCause', () => {
     expect(missing).toEqual({ kind: 'unknown', dims: { a: 5, b: 0 }, likelihood: {}, signal: SIGNAL });
   });
 
-  it('without signal evidence, reads the signal features at their means', () => {
+  it('without signal evidence, or with a window of no active frame, reads the signal features at their means', () => {
     expect(diagnoseCause({ a: 0, b: 0, c: 3 }, undefined, undefined, toy).kind).toBe('discontinuity');
+    // level -120 (the "no active frame" mark) would read as 85 dB too quiet: it is not evidence
+    expect(diagnoseCause({ a: 0, b: 0, c: 3 }, undefined, { levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0 }, toy).kind).toBe('discontinuity');
+  });
+
+  it('refuses a calibration whose shapes do not match its features', () => {
+    expect(() => diagnoseCause({ a: 1, b: 1, c: 1 }, undefined, SIGNAL, { ...toy, weights: toy.weights.slice(1) })).toThrow(RangeError);
+    expect(() => diagnoseCause({ a: 1, b: 1, c: 1 }, undefined, SIGNAL, { ...toy, scale: [1, 0, 1, 1] })).toThrow(/scales > 0/);
   });
 
   it("turns dropouts (and an unknown) into 'network' when loss or jitter explain them, never noise or coloration", () => {

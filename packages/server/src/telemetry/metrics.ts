@@ -131,10 +131,14 @@ export function metricsHandler(sources: MetricsSource | MetricsSource[], options
             }
             track(room, st.producerId);
             const key = `${room}/${st.producerId}`;
-            const added = st.stats.opus.concealed - (concealedSoFar.get(key) ?? 0);
-            // inc(0) makes the series exist from the producer's start; a count that went back (a new decoder) is taken as it is
-            if (added > 0 || !concealedSoFar.has(key)) concealed.inc({ room, producer: st.producerId }, Math.max(0, added));
-            concealedSoFar.set(key, st.stats.opus.concealed);
+            const count = st.stats.opus.concealed;
+            if (!Number.isFinite(count) || count < 0) continue; // a count that is not one must not poison the counter
+            const before = concealedSoFar.get(key);
+            // a count that went back started again from 0 (a new decoder): all of it is new; inc(0) makes the
+            // series exist from the producer's start
+            const added = before === undefined ? count : count >= before ? count - before : count;
+            if (added > 0 || before === undefined) concealed.inc({ room, producer: st.producerId }, added);
+            concealedSoFar.set(key, count);
           }
         },
         error: onSourceError,

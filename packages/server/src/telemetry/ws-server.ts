@@ -36,6 +36,7 @@ import type { Duplex } from 'node:stream';
 import { merge, map, type Subscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
 import { Logger } from '@callmos/core';
+import { HistorySender } from './history-sender.js';
 import { TelemetryHistory, type HistoryOptions } from './room-history.js';
 import type { MonitorStatus, TelemetryMessage, TelemetrySource } from './source.js';
 import {
@@ -139,6 +140,10 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
   const origins = options.allowedOrigins ? new Set(options.allowedOrigins) : null;
   const sourceList = Array.isArray(sources) ? sources : [sources];
   const history = new TelemetryHistory(options.history);
+  const historyFor = new HistorySender(history, [...new Set(sourceList.map((s) => s.room))], maxBuffered / 2, (err) => {
+    // an alert's appData with a cycle or a BigInt: counted and skipped, as broadcast() does
+    if (stats.unserializable++ === 0) log(`callmos telemetry: a history message cannot be sent (counted; later ones too): ${err.message}`);
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxMessageBytes ?? 4096 });
   const filters = new Map<WebSocket, ClientFilter>();
   const answered = new WeakSet<WebSocket>(); // answered the last heartbeat ping
@@ -221,15 +226,10 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
     closeIfFollowsNoLiveMonitor(ws, true);
   };
 
-  /** The past of every room the client follows, once (it just connected or changed its filter). */
   const sendHistory = (ws: WebSocket) => {
     const filter = filters.get(ws);
-    if (!filter?.types.has('history') || !history.enabled) return;
-    for (const room of new Set(sourceList.map((s) => s.room))) {
-      if (filter.rooms && !filter.rooms.has(room)) continue;
-      const data = history.snapshot(room, filter.producers ?? undefined);
-      if (data) send(ws, JSON.stringify({ type: 'history', room, data } satisfies TelemetryMessage));
-    }
+    if (!filter) return;
+    for (const json of historyFor.messages(ws, filter)) send(ws, json);
   };
 
   const drop = (ws: WebSocket, why: ClientDrop, code: number, reason: string) => {
@@ -291,7 +291,12 @@ export async function serveTelemetry(sources: TelemetrySource | TelemetrySource[
       s.room$.pipe(map((data): TelemetryMessage => ({ type: 'room', room: s.room, data }))),
     ).subscribe({
       next: (m) => {
-        history.add(m);
+        try {
+          history.add(m);
+        } catch (err) {
+          // a bug in the history must cost the history, never the live feed (or, thrown into RxJS, the process)
+          log(`callmos telemetry: history failed on a ${m.type} message: ${(err as Error).stack ?? String(err)}`);
+        }
         broadcast(m);
       },
       error: (err: unknown) => {
