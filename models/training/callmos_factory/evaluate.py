@@ -76,21 +76,29 @@ def predict_onnx(path: Path, feats: np.ndarray) -> tuple[np.ndarray, float]:
     return np.concatenate(out), per_window
 
 
-def scatter(name: str, pred: np.ndarray, target: np.ndarray, r: float) -> str:
+def scatter(name: str, pred: np.ndarray, target: np.ndarray, r: float, split: str = "held-out test split",
+            groups: list[str] | None = None, file: str = "scatter", served: bool = False) -> str:
+    """Student vs target on a split, one colour per group when given (models/report/<name>-<file>.png)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(4.2, 4.2), dpi=110)
-    ax.scatter(target, pred, s=6, alpha=0.5)
+    fig, ax = plt.subplots(figsize=(4.6 if groups else 4.2, 4.2), dpi=110)
+    if groups is None:
+        ax.scatter(target, pred, s=6, alpha=0.5)
+    else:
+        for g in dict.fromkeys(groups):
+            m = np.array([x == g for x in groups])
+            ax.scatter(target[m], pred[m], s=7, alpha=0.6, label=g)
+        ax.legend(fontsize=7, loc="upper left")
     ax.plot([1, 5], [1, 5], "k--", lw=0.8)
     ax.set_xlabel("teacher ensemble MOS")
-    ax.set_ylabel(f"{name} student MOS")
-    ax.set_title(f"{name}: held-out test split, r = {r:.3f}")
+    ax.set_ylabel(f"{name} student MOS{' (as served)' if served else ''}")
+    ax.set_title(f"{name}: {split}, r = {r:.3f}")
     ax.set_xlim(1, 5); ax.set_ylim(1, 5)
     fig.tight_layout()
-    rel = f"report/{name}-scatter.png"
+    rel = f"report/{name}-{file}.png"
     (MODELS_DIR / "report").mkdir(exist_ok=True)
     fig.savefig(MODELS_DIR / rel)
     plt.close(fig)

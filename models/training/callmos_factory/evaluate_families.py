@@ -17,7 +17,7 @@ from collections import defaultdict
 import numpy as np
 
 from .dataset import cached_features
-from .evaluate import metrics, predict
+from .evaluate import metrics, predict, scatter
 from .families import FAMILIES_SPLIT, FAMILY_NAMES
 from .paths import MODELS_DIR
 from .report_sections import SECTIONS_DIR, write_section
@@ -29,29 +29,6 @@ def variant_of(meta: dict) -> str:
         if d.get("family"):
             return f"{d['family']}:{d.get('vocoder') or d.get('ns_level') or d.get('tool') or '-'}"
     raise ValueError(f"{meta['id']}: no held-out family in its chain")
-
-
-def scatter(name: str, pred: np.ndarray, target: np.ndarray, fams: list[str], r: float) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(4.6, 4.2), dpi=110)
-    for f in FAMILY_NAMES:
-        m = np.array([x == f for x in fams])
-        ax.scatter(target[m], pred[m], s=7, alpha=0.6, label=f)
-    ax.plot([1, 5], [1, 5], "k--", lw=0.8)
-    ax.set_xlabel("teacher ensemble MOS")
-    ax.set_ylabel(f"{name} student MOS (as served)")
-    ax.set_title(f"{name}: family-held-out split, r = {r:.3f}")
-    ax.set_xlim(1, 5); ax.set_ylim(1, 5)
-    ax.legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
-    rel = f"report/{name}-families-scatter.png"
-    fig.savefig(MODELS_DIR / rel)
-    plt.close(fig)
-    return rel
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -85,7 +62,8 @@ def main(argv: list[str] | None = None) -> None:
             "inDomainTest": card.get("accuracy", {}).get("vsTarget", {}),
             "asServed": overall | {"bias": round(float(np.mean(pred - split.target)), 3)},
             "plain16k": metrics(plain, split.target), "perGroup": per,
-            "scatter": scatter(name, pred, split.target, fams, overall.get("pearson", float("nan"))),
+            "scatter": scatter(name, pred, split.target, overall.get("pearson", float("nan")), split="family-held-out split",
+                               groups=fams, file="families-scatter", served=True),
         }
         print(f"{name}: family-held-out {overall} (in-domain test r {results['models'][name]['inDomainTest'].get('pearson')})")
     SECTIONS_DIR.mkdir(parents=True, exist_ok=True)
