@@ -4,10 +4,11 @@
 //   node bench/causes/fit.mjs                            # fits core's CAUSE_CALIBRATION (train clips, chosen on val)
 //   node bench/causes/cause-table.mjs --report test      # the table with core's CAUSE_CALIBRATION -> REPORT.md
 // Test is only ever reported.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CAUSE_CALIBRATION, CONTENT_CAUSES } from '@callmos/core';
 import { ROOT } from '../lib/common.mjs';
+import { writeReportSection } from '../lib/report-section.mjs';
 import { OUT } from './clip-dims.mjs';
 import { confusion, labelledRows, loadDims } from './cause-data.mjs';
 
@@ -61,16 +62,8 @@ async function main() {
   }
   mkdirSync(OUT, { recursive: true });
   writeFileSync(path.join(OUT, 'cause-table.json'), JSON.stringify({ split, calibration: CAUSE_CALIBRATION, results }, null, 1));
-  const body = render(split, results);
-  const sectionFile = path.join(ROOT, 'models', 'report', 'causes.md');
-  writeFileSync(sectionFile, `${body.trimEnd()}\n`);
-  const reportFile = path.join(ROOT, 'models', 'REPORT.md');
-  const begin = '<!-- begin section causes (models/report/causes.md) -->';
-  const end = '<!-- end section causes -->';
-  const report = readFileSync(reportFile, 'utf8');
-  const block = `${begin}\n${body.trimEnd()}\n${end}\n`;
-  writeFileSync(reportFile, report.includes(begin) ? report.split(begin)[0] + block + report.split(end)[1].replace(/^\n/, '') : `${report.trimEnd()}\n\n${block}`);
-  console.log(`wrote ${sectionFile} and its REPORT.md section`);
+  writeReportSection(ROOT, 'causes', render(split, results));
+  console.log('wrote models/report/causes.md and its REPORT.md section');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -7,7 +7,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { StreamingResampler } from '@callmos/core';
+import { StreamingResampler } from '@callmos/core/dsp';
 import { readAudioFile } from '@callmos/node';
 import { SHARED } from '../lib/common.mjs';
 

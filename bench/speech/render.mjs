@@ -3,9 +3,10 @@
 // writes it as the "speech-detector" section of models/REPORT.md (models/report/speech-detector.md,
 // spliced between the markers the model factory's report_sections.py keeps).
 //   node bench/speech/render.mjs --json bench/out/speech-detector.json [--report]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeReportSection } from '../lib/report-section.mjs';
 import { CLASSES } from './labelled-clips.mjs';
 
 const f1 = (x) => x.toFixed(1);
@@ -32,28 +33,6 @@ export function renderTable(results) {
     md.push(`- ${name}: speech recall at >= 0 dB SNR ${f1(s.speechRecallPct)} % of windows (lowest class ${f1(s.minSpeechRecallPct)} %); non-speech judged speech ${f1(s.nonSpeechAcceptPct)} %; false 'poor' on non-speech ${f1(s.nonSpeechPoorPct)} % of windows (worst class ${f1(s.maxNonSpeechPoorPct)} %)`);
   }
   return md.join('\n');
-}
-
-const MARK_BEGIN = (name) => `<!-- begin section ${name} (models/report/${name}.md) -->`;
-const MARK_END = (name) => `<!-- end section ${name} -->`;
-
-/** As report_sections.splice: the block between the markers replaced, or appended. */
-export function splice(text, name, body) {
-  const begin = MARK_BEGIN(name);
-  const end = MARK_END(name);
-  const block = `${begin}\n${body.trimEnd()}\n${end}\n`;
-  if (text.includes(begin) && text.includes(end)) {
-    const [head, rest] = text.split(begin);
-    return head + block + rest.split(end)[1].replace(/^\n+/, '');
-  }
-  return `${text.replace(/\n+$/, '')}\n\n${block}`;
-}
-
-export function writeReportSection(root, name, body) {
-  mkdirSync(path.join(root, 'models', 'report'), { recursive: true });
-  writeFileSync(path.join(root, 'models', 'report', `${name}.md`), `${body.trimEnd()}\n`);
-  const report = path.join(root, 'models', 'REPORT.md');
-  writeFileSync(report, splice(readFileSync(report, 'utf8'), name, body));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

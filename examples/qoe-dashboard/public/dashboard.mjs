@@ -115,37 +115,26 @@ function scriptedPhase(elapsed, script) {
 
 // --- the chart -------------------------------------------------------------------------------------
 const list = [...people.values()];
-const chart = new uPlot(
-  {
-    width: Math.min(1100, document.body.clientWidth - 10),
-    height: 300,
+/** A MOS-over-time chart (1..5, seconds since the demo started) with these line series. */
+const chartWidth = () => Math.min(1100, document.body.clientWidth - 10);
+function mosChart(elementId, height, series) {
+  const options = {
+    width: chartWidth(),
+    height,
     scales: { x: { time: false }, y: { range: [1, 5] } },
     axes: [{ label: 'seconds since the demo started' }, { label: 'MOS' }],
-    series: [
-      { label: 's' },
-      ...list.map((p) => ({ label: p.name, stroke: p.color, width: 2, spanGaps: false })),
-      { label: 'alert threshold', stroke: '#c53030', dash: [6, 4], width: 1, points: { show: false } },
-    ],
-  },
-  [[], ...list.map(() => []), []],
-  document.getElementById('chart'),
-);
-
-const versus = new uPlot(
-  {
-    width: Math.min(1100, document.body.clientWidth - 10),
-    height: 200,
-    scales: { x: { time: false }, y: { range: [1, 5] } },
-    axes: [{ label: 'seconds since the demo started' }, { label: 'MOS' }],
-    series: [
-      { label: 's' },
-      { label: 'content MOS (smoothed)', stroke: '#2b6cb0', width: 2, spanGaps: false },
-      { label: 'network MOS (E-model)', stroke: '#718096', width: 2, dash: [4, 3], spanGaps: false },
-    ],
-  },
-  [[], [], []],
-  document.getElementById('versus'),
-);
+    series: [{ label: 's' }, ...series],
+  };
+  return new uPlot(options, [[], ...series.map(() => [])], document.getElementById(elementId));
+}
+const chart = mosChart('chart', 300, [
+  ...list.map((p) => ({ label: p.name, stroke: p.color, width: 2, spanGaps: false })),
+  { label: 'alert threshold', stroke: '#c53030', dash: [6, 4], width: 1, points: { show: false } },
+]);
+const versus = mosChart('versus', 200, [
+  { label: 'content MOS (smoothed)', stroke: '#2b6cb0', width: 2, spanGaps: false },
+  { label: 'network MOS (E-model)', stroke: '#718096', width: 2, dash: [4, 3], spanGaps: false },
+]);
 
 function redrawChart() {
   const now = secondsSinceStart(Date.now());
@@ -242,8 +231,8 @@ setInterval(() => {
   for (const p of people.values()) renderRow(p);
 }, 1000);
 window.addEventListener('resize', () => {
-  chart.setSize({ width: Math.min(1100, document.body.clientWidth - 10), height: 300 });
-  versus.setSize({ width: Math.min(1100, document.body.clientWidth - 10), height: 200 });
+  chart.setSize({ width: chartWidth(), height: 300 });
+  versus.setSize({ width: chartWidth(), height: 200 });
 });
 window.dashboard = { info, people, alerts: alertsSeen };
 document.body.dataset.ready = 'true';

@@ -65,25 +65,31 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
   return { levelDbfs: round(level), floorDbfs: round(floor), dropoutsPerSec: round(dropouts / (n * FRAME_SECONDS)), bandwidthHz };
 }
 
-/** The highest frequency whose mean power over the active frames is within BANDWIDTH_DB of the strongest bin's. */
+/**
+ * The highest frequency whose level over the active frames is within BANDWIDTH_DB of the strongest bin's.
+ * The level is read where the model's input has it, the compressed magnitude squared (|X|^(2 power)),
+ * averaged over frames: no pow() per bin and frame on this per-window path (it cost more than the tiny
+ * model's inference), and a threshold of BANDWIDTH_DB on |X|^2 is BANDWIDTH_DB * power on it.
+ */
 function bandwidth(s: WindowSpectrum, active: (frame: number) => boolean): number {
   const { data, bins, frames, power, binHz } = s;
-  const mean = new Float64Array(bins);
+  const on = new Uint8Array(frames);
   let used = 0;
-  for (let t = 0; t < frames; t++) {
-    if (!active(t)) continue;
-    used++;
-    for (let b = 0; b < bins; b++) {
-      const re = data[b * frames + t]!;
-      const im = data[(bins + b) * frames + t]!;
-      mean[b] += (re * re + im * im) ** (1 / power); // |X|^(2 power) -> |X|^2
-    }
-  }
+  for (let t = 0; t < frames; t++) used += on[t] = active(t) ? 1 : 0;
   if (used === 0) return 0;
+  // bins outer, frames inner: the window's frames are contiguous per bin
+  const mean = new Float64Array(bins);
+  for (let b = 0; b < bins; b++) {
+    const re = b * frames;
+    const im = (bins + b) * frames;
+    let sum = 0;
+    for (let t = 0; t < frames; t++) if (on[t]) sum += data[re + t]! * data[re + t]! + data[im + t]! * data[im + t]!;
+    mean[b] = sum;
+  }
   let peak = 0;
   for (let b = 0; b < bins; b++) peak = Math.max(peak, mean[b]!);
   if (peak <= 0) return 0;
-  const floor = peak * 10 ** (-BANDWIDTH_DB / 10);
+  const floor = peak * 10 ** ((-BANDWIDTH_DB * power) / 10);
   let top = 0;
   for (let b = 0; b < bins; b++) if (mean[b]! >= floor) top = b;
   return top * binHz;
