@@ -52,6 +52,7 @@ export {
 
 // scoring
 export { StreamScorer, type StreamScorerOptions } from './scoring/stream-scorer.js';
+export { WindowScheduler, type WindowSchedulerOptions, type WindowSchedulerStats, type BatchRun } from './scoring/window-scheduler.js';
 export { SileroVad, type SileroVadOptions } from './scoring/silero-vad.js';
 export { SpeechDetector, DEFAULT_SPEECH_DETECTOR, type SpeechDetectorOptions, type SpeechVerdict } from './scoring/speech-detector.js';
 export { scoreClip, type ScoreClipOptions, type ClipScore, type ClipNotScoredReason } from './scoring/score-clip.js';

@@ -2,7 +2,7 @@
  * `@callmos/core/pipeline`: the pieces StreamScorer is made of, for a host that scores windows its own
  * way, e.g. @callmos/server gathering the windows of every stream into one batched model run. Audio in,
  * ReadyWindows out (WindowProducer, with the speech gate); a window and its outcome in, a ScoreEvent out
- * (windowEvent). Apps scoring one stream use StreamScorer from `@callmos/core` instead.
+ * (windowEvent). Batching windows of many streams through one model is `WindowScheduler` (the root entry). Apps scoring one stream use StreamScorer from `@callmos/core` instead.
  */
 export { WindowProducer, type WindowProducerOptions, type WindowShape, type ReadyWindow } from './scoring/window-producer.js';
 export { SpeechGate, DEFAULT_VAD, type VadOptions } from './scoring/vad.js';

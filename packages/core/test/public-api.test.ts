@@ -9,7 +9,7 @@ import { publicExports } from '../../../test/helpers/public-exports.js';
 describe('public exports', () => {
   it('packages/core/src/index.ts', () => {
     expect(publicExports('packages/core/src/index.ts')).toEqual([
-      'type CallmosErrorCode', 'type CallmosErrorOptions', 'type CauseCalibration', 'type CauseKind', 'type ClipNotScoredReason', 'type ClipScore',
+      'type BatchRun', 'type CallmosErrorCode', 'type CallmosErrorOptions', 'type CauseCalibration', 'type CauseKind', 'type ClipNotScoredReason', 'type ClipScore',
       'type CodecImpairment', 'type DegradedForOptions', 'type EModelBand', 'type GoldenCase',
       'type LoadMosModelOptions', 'type LogEventListeners', 'type ModelCard', 'type ModelCardInput',
       'type ModelCardOutputs', 'type ModelFile', 'type ModelLoadErrorCode', 'type ModelLoadErrorOptions',
@@ -19,11 +19,12 @@ describe('public exports', () => {
       'type ResolvedQualityConfig', 'type ScoreClipOptions', 'type ScoreEvent', 'type ScoredEvent',
       'type SessionFactory', 'type SessionLike', 'type SignalEvidence', 'type SileroVadOptions', 'type SpeechDetectorOptions',
       'type SpeechVerdict', 'type StreamScorerOptions', 'type TensorConstructor', 'type VadOptions',
+      'type WindowSchedulerOptions', 'type WindowSchedulerStats',
       'value CARD_VERSION', 'value CAUSE_CALIBRATION', 'value CODEC_IMPAIRMENTS', 'value CONTENT_CAUSES', 'value CallmosError', 'value CardError',
       'value DEFAULT_QUALITY_CONFIG', 'value DEFAULT_SPEECH_DETECTOR', 'value Logger', 'value ModelContractError',
       'value ModelLoadError', 'value ModelRunError', 'value MosModel', 'value QUALITY_ALERT_VERSION',
       'value QualityAggregator', 'value SCORE_EVENT_VERSION', 'value SileroVad', 'value SpeechDetector',
-      'value SpeechModelError', 'value StreamScorer', 'value bandChanges', 'value degradedFor', 'value diagnoseCause', 'value loadMosModel',
+      'value SpeechModelError', 'value StreamScorer', 'value WindowScheduler', 'value bandChanges', 'value degradedFor', 'value diagnoseCause', 'value loadMosModel',
       'value modelId', 'value mosFromR', 'value networkQuality', 'value oneWayDelayMs', 'value openModelSession',
       'value parseCardFile', 'value parseModelCard', 'value rFactor', 'value rFactorBreakdown', 'value resolveCodec',
       'value resolveQualityConfig', 'value scoreClip', 'value scoredOnly', 'value setDebugNamespaces',

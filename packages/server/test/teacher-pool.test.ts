@@ -78,7 +78,7 @@ describe('TeacherPool', () => {
     const pool = new TeacherPool(model, { batchSize: 8, maxWaitMs: 10_000 });
     const waiting = pool.submit('a', clean[0]!);
     pool.close();
-    expect(await waiting).toMatchObject({ scored: false, reason: 'error', error: 'teacher pool closed' });
+    expect(await waiting).toMatchObject({ scored: false, reason: 'error', error: 'window scheduler closed' });
     expect(() => new TeacherPool(model, { batchSize: 0 })).toThrow(/batchSize/);
     expect(() => new TeacherPool(model, { maxWaitMs: -1 })).toThrow(/maxWaitMs/);
     expect(() => new TeacherPool(model, { maxPendingPerStream: 0.5 })).toThrow(/maxPendingPerStream/);

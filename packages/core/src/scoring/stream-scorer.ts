@@ -1,18 +1,20 @@
 /**
- * One live stream scored by one model: WindowProducer windows -> MosModel -> ScoreEvents.
+ * One live stream scored by one model: WindowProducer windows -> WindowScheduler -> MosModel -> ScoreEvents.
  *
- * Windows wait in a FIFO and are run in batches, one batch at a time, so events come out in window
- * order. When inference falls behind, the oldest waiting windows are dropped (reported as
- * 'skipped-backlog') rather than queued without bound: live, a fresh score beats a late one.
+ * Windows are batched by the one window scheduler, FIFO, so events come out in window order. When inference
+ * falls behind, the oldest waiting windows are dropped (reported as 'skipped-backlog') rather than queued
+ * without bound: live, a fresh score beats a late one. Streams of one host may share a scheduler (option
+ * `scheduler`: one batched model run for all of them); otherwise each scorer has its own.
  */
 import type { NotScoredReason, ScoreEvent } from '../events.js';
-import type { MosModel, ModelScore } from '../model/mos-model.js';
+import type { MosModel } from '../model/mos-model.js';
 import type { ResamplerQuality } from '../dsp/resampler.js';
 import type { VadOptions } from './vad.js';
 import type { SileroVad } from './silero-vad.js';
 import { SpeechDetector } from './speech-detector.js';
 import { WindowProducer, type ReadyWindow } from './window-producer.js';
-import { notScoredOutcome, scoredOutcome, windowEvent, type WindowOutcome } from './window-event.js';
+import { notScoredOutcome, windowEvent, type WindowOutcome } from './window-event.js';
+import { WindowScheduler } from './window-scheduler.js';
 
 export interface StreamScorerOptions {
   model: MosModel;
@@ -27,6 +29,11 @@ export interface StreamScorerOptions {
   speech?: SileroVad;
   /** most windows waiting for inference before the oldest are skipped; default 32, Infinity never skips */
   maxPendingWindows?: number;
+  /**
+   * a scheduler shared with other streams of `model` (their windows batched together); its per-stream
+   * bound then applies instead of maxPendingWindows. Default: a scheduler of this stream's own
+   */
+  scheduler?: WindowScheduler;
   resamplerQuality?: ResamplerQuality;
   /** wall clock, ms since the epoch; default Date.now */
   now?: () => number;
@@ -34,20 +41,13 @@ export interface StreamScorerOptions {
 
 export const DEFAULT_MAX_PENDING_WINDOWS = 32;
 
-interface PendingWindow {
-  window: ReadyWindow;
-  resolve: (event: ScoreEvent) => void;
-}
-
 export class StreamScorer {
   readonly model: MosModel;
   readonly streamId: string;
   private readonly producer: WindowProducer;
   private readonly detector: SpeechDetector | undefined;
-  private readonly maxPending: number;
+  private readonly scheduler: WindowScheduler;
   private readonly now: () => number;
-  private readonly waiting: PendingWindow[] = [];
-  private draining = false;
   private skipped = 0;
   private failure: unknown = undefined;
 
@@ -55,10 +55,12 @@ export class StreamScorer {
     this.model = options.model;
     this.streamId = options.streamId;
     this.now = options.now ?? Date.now;
-    this.maxPending = options.maxPendingWindows ?? DEFAULT_MAX_PENDING_WINDOWS;
-    if (!(this.maxPending >= 1)) throw new RangeError(`maxPendingWindows must be >= 1, got ${options.maxPendingWindows}`);
+    const maxPending = options.maxPendingWindows ?? DEFAULT_MAX_PENDING_WINDOWS;
+    if (!(maxPending >= 1)) throw new RangeError(`maxPendingWindows must be >= 1, got ${options.maxPendingWindows}`);
+    if (options.scheduler && options.scheduler.model !== options.model) throw new RangeError('the shared scheduler runs another model');
+    this.scheduler = options.scheduler ?? new WindowScheduler(options.model, { maxPendingPerStream: maxPending });
     // a scorer that never drops windows (offline) never drops detector frames either: a long push is not a backlog
-    const detectorOptions = this.maxPending === Infinity ? { maxPendingFrames: Infinity, ...options.vad?.detector } : options.vad?.detector;
+    const detectorOptions = maxPending === Infinity ? { maxPendingFrames: Infinity, ...options.vad?.detector } : options.vad?.detector;
     this.detector = options.speech ? new SpeechDetector(options.speech, detectorOptions) : undefined;
     this.producer = new WindowProducer({
       card: options.model.card,
@@ -102,83 +104,46 @@ export class StreamScorer {
   }
 
   private schedule(windows: ReadyWindow[]): Promise<ScoreEvent[]> {
-    if (!this.detector) return this.enqueueAll(windows);
+    if (!this.detector) return Promise.all(this.enqueue(windows));
     const detector = this.detector;
     // Judged together, queued together: the model then sees the same batches as without a detector.
     // Verdicts come in window order, so windows still reach the model queue in order.
     return Promise.all(windows.map((w) => detector.judge(w).catch((err: unknown) => ({ window: w, error: err })))).then((verdicts) => {
-      const events = verdicts.map((v): Promise<ScoreEvent> => {
+      const judged: ReadyWindow[] = [];
+      const events = verdicts.map((v): ScoreEvent | number => {
         if ('error' in v) {
           this.failure = v.error;
-          return Promise.resolve(this.notScored(v.window, 'error', v.error instanceof Error ? v.error.message : String(v.error)));
+          return this.event(v.window, notScoredOutcome('error', v.error instanceof Error ? v.error.message : String(v.error)));
         }
         if (v.skipped) {
           this.skipped++;
-          return Promise.resolve(this.notScored(v.window, 'skipped-backlog'));
+          return this.event(v.window, notScoredOutcome('skipped-backlog'));
         }
-        return this.enqueue(v.window);
+        return judged.push(v.window) - 1;
       });
-      this.startDrain();
-      return Promise.all(events);
+      const queued = this.enqueue(judged);
+      return Promise.all(events.map((e) => (typeof e === 'number' ? queued[e]! : e)));
     });
   }
 
-  private enqueueAll(windows: ReadyWindow[]): Promise<ScoreEvent[]> {
-    const events = windows.map((window) => this.enqueue(window));
-    this.startDrain();
-    return Promise.all(events);
+  /** Events of `windows` in order: speech windows through the scheduler (together), the others at once. */
+  private enqueue(windows: ReadyWindow[]): Promise<ScoreEvent>[] {
+    const speech = windows.filter((w) => w.speech);
+    // a skip is counted when it happens (skippedWindows is current once push() returns), its event later
+    const skippedAt: number[] = [];
+    const outcomes = this.scheduler.submitAll(this.streamId, speech, (i) => (skippedAt[i] = ++this.skipped));
+    let next = 0;
+    return windows.map((w) => {
+      if (!w.speech) return Promise.resolve(this.event(w, notScoredOutcome('no-speech')));
+      const i = next++;
+      return outcomes[i]!.then((outcome) => {
+        if (outcome.reason === 'error') this.failure = this.scheduler.lastError;
+        return this.event(w, outcome, skippedAt[i] ?? this.skipped);
+      });
+    });
   }
 
-  private enqueue(window: ReadyWindow): Promise<ScoreEvent> {
-    return window.speech
-      ? new Promise<ScoreEvent>((resolve) => this.waiting.push({ window, resolve }))
-      : Promise.resolve(this.notScored(window, 'no-speech'));
-  }
-
-  private startDrain(): void {
-    this.dropBacklog();
-    if (!this.draining) void this.drain();
-  }
-
-  private dropBacklog(): void {
-    while (this.waiting.length > this.maxPending) {
-      const oldest = this.waiting.shift()!;
-      this.skipped++;
-      oldest.resolve(this.notScored(oldest.window, 'skipped-backlog'));
-    }
-  }
-
-  /** Runs waiting windows batch by batch until none are left; never rejects (failures become events). */
-  private async drain(): Promise<void> {
-    this.draining = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, this.model.maxBatch);
-        let scores: ModelScore[];
-        try {
-          scores = await this.model.run(batch.map((p) => p.window.data));
-        } catch (err) {
-          this.failure = err;
-          const message = err instanceof Error ? err.message : String(err);
-          for (const p of batch) p.resolve(this.notScored(p.window, 'error', message));
-          continue;
-        }
-        batch.forEach((p, i) => p.resolve(this.scored(p.window, scores[i]!)));
-      }
-    } finally {
-      this.draining = false;
-    }
-  }
-
-  private scored(w: ReadyWindow, score: ModelScore): ScoreEvent {
-    return this.event(w, scoredOutcome(score));
-  }
-
-  private notScored(w: ReadyWindow, reason: NotScoredReason, error?: string): ScoreEvent {
-    return this.event(w, notScoredOutcome(reason, error));
-  }
-
-  private event(w: ReadyWindow, outcome: WindowOutcome): ScoreEvent {
-    return windowEvent(w, outcome, { streamId: this.streamId, model: this.model.id, now: this.now(), skippedWindows: this.skipped });
+  private event(w: ReadyWindow, outcome: WindowOutcome, skippedWindows = this.skipped): ScoreEvent {
+    return windowEvent(w, outcome, { streamId: this.streamId, model: this.model.id, now: this.now(), skippedWindows });
   }
 }
