@@ -4,6 +4,7 @@
 #   bash models/training/run.sh synth|label|train NAME|export NAME|eval|fixtures|test
 #   bash models/training/run.sh prune          # issue 8: pruning ladders of small vs distillation (after all)
 #   bash models/training/run.sh families       # issue 14: the family-held-out split, labelled and evaluated
+#   bash models/training/run.sh finetune NAME  # issue 14: go on from the shipped NAME on today's corpus
 # Needs ../shared (corpora + teachers), python3 with requirements.txt, ffmpeg, opus-tools, espeak-ng, flite;
 # the family-held-out split also sptk and GStreamer's webrtcdsp (gstreamer1.0-plugins-bad, gstreamer1.0-tools).
 set -euo pipefail
@@ -18,6 +19,9 @@ case "${1:-all}" in
   label) py label && py label --splits test --p835 ;;
   train) py train "$2" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}" ;;
   export) py export "$2" ;;
+  finetune)  # resumable (work/runs/NAME/last.pt); nice, THREADS (default 1) so the machine stays usable
+    nice -n 5 python3 -m callmos_factory.train "$2" --init-from "../$2" --init-lr "${INIT_LR:-0.3}" \
+      --epochs "${EPOCHS:-6}" --minutes "${MINUTES:-60}" --threads "${THREADS:-1}" ;;
   fixtures) py fixtures ;;
   eval) py evaluate $(shipped) ;;
   families)
@@ -41,5 +45,5 @@ case "${1:-all}" in
     py synth --train 0 --val 0 --test 0 --families "${FAMILY_CLIPS:-300}"
     py label --splits families
     py evaluate_families $(shipped) ;;
-  *) echo "usage: run.sh all|deps|synth|label|train NAME|export NAME|fixtures|eval|families|test|prune" >&2; exit 2 ;;
+  *) echo "usage: run.sh all|deps|synth|label|train NAME|finetune NAME|export NAME|fixtures|eval|families|test|prune" >&2; exit 2 ;;
 esac

@@ -28,8 +28,9 @@ from .train import warm_restarts
 
 WINDOW_FRAMES = 400  # 4 s: short enough for a badge to react within seconds, long enough for 1-2 sentences
 HOP_FRAMES = 100  # one score per second per stream
-VERSION = "1.3.0"  # 1.1: serving-response augmentation (serving_response.py); 1.2: corpus grown with wb_celp;
-# 1.3: small, 4 more epochs on 21000 clips
+VERSION = "1.4.0"  # 1.1: serving-response augmentation (serving_response.py); 1.2: corpus grown with wb_celp;
+# 1.3: small, 4 more epochs on 21000 clips; 1.4: the call-chain processing of issue 14 in the train split
+# (processing.py), fine-tuned from the shipped student (train.py --init-from)
 INT8_MAX_R_LOSS = 0.005
 INT8_MIN_BYTES = 1_000_000  # below this the download is small already; keep the exact float model
 
@@ -147,13 +148,15 @@ def write_model(model: Student, ck: dict, name: str, training: dict, fp32: bool 
 def restart_text(history: dict) -> str:
     """How a run that went on from a finished one (train.py --warm-restart, maybe more than once) was scheduled."""
     restarts = warm_restarts(history)
-    parts = [f"epochs 1-{restarts[0]['epoch']} on the corpus of the time"]
+    init = history.get("init_from")
+    parts = [f"fine-tuned from the shipped {init['name']} {init['version']} ({init['trainClips']})"] if init else \
+        [f"epochs 1-{restarts[0]['epoch']} on the corpus of the time"]
     for i, r in enumerate(restarts):
         end = restarts[i + 1]["epoch"] if i + 1 < len(restarts) else history["epoch"]
         grown = [h.get("train_clips") for h in history["history"] if r["epoch"] < h["epoch"] <= end]
         on = f" on {grown[-1]} clips" if grown and grown[-1] else ""
-        parts.append(f"epochs {r['epoch'] + 1}-{end}{on} after a warm restart "
-                     f"(cosine from {r['scale']} x the peak learning rate to 0)")
+        how = "" if init and r["epoch"] == 0 else " after a warm restart"
+        parts.append(f"epochs {r['epoch'] + 1}-{end}{on}{how} (cosine from {r['scale']} x the peak learning rate to 0)")
     return "; ".join(parts)
 
 
@@ -168,6 +171,7 @@ def main(argv: list[str] | None = None) -> None:
         "data": f"{history['train_clips']} train / {history['val_clips']} val clips of 4 s, synthetic "
                 "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
         **({"schedule": restart_text(history)} if history.get("restart") else {}),
+        **({"initFrom": f"{history['init_from']['name']}@{history['init_from']['version']}"} if history.get("init_from") else {}),
         "augmentation": "serving response (the core resampler's 7-8 kHz band edge) on half the clips",
         "epochs": history["epoch"], "bestEpoch": ck["epoch"], "seconds": round(history["train_seconds"]),
         "valPearson": round(float(ck["val_r"]), 4),

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+from scipy.signal import resample_poly
 
 from . import degradations, families, sources
 from .paths import WORK_DIR, require_shared
@@ -24,6 +25,8 @@ from .paths import WORK_DIR, require_shared
 SR = 16000
 CLIP_SECONDS = 4.0  # = the students' window (400 frames): one teacher label per student window
 TTS_FRACTION = 0.15
+SPEED_PERTURB_FRACTION = 0.25
+SPEED_RATIOS = ((10, 9), (20, 19), (19, 20), (9, 10), (8, 9), (9, 8))  # (up, down): speed down/up
 
 
 def clip_dir(split: str) -> Path:
@@ -39,6 +42,12 @@ def _speech(rng: np.random.Generator, split: str, n: int, index: int) -> tuple[n
         u = utts[int(rng.integers(0, len(utts)))]
         x = sources.cached_audio(u.path)
         src = {"kind": "librispeech", "speaker": u.speaker, "file": Path(u.path).name}
+    if split == "train" and rng.random() < SPEED_PERTURB_FRACTION:
+        # speaker variety (issue 14): speed perturbation moves pitch and formants and speaking rate together,
+        # a plain resampling that adds no processing artefact of its own (not a time-scale modification)
+        up, down = SPEED_RATIOS[int(rng.integers(0, len(SPEED_RATIOS)))]
+        x = resample_poly(x, up, down)
+        src["speed"] = round(down / up, 3)
     if len(x) < n:  # loop short utterances with a pause between repeats
         gap = np.zeros(int(0.3 * SR))
         x = np.concatenate([x, gap] * (n // (len(x) + len(gap)) + 2))

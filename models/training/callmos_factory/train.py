@@ -17,6 +17,7 @@ import argparse
 import json
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -25,7 +26,8 @@ from torch.optim.swa_utils import AveragedModel
 from .dataset import cached_features
 from .serving_response import feature_gain
 from .paths import WORK_DIR
-from .student import LADDER, Student, count_params
+from .from_onnx import student_from_onnx
+from .student import LADDER, Student, config_from_dict, count_params
 
 EMA_DECAY = 0.998  # ~500-step horizon: 2-4 epochs at 32 clips per step
 
@@ -62,6 +64,20 @@ def predict(model: Student, feats: np.ndarray, batch: int = 64) -> tuple[np.ndar
     return np.concatenate(mos), np.concatenate(dims)
 
 
+def _from_shipped(model_dir: Path, cfg, ftrain, rng: np.random.Generator, state: dict, lr_scale: float) -> Student:
+    """The shipped student of model_dir as the starting point; the run's state records it (the card says it)."""
+    card = json.loads((model_dir / "card.json").read_text())
+    if config_from_dict(card["training"]["architecture"]) != cfg:
+        raise SystemExit(f"{model_dir}: its architecture is not {cfg.name}'s")
+    sample = np.sort(rng.choice(len(ftrain), size=min(256, len(ftrain)), replace=False))
+    model = student_from_onnx(model_dir / "model.onnx", cfg, np.asarray(ftrain[sample]))
+    state["init_from"] = {"name": card["name"], "version": card["version"], "trainClips": card["training"].get("data")}
+    state["restarts"] = [{"epoch": 0, "scale": lr_scale}]
+    state["restart"] = state["restarts"][0]
+    print(f"fine-tuning {card['name']} {card['version']} (from {model_dir}); lr from {lr_scale} x peak", flush=True)
+    return model
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("name", choices=sorted(LADDER))
@@ -76,6 +92,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--warm-restart", type=float, default=0.0, metavar="SCALE",
                     help="on resume, a new cosine schedule from SCALE x the peak lr down to 0 over the epochs left "
                          "(to go on from a finished run, e.g. on a grown corpus); kept in last.pt")
+    ap.add_argument("--init-from", metavar="MODEL_DIR", default=None,
+                    help="start a new run from a shipped fp32 student (its model.onnx and card.json; from_onnx.py) "
+                         "instead of random weights: fine-tuning on a grown corpus when the run that made it is gone")
+    ap.add_argument("--init-lr", type=float, default=0.3, metavar="SCALE",
+                    help="with --init-from: the cosine schedule starts at SCALE x the peak learning rate")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -88,7 +109,12 @@ def main(argv: list[str] | None = None) -> None:
     val, fval = cached_features("val")
     print(f"train {len(train.ids)} clips, val {len(val.ids)} clips", flush=True)
     # channels_last lets oneDNN run the convs ~1.6x faster on CPU (measured on the tiny student)
-    model = Student(cfg).to(memory_format=torch.channels_last)
+    state = {"epoch": 0, "best_r": -1.0, "history": [], "train_seconds": 0.0}
+    if a.init_from and not (run / "last.pt").exists():
+        model = _from_shipped(Path(a.init_from), cfg, ftrain, rng, state, a.init_lr)
+    else:
+        model = Student(cfg)
+    model = model.to(memory_format=torch.channels_last)
     ema = AveragedModel(model, avg_fn=ema_step, use_buffers=True)
     opt = torch.optim.AdamW(model.parameters(), lr=hp["lr"], weight_decay=1e-2)
     steps_per_epoch = math.ceil(len(train.ids) / hp["batch"])
@@ -100,8 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         return torch.optim.lr_scheduler.LambdaLR(
             opt, lambda s: scale * min(1.0, (s + 1) / 100) * 0.5 * (1 + math.cos(math.pi * min(s, total) / total)))
 
-    state = {"epoch": 0, "best_r": -1.0, "history": [], "train_seconds": 0.0}
-    sched = schedule(None)
+    sched = schedule(state.get("restart"))
     if (run / "last.pt").exists():
         ck = torch.load(run / "last.pt", weights_only=False)
         model.load_state_dict(ck["model"]); ema.load_state_dict(ck["ema"]); opt.load_state_dict(ck["opt"])

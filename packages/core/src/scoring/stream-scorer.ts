@@ -6,7 +6,7 @@
  * without bound: live, a fresh score beats a late one. Streams of one host may share a scheduler (option
  * `scheduler`: one batched model run for all of them); otherwise each scorer has its own.
  */
-import type { NotScoredReason, ScoreEvent } from '../events.js';
+import type { ScoreEvent } from '../events.js';
 import type { MosModel } from '../model/mos-model.js';
 import type { ResamplerQuality } from '../dsp/resampler.js';
 import type { VadOptions } from './vad.js';
