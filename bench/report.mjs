@@ -140,6 +140,40 @@ ${table(['batching', 'streams per core in real time', 'stream-seconds per CPU-se
 `;
 }
 
+const STAGES = [
+  ['rtp-transport', 'RTP over mediasoup (DirectTransport consumer; worker + plugin, sender side taken off)'],
+  ['rtp-jitter', 'RTP parse + jitter buffer'],
+  ['opus-decode', 'Opus decode (libopus wasm) straight to 16 kHz'],
+  ['windows', 'STFT, energy gate, signal evidence, windows (core)'],
+  ['speech-detector', 'speech detector (Silero VAD, every 32 ms frame)'],
+  ['model', 'MOS model (batches of 16), per window / hop'],
+  ['telemetry', 'smoothing + alert rule + event JSON'],
+];
+
+function stagesSection(st) {
+  if (!st) return '';
+  const skip = skippedOr(st);
+  if (skip) return `## 3a. Where a stream's CPU goes\n${skip}\n`;
+  const ok = st.rows.filter((r) => !r.error);
+  const head = ['stage', ...ok.map((r) => `${r.model} ms / audio s`), ...ok.map((r) => `${r.model} share`)];
+  const rows = STAGES.map(([k, what]) => [what, ...ok.map((r) => f(r.msPerAudioSecond[k], 2)), ...ok.map((r) => `${f((100 * r.msPerAudioSecond[k]) / r.totalMsPerAudioSecond, 0)} %`)]);
+  rows.push(['**total**', ...ok.map((r) => `**${f(r.totalMsPerAudioSecond, 2)}**`), ...ok.map(() => '100 %')]);
+  const bounds = table(['model', 'model-only bound (1 / RTF), streams per core', 'bound of the whole path (1 / total), streams per core', 'path efficiency (model / total)', 'before: decode at 48 kHz + resample, ms / audio s'],
+    ok.map((r) => [r.model, f(r.modelBoundStreamsPerCore, 0), f(r.pipelineBoundStreamsPerCore, 0), f(r.msPerAudioSecond.model / r.totalMsPerAudioSecond, 2), `${f(r.before['opus-decode-48k'], 2)} + ${f(r.before['resample-48k'], 2)}`]));
+  const errors = st.rows.filter((r) => r.error).map((r) => `- ${r.model}: error ${r.error}`).join('\n');
+  return `## 3a. Where a stream's CPU goes
+\`packages/server/bench/stages.ts\`: every stage of the monitor's path run on its own, one thread, over the same
+${f(ok[0]?.audioSeconds, 0)} s of real speech as libopus RTP (48 kHz, 20 ms, 32 kb/s), median of ${ok[0]?.repeat ?? '?'} runs: CPU
+milliseconds per second of one stream's audio (1000 = a whole core per stream). The sum is what one stream
+costs without queueing or scheduling; the scale curve below is where the stages add up under real-time load.
+The last column is the path the monitor took before it decoded Opus straight to the model's 16 kHz.
+
+${table(head, rows)}
+
+${bounds}
+${errors ? `\n${errors}\n` : ''}`;
+}
+
 function gpuSection(g) {
   if (!g) return '';
   const skip = skippedOr(g);
@@ -180,6 +214,7 @@ ${headline(r)}
 ${dspSection(r.dsp)}
 ${modelsSection(r.models)}
 ${floorSection(r.floor)}
+${stagesSection(r.stages)}
 ${scaleSection(r.scale)}
 ${gpuSection(r.gpu)}`;
 }

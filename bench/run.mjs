@@ -4,7 +4,7 @@
 //   node bench/run.mjs            full run (<= 20 min on the 2-core dev machine)
 //   node bench/run.mjs --quick    a minute or two, for development (bench/out/)
 //   node bench/run.mjs --smoke --out DIR   seconds; what `npm test` runs to check the runner itself
-//   --only dsp,models,floor,scale,gpu   a subset (floor needs models)
+//   --only dsp,models,floor,stages,scale,gpu   a subset (floor needs models)
 // Needs `npm run build` first (the bench imports the built packages) and python3 with
 // models/training/requirements.txt for the references and the plots.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { benchDsp } from './sections/dsp.mjs';
 import { benchModels } from './sections/models.mjs';
 import { benchFloor } from './sections/floor.mjs';
 import { benchScale } from './sections/scale.mjs';
+import { benchStages } from './sections/stages.mjs';
 import { benchGpu } from './sections/gpu.mjs';
 import { renderResults } from './report.mjs';
 
@@ -30,14 +31,17 @@ const largest = shippedModels.includes('small') ? 'small' : shippedModels[shippe
 const SIZES = {
   full: {
     dspSeconds: 120, dspRuns: 5, modelRuns: 30, webRuns: 10, webWarmup: 12, refRuns: 5, sgemmN: 2048, models: shippedModels,
+    stagesSeconds: 24, stagesRepeat: 3,
     scaleStreams: [1, 2, 4, 8, 12, 16, 24], scaleSeconds: 24, scaleBatches: [16, 1], gpuBatches: [1, 16, 64, 256], gpuRuns: 20,
   },
   quick: {
     dspSeconds: 20, dspRuns: 2, modelRuns: 5, webRuns: 3, webWarmup: 6, refRuns: 1, sgemmN: 1024, models: shippedModels,
+    stagesSeconds: 12, stagesRepeat: 2,
     scaleStreams: [1, 4], scaleSeconds: 10, scaleBatches: [16, 1], gpuBatches: [1, 16], gpuRuns: 5,
   },
   smoke: {
     dspSeconds: 2, dspRuns: 1, modelRuns: 2, webRuns: 1, webWarmup: 1, refRuns: 0, sgemmN: 256, models: ['tiny'],
+    stagesSeconds: 4, stagesRepeat: 1,
     scaleStreams: [1], scaleSeconds: 8, scaleBatches: [16], gpuBatches: [1], gpuRuns: 1,
   },
 }[mode];
@@ -62,6 +66,7 @@ async function section(name, fn) {
 await section('dsp', () => benchDsp(sizes));
 await section('models', () => benchModels(sizes));
 if (results.models) await section('floor', () => benchFloor(sizes, results.models));
+await section('stages', () => benchStages(sizes));
 await section('scale', () => benchScale(sizes));
 await section('gpu', () => benchGpu(sizes));
 results.machineAtEnd = machine();

@@ -1,9 +1,11 @@
 /**
- * One point of the server-scale curve: N live streams, each a real ffmpeg sending libopus RTP in real time
- * (-re) to a PlainTransport producer of a real mediasoup router, scored by attachQualityMonitor (the
- * plugin: DirectTransport consumer -> jitter buffer -> Opus decoder -> core windows -> teacher pool).
+ * One point of the server-scale curve: N live streams of real libopus RTP in real time to PlainTransport
+ * producers of a real mediasoup router, scored by attachQualityMonitor (the plugin: DirectTransport consumer
+ * -> jitter buffer -> Opus decoder -> core windows -> teacher pool). The senders are one process replaying
+ * packets ffmpeg encoded once (rtp-replay.mjs, `--sender replay`, the default: hundreds of streams on 2 cores)
+ * or one real-time ffmpeg per stream (`--sender ffmpeg`, the original load: ~a dozen streams here).
  *
- *   npx vite-node packages/server/bench/streams.ts -- --streams 8 --seconds 24 --batch 16 [--model small] [--ffmpeg-cpus 0]
+ *   npx vite-node packages/server/bench/streams.ts -- --streams 8 --seconds 24 --batch 16 [--model small] [--ffmpeg-cpus 0] [--sender replay]
  *
  * Prints one JSON line: CPU seconds of this process (the plugin) and of the mediasoup worker per second
  * of audio, p50/p99 latency from a window's last audio reaching the plugin to its score event, windows
@@ -11,17 +13,17 @@
  * from before the first producer to the end of the steady phase, divided by N).
  *
  * Streams start staggered over one hop (1 s), as independent callers would, so their windows do not all
- * fall due at once. ffmpeg senders can be moved off the measured core (--ffmpeg-cpus), so that pinning
+ * fall due at once. The senders can be moved off the measured core (--ffmpeg-cpus), so that pinning
  * this process with `taskset -c K` measures what one core does. bench/sections/scale.mjs runs the curve.
  * Run with vite-node (it is TypeScript, sharing the e2e tests' mediasoup and media helpers).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreEvent } from '@callmos/core';
 import { attachQualityMonitor, type AudioStreamStats } from '@callmos/server';
-import { speech16k, speechSource, writeWav } from '../test/helpers/media.js';
+import { opusPackets, speech16k, speechSource, writeWav } from '../test/helpers/media.js';
 import { createRouter, ffmpegRtp, plainOpusProducer, startWorker, workerMissing } from '../test/helpers/mediasoup.js';
 
 const argv = process.argv.slice(2);
@@ -35,6 +37,20 @@ const BATCH = Number(arg('batch', '16'));
 const MAX_WAIT_MS = Number(arg('max-wait-ms', '50'));
 const MODEL = arg('model', 'small');
 const FFMPEG_CPUS = arg('ffmpeg-cpus', '');
+const SENDER = arg('sender', 'replay');
+if (SENDER !== 'replay' && SENDER !== 'ffmpeg') throw new Error(`--sender is replay or ffmpeg, got ${SENDER}`);
+const REPLAY = new URL('./rtp-replay.mjs', import.meta.url).pathname;
+
+/** Every stream's packets from one process (rtp-replay.mjs); resolves with its report when it is done. */
+function replaySenders(packetsFile: string, targets: { port: number; ssrc: number }[]): { pid: number; done: Promise<Record<string, number>> } {
+  const child = spawn(process.execPath, [REPLAY, packetsFile, String(SECONDS), '1000', ...targets.map((t) => `${t.port}:${t.ssrc}`)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<Record<string, number>>((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(`rtp-replay exited with ${code}`)))),
+  );
+  return { pid: child.pid!, done };
+}
 
 const quantile = (xs: number[], q: number): number | null =>
   xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
@@ -85,15 +101,28 @@ async function main(): Promise<void> {
   // Producers first (mediasoup requests to the worker), then the senders, staggered over one hop.
   const producers = [];
   for (let s = 0; s < STREAMS; s++) producers.push(await plainOpusProducer(router, 1000 + s, { stream: s }));
-  const senders = [];
+  const senders: Promise<unknown>[] = [];
   const t0 = performance.now();
   let firstStarted = 0;
-  for (const [s, p] of producers.entries()) {
-    await sleep(Math.max(0, t0 + (s * 1000) / STREAMS - performance.now()));
-    const sender = ffmpegRtp(wav, p.port, p.rtcpPort, 1000 + s);
-    if (s === 0) firstStarted = performance.now();
-    if (FFMPEG_CPUS) execFileSync('taskset', ['-pc', FFMPEG_CPUS, String(sender.child.pid)], { stdio: 'ignore' });
-    senders.push(sender);
+  let senderReport: Promise<Record<string, number>> | undefined;
+  if (SENDER === 'replay') {
+    const packetsFile = join(dir, 'speech.opus-packets');
+    const packets = opusPackets(wav, join(dir, 'speech.ogg'));
+    writeFileSync(packetsFile, Buffer.concat(packets.flatMap((p) => [Buffer.from([p.length >> 8, p.length & 0xff]), Buffer.from(p)])));
+    const replay = replaySenders(packetsFile, producers.map((p, s) => ({ port: p.port, ssrc: 1000 + s })));
+    firstStarted = performance.now();
+    if (FFMPEG_CPUS) execFileSync('taskset', ['-pc', FFMPEG_CPUS, String(replay.pid)], { stdio: 'ignore' });
+    senderReport = replay.done;
+    senders.push(replay.done);
+    await sleep(1000); // the replay staggers the streams' starts over one hop itself
+  } else {
+    for (const [s, p] of producers.entries()) {
+      await sleep(Math.max(0, t0 + (s * 1000) / STREAMS - performance.now()));
+      const sender = ffmpegRtp(wav, p.port, p.rtcpPort, 1000 + s);
+      if (s === 0) firstStarted = performance.now();
+      if (FFMPEG_CPUS) execFileSync('taskset', ['-pc', FFMPEG_CPUS, String(sender.child.pid)], { stdio: 'ignore' });
+      senders.push(sender.done);
+    }
   }
   const lastStarted = performance.now();
   // Steady phase: every stream has filled its first window (4 s) until the first stream runs out.
@@ -105,7 +134,8 @@ async function main(): Promise<void> {
   await sleep(steadyTo - performance.now());
   global.gc?.();
   const b = { self: selfUsage(), worker: procUsage(worker.pid), at: performance.now() };
-  await Promise.all(senders.map((s) => s.done));
+  await Promise.all(senders);
+  const sender = senderReport ? await senderReport : undefined;
   // Drain: the last windows of every stream are scored (or skipped) before the monitor closes, so a point
   // that fell behind shows its full latency instead of losing its late windows; 2 s without an event ends it.
   const drainUntil = performance.now() + 30_000;
@@ -142,6 +172,8 @@ async function main(): Promise<void> {
       batchSize: BATCH,
       maxWaitMs: MAX_WAIT_MS,
       speech: speechSource,
+      sender: SENDER,
+      ...(sender ? { senderCpuSeconds: sender.cpuSeconds, senderWorstLateMs: sender.worstLateMs } : {}),
       steadySeconds,
       pluginCpuPerAudioSecond: pluginCpu / audioSeconds,
       workerCpuPerAudioSecond: workerCpu / audioSeconds,

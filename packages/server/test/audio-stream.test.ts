@@ -28,10 +28,11 @@ const rtp = (i: number, payload: Uint8Array, { ssrc = 0x1234, seqBase = 1000, ts
 async function run(
   feed: (s: AudioStream) => void,
   streamId = 's',
-  extra: { now?: () => number; speech?: SileroVad } = {},
+  extra: { now?: () => number; speech?: SileroVad; decodeRate?: 16000 | 48000 } = {},
 ): Promise<{ events: ScoreEvent[]; stream: AudioStream }> {
   const events: ScoreEvent[] = [];
-  const stream = new AudioStream({ streamId, pool, decoder: await OpusStreamDecoder.create(), payloadType: 100, speech: extra.speech, onEvent: (e) => events.push(e), now: extra.now });
+  const decoder = await OpusStreamDecoder.create({ sampleRate: extra.decodeRate ?? 48000 });
+  const stream = new AudioStream({ streamId, pool, decoder, payloadType: 100, speech: extra.speech, onEvent: (e) => events.push(e), now: extra.now });
   feed(stream);
   await stream.end();
   return { events, stream };
@@ -128,6 +129,26 @@ describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> p
     expect(stream.stats.timestampJumps).toBe(1);
     expect(stream.stats.jitter.resets).toBe(1);
     expect(stream.stats.duration).toBeCloseTo(packets.length * 0.02 + 0.5, 6);
+  });
+
+  it("decoded straight to 16 kHz (the monitor's way): same stream time, gaps and losses in RTP ticks, the scores of the 48 kHz path", async () => {
+    const feed = (s: AudioStream) => {
+      packets.slice(0, 50).forEach((p, i) => s.pushRtp(rtp(i, p)));
+      // DTX: 0.5 s without packets; then packets 60-64 lost
+      packets.slice(50).forEach((p, i) => (50 + i < 60 || 50 + i > 64) && s.pushRtp(rtp(50 + i, p, { tsBase: 5000 + 24000 })));
+    };
+    const [at16, at48] = await Promise.all([run(feed, 'at16', { decodeRate: 16000 }), run(feed, 'at48')]);
+    for (const { stream } of [at16, at48]) {
+      expect(stream.stats.silenceFills).toBe(1);
+      expect(stream.stats.timestampJumps).toBe(0);
+      expect(stream.stats.opus.concealed).toBe(5);
+      expect(stream.stats.duration).toBeCloseTo(packets.length * 0.02 + 0.5, 6);
+    }
+    expect(at16.events.map((e) => [e.start, e.end])).toEqual(at48.events.map((e) => [e.start, e.end]));
+    // libopus's own decimation instead of the core resampler's: the same audio to within a band edge
+    const diffs = at16.events.filter((e) => e.scored).map((e, i) => Math.abs(e.mos! - at48.events.filter((x) => x.scored)[i]!.mos!));
+    expect(diffs.length).toBeGreaterThan(3);
+    expect(Math.max(...diffs)).toBeLessThan(0.05); // measured 0.0016 with the fixture model
   });
 
   it('gives a sender whose timestamps advance 1.9 s per packet no more made-up silence than the wall clock allows', async () => {

@@ -127,6 +127,30 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     await a.transport.close();
   });
 
+  it('publishes participants$ at a bounded rate under score events (issue 17: not O(N^2)), with every last score in it', async () => {
+    const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, batchSize: 8, maxWaitMs: 20, participantsIntervalMs: 400 });
+    const ps = await Promise.all([8101, 8102, 8103].map((ssrc) => plainOpusProducer(router, ssrc)));
+    await consuming(qm, ...ps.map((p) => p.producer.id));
+    const emitted: number[] = [];
+    qm.participants$.subscribe(() => emitted.push(performance.now()));
+    const scores: ScoreEvent[] = [];
+    qm.scores$.subscribe((e) => scores.push(e));
+    emitted.length = 0; // the BehaviorSubject's current value
+    await Promise.all(ps.map((p, i) => sendRtp(p.port, 8101 + i, 0, 300)));
+    await sleep(1500); // the last windows scored, and the trailing publication after them
+    expect(scores.length).toBeGreaterThanOrEqual(3 * 10);
+    const gaps = emitted.slice(1).map((t, i) => t - emitted[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(400 - 5); // no structural change here: every one is a score batch
+    expect(emitted.length).toBeLessThan(scores.length / 3);
+    const last = (id: string) => scores.filter((e) => e.streamId === id).at(-1);
+    for (const state of qm.currentParticipants) expect(state.last).toEqual(last(state.producerId));
+    const published = await firstValueFrom(qm.participants$);
+    for (const p of ps) expect(published.find((s) => s.producerId === p.producer.id)?.last).toEqual(last(p.producer.id));
+    await qm.close();
+    for (const p of ps) p.transport.close();
+    await expect(attachQualityMonitor(router, { ...quiet, model: modelDir, participantsIntervalMs: -1 })).rejects.toThrow(/participantsIntervalMs/);
+  });
+
   it('counts random bytes, garbage Opus and 30 % reordering on one producer while another loses no events', async () => {
     const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, batchSize: 8, maxWaitMs: 20 });
     const bad = await plainOpusProducer(router, 3333);

@@ -1,12 +1,13 @@
 /**
  * One monitored stream, transport-agnostic: RTP bytes in, ScoreEvents out, in window order.
  *
- *   RTP bytes -> parseRtp -> JitterBuffer -> OpusStreamDecoder (PLC for losses) -> 48 kHz mono
- *     -> WindowProducer (core: 48 -> 16 kHz, STFT, windows, speech gate) -> SpeechDetector (Silero VAD)
- *     -> TeacherPool -> ScoreEvent
+ *   RTP bytes -> parseRtp -> JitterBuffer -> OpusStreamDecoder (PLC for losses) -> mono at the decoder's
+ *     rate (the model's 16 kHz: libopus decodes to it, no resampler) -> WindowProducer (core: STFT, windows,
+ *     speech gate) -> SpeechDetector (Silero VAD) -> TeacherPool -> ScoreEvent
  *
  * Bad input never throws out of pushRtp: malformed RTP and corrupt Opus are counted, and the stream goes
- * on. Timestamps: a gap between in-order packets up to `maxSilenceFillMs` (Opus DTX) is filled with
+ * on. Timestamps (Opus's 48 kHz RTP clock, whatever the decode rate): a gap between in-order packets up to
+ * `maxSilenceFillMs` (Opus DTX) is filled with
  * silence so stream time keeps pace with the sender; a larger jump (a pause, a restarted sender) or a
  * step back is counted and not filled. Silence and concealment together are bounded by the wall clock
  * (WallClockBudget, capacity maxSilenceFillMs + 1 s): gaps claiming more time than has passed are
@@ -40,7 +41,7 @@ export interface AudioStreamOptions {
   maxSilenceFillMs?: number;
   /** how far decoded audio may run ahead of the wall clock (bursts), ms; default 10000 */
   maxLeadMs?: number;
-  /** receives the decoded 48 kHz audio too (external teachers) */
+  /** receives the decoded audio too, at the decoder's rate (external teachers) */
   onAudio?: (samples: Float32Array) => void;
   /** adds fields to each event before it is emitted (external teacher scores) */
   decorate?: (event: ScoreEvent, window: ReadyWindow) => ScoreEvent | Promise<ScoreEvent>;
@@ -83,7 +84,7 @@ export function emptyStreamStats(): AudioStreamStats {
   };
 }
 
-/** Differences this small between expected and actual timestamps are packet-duration noise, not gaps. */
+/** Differences this small (RTP ticks) between expected and actual timestamps are packet-duration noise, not gaps. */
 const TIMESTAMP_SLACK = 2880;
 
 export class AudioStream {
@@ -95,7 +96,10 @@ export class AudioStream {
   private readonly detector: SpeechDetector | undefined;
   private readonly onEvent: (event: ScoreEvent) => void;
   private readonly options: AudioStreamOptions;
-  private readonly maxFillSamples: number;
+  /** the longest in-order timestamp gap filled with silence, RTP ticks (48 kHz) */
+  private readonly maxFillTicks: number;
+  /** RTP ticks per decoded sample */
+  private readonly ticksPerSample: number;
   private readonly synthetic: WallClockBudget;
   private readonly decoding: WallClockBudget;
   private readonly now: () => number;
@@ -117,12 +121,14 @@ export class AudioStream {
     this.onEvent = options.onEvent;
     this.now = options.now ?? Date.now;
     this.jitter = new JitterBuffer(options.jitter);
-    this.maxFillSamples = ((options.maxSilenceFillMs ?? 2000) * OPUS_RATE) / 1000;
+    const rate = options.decoder.sampleRate;
+    this.ticksPerSample = options.decoder.rtpTicksPerSample;
+    this.maxFillTicks = ((options.maxSilenceFillMs ?? 2000) * OPUS_RATE) / 1000;
     // one longest silence fill plus one longest concealment (1 s) may come at once; more only as time passes
-    this.synthetic = new WallClockBudget(this.maxFillSamples + OPUS_RATE, OPUS_RATE, this.now);
-    this.decoding = new WallClockBudget(((options.maxLeadMs ?? 10_000) * OPUS_RATE) / 1000, OPUS_RATE, this.now);
+    this.synthetic = new WallClockBudget(this.maxFillTicks / this.ticksPerSample + rate, rate, this.now);
+    this.decoding = new WallClockBudget(((options.maxLeadMs ?? 10_000) * rate) / 1000, rate, this.now);
     this.detector = options.speech ? new SpeechDetector(options.speech, options.vad?.detector) : undefined;
-    this.producer = new WindowProducer({ card: options.pool.model.card, inputRate: OPUS_RATE, vad: options.vad, detector: this.detector, now: this.now });
+    this.producer = new WindowProducer({ card: options.pool.model.card, inputRate: rate, vad: options.vad, detector: this.detector, now: this.now });
   }
 
   get stats(): AudioStreamStats {
@@ -182,12 +188,12 @@ export class AudioStream {
         const length = this.decoder.samplesOf(out.packet.payload);
         if (!this.decoding.takeAll(length)) {
           this.counts.overRate++;
-          this.expectedTimestamp = (out.packet.timestamp + length) >>> 0; // not a gap for the next packet
+          this.expectedTimestamp = (out.packet.timestamp + length * this.ticksPerSample) >>> 0; // not a gap for the next packet
           continue;
         }
         this.checkTimestamp(out.packet.timestamp);
         const { samples } = this.decoder.decode(out.packet.payload);
-        this.expectedTimestamp = (out.packet.timestamp + samples.length) >>> 0;
+        this.expectedTimestamp = (out.packet.timestamp + samples.length * this.ticksPerSample) >>> 0;
         this.feed(samples);
       } else if (out.kind === 'lost') {
         const wanted = this.decoder.concealLength(out.count);
@@ -195,7 +201,7 @@ export class AudioStream {
         if (granted < wanted) this.counts.fillThrottled++;
         const samples = this.decoder.conceal(out.count, granted);
         // timestamps move on by what the lost packets held, whether or not all of it was concealed
-        if (this.expectedTimestamp !== undefined) this.expectedTimestamp = (this.expectedTimestamp + wanted) >>> 0;
+        if (this.expectedTimestamp !== undefined) this.expectedTimestamp = (this.expectedTimestamp + wanted * this.ticksPerSample) >>> 0;
         this.feed(samples);
       } else {
         // New SSRC or restarted numbering: the old decoder state and timestamps no longer apply.
@@ -211,11 +217,12 @@ export class AudioStream {
 
   private checkTimestamp(ts: number): void {
     if (this.expectedTimestamp === undefined) return;
-    const gap = (ts - this.expectedTimestamp) | 0; // signed 32-bit difference
+    const gap = (ts - this.expectedTimestamp) | 0; // signed 32-bit difference, RTP ticks
     if (Math.abs(gap) <= TIMESTAMP_SLACK) return;
-    if (gap > 0 && gap <= this.maxFillSamples) {
-      const granted = this.synthetic.take(gap);
-      if (granted < gap) this.counts.fillThrottled++;
+    if (gap > 0 && gap <= this.maxFillTicks) {
+      const wanted = Math.round(gap / this.ticksPerSample);
+      const granted = this.synthetic.take(wanted);
+      if (granted < wanted) this.counts.fillThrottled++;
       if (granted === 0) return;
       this.counts.silenceFills++;
       this.feed(new Float32Array(granted));

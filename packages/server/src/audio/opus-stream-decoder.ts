@@ -1,6 +1,8 @@
 /**
- * One Opus stream decoded to 48 kHz mono float, with libopus's packet-loss concealment for packets that
- * never came. Uses opus-decoder (libopus compiled to WebAssembly; no native build, no install-time
+ * One Opus stream decoded to mono float at one of the rates libopus decodes to (8, 12, 16, 24 or 48 kHz:
+ * the monitor asks for its model's 16 kHz, so no resampler runs after the decoder), with libopus's
+ * packet-loss concealment for packets that never came. Sample counts here are at that output rate; RTP
+ * timestamps stay on Opus's 48 kHz clock (`rtpTicksPerSample` converts). Uses opus-decoder (libopus compiled to WebAssembly; no native build, no install-time
  * download). Many instances coexist (each has its own small wasm heap).
  *
  * Concealment: libopus conceals when given an empty packet, but opus-decoder always asks it for its
@@ -17,7 +19,7 @@ interface WasmOpusDecoder {
   decodeFrame(frame: Uint8Array): { channelData: Float32Array[]; samplesDecoded: number; errors: { message: string }[] };
   free(): void;
 }
-type WasmOpusDecoderCtor = new (options: { channels: number; sampleRate: 48000 }) => WasmOpusDecoder;
+type WasmOpusDecoderCtor = new (options: { channels: number; sampleRate: OpusDecodeRate }) => WasmOpusDecoder;
 
 let decoderCtor: Promise<WasmOpusDecoderCtor> | undefined;
 
@@ -28,7 +30,16 @@ function loadDecoderCtor(): Promise<WasmOpusDecoderCtor> {
 
 /** The largest input opus-decoder's mono instance accepts (its input buffer). */
 const MAX_PAYLOAD_BYTES = 3840;
+/** Opus's RTP clock rate (RFC 7587), whatever rate the audio is decoded at */
 export const OPUS_RATE = 48000;
+/** the output rates libopus decodes to */
+export const OPUS_DECODE_RATES = [8000, 12000, 16000, 24000, 48000] as const;
+export type OpusDecodeRate = (typeof OPUS_DECODE_RATES)[number];
+
+/** `rate` when libopus decodes to it, else 48 kHz (the caller's resampler then takes it from there). */
+export function opusDecodeRateFor(rate: number): OpusDecodeRate {
+  return (OPUS_DECODE_RATES as readonly number[]).includes(rate) ? (rate as OpusDecodeRate) : OPUS_RATE;
+}
 
 export interface OpusDecodeStats {
   /** packets decoded */
@@ -42,14 +53,19 @@ export interface OpusDecodeStats {
 }
 
 export interface OpusStreamDecoderOptions {
-  /** concealment for one gap is capped at this many samples (default 48000 = 1 s); longer gaps are not filled */
+  /** output rate; default 48000 */
+  sampleRate?: OpusDecodeRate;
+  /** concealment for one gap is capped at this many output samples (default 1 s); longer gaps are not filled */
   maxConcealSamples?: number;
 }
 
 export class OpusStreamDecoder {
   readonly stats: OpusDecodeStats = { decoded: 0, concealed: 0, concealedSamples: 0, corrupt: 0 };
+  readonly sampleRate: OpusDecodeRate;
+  /** RTP timestamp units (48 kHz) per output sample */
+  readonly rtpTicksPerSample: number;
   /** samples of the last good packet: the size of one lost packet's concealment; 20 ms until known */
-  private lastPacketSamples = 960;
+  private lastPacketSamples: number;
   private readonly maxConcealSamples: number;
   private closed = false;
   private resetting: Promise<void> | undefined;
@@ -58,18 +74,28 @@ export class OpusStreamDecoder {
     private decoder: WasmOpusDecoder,
     options: OpusStreamDecoderOptions,
   ) {
-    this.maxConcealSamples = options.maxConcealSamples ?? OPUS_RATE;
+    this.sampleRate = options.sampleRate ?? OPUS_RATE;
+    this.rtpTicksPerSample = OPUS_RATE / this.sampleRate;
+    this.lastPacketSamples = this.sampleRate / 50;
+    this.maxConcealSamples = options.maxConcealSamples ?? this.sampleRate;
   }
 
   static async create(options: OpusStreamDecoderOptions = {}): Promise<OpusStreamDecoder> {
-    return new OpusStreamDecoder(await OpusStreamDecoder.newWasmDecoder(), options);
+    const rate = options.sampleRate ?? OPUS_RATE;
+    if (!(OPUS_DECODE_RATES as readonly number[]).includes(rate)) throw new RangeError(`Opus decodes to ${OPUS_DECODE_RATES.join(', ')} Hz, not ${rate}`);
+    return new OpusStreamDecoder(await OpusStreamDecoder.newWasmDecoder(rate), options);
   }
 
-  private static async newWasmDecoder(): Promise<WasmOpusDecoder> {
+  private static async newWasmDecoder(sampleRate: OpusDecodeRate): Promise<WasmOpusDecoder> {
     const Ctor = await loadDecoderCtor();
-    const d = new Ctor({ channels: 1, sampleRate: OPUS_RATE });
+    const d = new Ctor({ channels: 1, sampleRate });
     await d.ready;
     return d;
+  }
+
+  /** Output samples of `frames48k` samples at Opus's 48 kHz (a packet's TOC counts in those). */
+  private toOutput(frames48k: number): number {
+    return frames48k / this.rtpTicksPerSample;
   }
 
   /**
@@ -85,7 +111,7 @@ export class OpusStreamDecoder {
       const out = this.decoder.decodeFrame(payload);
       if (out.errors.length > 0) throw new OpusPacketError(out.errors[0]!.message);
       this.stats.decoded++;
-      this.lastPacketSamples = info.samples;
+      this.lastPacketSamples = this.toOutput(info.samples);
       // channelData views the wasm heap: copy before the next call overwrites it.
       return { samples: out.channelData[0]!.slice(0, out.samplesDecoded) };
     } catch (err) {
@@ -96,10 +122,10 @@ export class OpusStreamDecoder {
     return { samples: this.conceal(1), error };
   }
 
-  /** Samples `payload` decodes to (or, malformed, the concealment that replaces it), without decoding it. */
+  /** Output samples `payload` decodes to (or, malformed, the concealment that replaces it), without decoding it. */
   samplesOf(payload: Uint8Array): number {
     try {
-      return opusPacketInfo(payload).samples;
+      return this.toOutput(opusPacketInfo(payload).samples);
     } catch (err) {
       if (!(err instanceof OpusPacketError)) throw err;
       return this.lastPacketSamples;
@@ -141,11 +167,11 @@ export class OpusStreamDecoder {
   }
 
   private async swapDecoder(): Promise<void> {
-    const fresh = await OpusStreamDecoder.newWasmDecoder();
+    const fresh = await OpusStreamDecoder.newWasmDecoder(this.sampleRate);
     if (this.closed) return fresh.free();
     this.decoder.free();
     this.decoder = fresh;
-    this.lastPacketSamples = 960;
+    this.lastPacketSamples = this.sampleRate / 50;
   }
 
   close(): void {

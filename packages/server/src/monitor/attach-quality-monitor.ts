@@ -16,6 +16,8 @@ const logger = new Logger('server:quality-monitor');
 
 export async function attachQualityMonitor(router: Router, options: QualityMonitorOptions = {}): Promise<QualityMonitor> {
   if (router.closed) throw new MonitorError('ROUTER_CLOSED', `router ${router.id} is closed`);
+  const interval = options.participantsIntervalMs ?? 250;
+  if (!(interval >= 0 && Number.isFinite(interval))) throw new RangeError(`participantsIntervalMs must be a finite number >= 0, got ${options.participantsIntervalMs}`);
   const batchSize = options.batchSize ?? 16;
   // Load before touching the router: a bad model path fails the attach with ModelLoadError and no side effects.
   const loaded = await loadModelWithDetails(options.model ?? defaultModel, {

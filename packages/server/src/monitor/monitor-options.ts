@@ -29,6 +29,12 @@ export interface QualityMonitorOptions extends TeacherPoolOptions {
   quality?: QualityAggregatorConfig;
   /** alert rule; default band poor for 5 s (raise) and recovered for 5 s (clear) */
   alert?: DegradedForOptions;
+  /**
+   * score events refresh participants$ and room$ at most this often, ms (a change of producers, pause, alert
+   * or stall publishes at once); default 250. Rebuilding every producer's state for every window of every
+   * stream cost O(N^2) per second with N streams
+   */
+  participantsIntervalMs?: number;
   /** how often the producers' RTP stats are polled for network MOS, ms; default 1000, 0 = never */
   networkStatsIntervalMs?: number;
   /** a producer that is not paused and sends no RTP for this long is stalled, ms; default 5000, 0 = never */

@@ -8,7 +8,7 @@ import type { Consumer, DirectTransport, Producer, AppData } from 'mediasoup/typ
 import { Subject } from 'rxjs';
 import type { NetworkQuality, ScoreEvent } from '@callmos/core';
 import { AudioStream, type AudioStreamOptions } from '../audio/audio-stream.js';
-import { OpusStreamDecoder } from '../audio/opus-stream-decoder.js';
+import { OpusStreamDecoder, opusDecodeRateFor } from '../audio/opus-stream-decoder.js';
 import { networkFromStats, type RecvStatsSample } from './network-probe.js';
 import type { ParticipantState } from './types.js';
 
@@ -70,7 +70,8 @@ export class ProducerTap {
    * (unsmoothed) events; the monitor smooths them and hands them back through `events`.
    */
   async start(transport: DirectTransport, rtpCapabilities: Parameters<DirectTransport['consume']>[0]['rtpCapabilities'], options: TapStreamOptions, hooks: TapHooks): Promise<void> {
-    const decoder = await OpusStreamDecoder.create();
+    // decoded straight to the model's rate where libopus can (16 kHz): no resampler per stream
+    const decoder = await OpusStreamDecoder.create({ sampleRate: opusDecodeRateFor(options.pool.model.card.sampleRate) });
     if (this.closed) return decoder.close();
     let consumer: Consumer;
     try {

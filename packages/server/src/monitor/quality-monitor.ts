@@ -23,6 +23,7 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { Logger, degradedFor, withQuality, type ScoreEvent, type SileroVad } from '@callmos/core';
 import type { TeacherPool } from '../pool/teacher-pool.js';
 import { emptyStreamStats } from '../audio/audio-stream.js';
+import { opusDecodeRateFor } from '../audio/opus-stream-decoder.js';
 import { ProducerTap } from './producer-tap.js';
 import { roomQuality } from './room-quality.js';
 import { addStreamStats, copyMonitorStats, emptyMonitorStats, type MonitorStats } from './monitor-stats.js';
@@ -46,6 +47,9 @@ export class QualityMonitor {
   /** producer ids whose streams ended: the smoothing and alerting operators drop their state */
   private readonly forget = new Subject<string>();
   private readonly participants: BehaviorSubject<ParticipantState[]>;
+  private readonly participantsIntervalMs: number;
+  private publishTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastPublishedAt = -Infinity;
   private readonly roomState: BehaviorSubject<RoomQuality>;
   /** listeners to remove, by what they listen to (the router, each transport, each producer) */
   private readonly detach = new Map<object, () => void>();
@@ -71,6 +75,7 @@ export class QualityMonitor {
     this.room = options.room ?? (typeof router.appData.room === 'string' ? router.appData.room : router.id);
     this.log = options.log ?? console.info;
     this.participants = new BehaviorSubject<ParticipantState[]>([]);
+    this.participantsIntervalMs = options.participantsIntervalMs ?? 250; // checked by attachQualityMonitor
     this.roomState = new BehaviorSubject(roomQuality(this.room, [], Date.now()));
 
     // One shared smoothing and alerting pipeline (withQuality/degradedFor keep per-stream state, dropped
@@ -249,7 +254,7 @@ export class QualityMonitor {
           speech: this.speech,
           maxSilenceFillMs: this.options.maxSilenceFillMs,
           maxLeadMs: this.options.maxLeadMs,
-          ...(this.teachers ? this.teachers.hooksFor(producer.id) : {}),
+          ...(this.teachers ? this.teachers.hooksFor(producer.id, opusDecodeRateFor(this.pool.model.card.sampleRate)) : {}),
         },
         {
           onEvent: (event) => this.raw.next(event),
@@ -331,7 +336,15 @@ export class QualityMonitor {
     tap.last = event;
     tap.events.next(event);
     this.scores.next(event);
-    this.publishParticipants();
+    this.publishSoon();
+  }
+
+  /** A score changed: publish now if the last publication is older than the interval, else once it is. */
+  private publishSoon(): void {
+    if (this.publishTimer !== undefined || this.closing) return;
+    const wait = this.lastPublishedAt + this.participantsIntervalMs - performance.now();
+    if (wait <= 0) return this.publishParticipants();
+    this.publishTimer = setTimeout(() => this.publishParticipants(), wait);
   }
 
   private pollNetwork(): void {
@@ -352,6 +365,9 @@ export class QualityMonitor {
   }
 
   private publishParticipants(alsoClosed: ProducerTap[] = []): void {
+    clearTimeout(this.publishTimer);
+    this.publishTimer = undefined;
+    this.lastPublishedAt = performance.now();
     const states = [...this.taps.values()].map((t) => t.state(this.room, t.streamStats ?? emptyStreamStats()));
     for (const t of alsoClosed) if (!this.taps.has(t.producerId)) states.push(t.state(this.room, t.streamStats ?? emptyStreamStats()));
     this.participants.next(states);
@@ -364,6 +380,7 @@ export class QualityMonitor {
     for (const target of [...this.detach.keys()]) this.unlisten(target);
     await Promise.all([...this.taps.values()].map((tap) => this.endTap(tap)));
     this.pool.close();
+    clearTimeout(this.publishTimer);
     const error = this.failure;
     for (const subject of [this.raw, this.scores, this.alerts, this.participants, this.roomState]) {
       if (error) (subject as Subject<unknown>).error(error);

@@ -11,7 +11,6 @@ import { StreamingResampler } from '@callmos/core/dsp';
 import type { OrtBackendOptions } from '@callmos/node';
 import { DnsmosP835, DNSMOS_WINDOW } from './dnsmos-p835.js';
 import { PlcmosV2 } from './plcmos-v2.js';
-import { OPUS_RATE } from '../audio/opus-stream-decoder.js';
 
 const logger = new Logger('server:external-teachers');
 
@@ -27,7 +26,8 @@ export interface ExternalTeachersOptions {
 }
 
 export interface StreamHooks {
-  onAudio: (samples48k: Float32Array) => void;
+  /** the stream's decoded audio, at the rate given to hooksFor */
+  onAudio: (samples: Float32Array) => void;
   decorate: (event: ScoreEvent) => ScoreEvent;
 }
 
@@ -97,9 +97,9 @@ export class ExternalTeachers {
   }
 
   /** The AudioStream hooks for one stream. */
-  hooksFor(streamId: string): StreamHooks {
+  hooksFor(streamId: string, sampleRate: number): StreamHooks {
     const state: StreamState = {
-      resampler: new StreamingResampler(OPUS_RATE, 16000),
+      resampler: new StreamingResampler(sampleRate, 16000), // a copy when the stream is decoded at 16 kHz
       recent: new RecentAudio(DNSMOS_WINDOW),
       nextRunAt: this.intervalSamples,
       extra: undefined,
