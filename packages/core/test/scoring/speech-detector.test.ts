@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { scoreClip } from '../../src/scoring/score-clip.js';
 import { StreamScorer } from '../../src/scoring/stream-scorer.js';
 import { SpeechDetector } from '../../src/scoring/speech-detector.js';
-import { validateSileroSession } from '../../src/scoring/silero-vad.js';
+import * as ort from 'onnxruntime-node';
+import { SileroVad, validateSileroSession } from '../../src/scoring/silero-vad.js';
 import { SpeechModelError } from '../../src/model/errors.js';
 import { WindowProducer } from '../../src/scoring/window-producer.js';
 import type { ScoreEvent } from '../../src/events.js';
 import { fixtureModel, fixtureSession } from '../model/fixtures.js';
 import { randomChunks } from '../dsp/support.js';
-import { chordMusic, concat, fixtureSpeech, ownSileroVad, pinkNoise, pureTone, sileroVad } from './speech-fixtures.js';
+import { SILERO_FILE, chordMusic, concat, fixtureSpeech, ownSileroVad, pinkNoise, pureTone, sileroVad } from './speech-fixtures.js';
 
 /** The served window shape (4 s, hop 1 s), judged without a MOS model. */
 async function verdicts(x: Float32Array, chunks?: Float32Array[]) {
@@ -123,13 +124,39 @@ describe('the speech detector', () => {
 
   it('reports an inference failure on the windows it hits, and scoreClip rejects with it', async () => {
     const model = await fixtureModel();
-    const broken = await ownSileroVad();
-    await broken.release();
+    const session = await ort.InferenceSession.create(SILERO_FILE, { intraOpNumThreads: 1 });
+    const failing = Object.create(session) as typeof session;
+    failing.run = (() => Promise.reject(new Error('device lost'))) as typeof session.run;
+    const broken = await SileroVad.load(failing, ort.Tensor);
     const scorer = new StreamScorer({ model, streamId: 's', inputRate: 16000, speech: broken });
     const events = [...(await scorer.push(fixtureSpeech())), ...(await scorer.end())];
     expect(events.length).toBeGreaterThan(0);
-    expect(events.every((e) => e.reason === 'error' && /silero-vad/.test(e.error ?? ''))).toBe(true);
+    expect(events.every((e) => e.reason === 'error' && /silero-vad: inference failed: device lost/.test(e.error ?? ''))).toBe(true);
     await expect(scoreClip(model, fixtureSpeech(), 16000, { speech: broken })).rejects.toThrow(/silero-vad: inference failed/);
+    const released = await ownSileroVad();
+    await released.release();
+    await expect(scoreClip(model, fixtureSpeech(), 16000, { speech: released })).rejects.toThrow(/silero-vad: the speech detector was released/);
+  });
+
+  it('batches the frames of concurrent streams into shared runs, each frame as if alone (issue 17)', async () => {
+    const session = await ort.InferenceSession.create(SILERO_FILE, { intraOpNumThreads: 1 });
+    let runs = 0;
+    const counted = Object.create(session) as typeof session;
+    counted.run = ((...args: Parameters<typeof session.run>) => (runs++, session.run(...args))) as typeof session.run;
+    const shared = await SileroVad.load(counted, ort.Tensor);
+    const clips = [fixtureSpeech(), pinkNoise(3), pureTone(3), chordMusic(3)];
+    const verdictsOf = async (vad: SileroVad, x: Float32Array) => {
+      const detector = new SpeechDetector(vad, { maxPendingFrames: Infinity });
+      const producer = new WindowProducer({ card: (await fixtureModel()).card, inputRate: 16000, detector });
+      const windows = [...producer.push(x), ...producer.end()];
+      return (await Promise.all(windows.map((w) => detector.judge(w)))).map((v) => v.window.speechRatio);
+    };
+    const together = await Promise.all(clips.map((x) => verdictsOf(shared, x)));
+    const frames = clips.reduce((n, x) => n + Math.floor(x.length / 512), 0);
+    expect(runs).toBeLessThan(frames / 2); // four streams: mostly batches of four
+    const alone = await ownSileroVad();
+    for (const [i, x] of clips.entries()) expect(together[i]).toEqual(await verdictsOf(alone, x));
+    expect(shared.maxBatch).toBe(64);
   });
 
   it('rejects graphs that are not Silero v5+ and bad thresholds, naming the problem', async () => {
