@@ -24,9 +24,11 @@ function headline(r) {
     out.push(parts.join('; ') + '.');
   }
   for (const c of r.scale?.curves ?? []) {
-    out.push(`- Server, ${r.scale.model}, batching ${c.batching}: **${c.maxRealTimeStreams} streams in real time on one core**` +
+    const sum = r.scale.summary?.find((x) => x.model === c.model);
+    out.push(`- Server, ${c.model ?? r.scale.model}, batching ${c.batching}: **${c.maxRealTimeStreams} streams in real time on one core**` +
       `${c.limitReached ? '' : ' (the largest point measured: the limit is higher)'}` +
-      `; CPU accounting at that point gives ${f(c.streamsPerCoreByCpu, 1)} stream-seconds per CPU-second.`);
+      `; CPU accounting at that point gives ${f(c.streamsPerCoreByCpu, 1)} stream-seconds per CPU-second` +
+      (sum?.modelBoundPerCore ? `; the model alone would allow ${f(sum.modelBoundPerCore, 0)} (efficiency ${f(sum.efficiency, 2)}).` : '.'));
   }
   return out.join('\n');
 }
@@ -102,17 +104,20 @@ function scaleSection(s) {
   if (!s) return '';
   const skip = skippedOr(s);
   if (skip) return `## 3. Server scale\n${skip}\n`;
-  const pin = s.pinning.pluginCore === null ? 'not pinned (one core, or no taskset)' : `plugin process and mediasoup worker pinned to core ${s.pinning.pluginCore}, ffmpeg senders to cores ${s.pinning.ffmpegCpus}`;
+  const pin = s.pinning.pluginCore === null ? 'not pinned (one core, or no taskset)' : `plugin process and mediasoup worker pinned to core ${s.pinning.pluginCore}, the sender to cores ${s.pinning.ffmpegCpus}`;
+  const model = (c) => c.model ?? s.model;
   const rows = s.curves.flatMap((c) => c.points.map((p) => p.error || p.notRun
-    ? [c.batching, p.streams, p.error ? `**no**: ${p.error}` : `not run: ${p.notRun}`, '', '', '', '', '', '', '', '']
-    : [c.batching, p.streams, (p.realTime ? 'yes' : '**no**') + (p.note ? ` (${p.note})` : ''), f(p.p50Ms, 0), f(p.p99Ms, 0), `${p.windowsScored}/${p.windowsExpected}`, p.skipped, f(p.meanBatch, 1),
+    ? [model(c), c.batching, p.streams, p.error ? `**no**: ${p.error}` : `not run: ${p.notRun}`, '', '', '', '', '', '', '', '']
+    : [model(c), c.batching, p.streams, (p.realTime ? 'yes' : '**no**') + (p.note ? ` (${p.note})` : ''), f(p.p50Ms, 0), f(p.p99Ms, 0), `${p.windowsScored}/${p.windowsExpected}`, p.skipped, f(p.meanBatch, 1),
       f(p.pluginCores + p.workerCores, 2), f(p.rssPerStreamMB, 1), f(p.loadavg1, 1)]));
   return `## 3. Server scale: streams per core
-Each point is a fresh process (\`packages/server/bench/streams.ts\`): N real ffmpeg processes send libopus
-RTP (20 ms, 32 kb/s) in real time (\`-re\`) to N PlainTransport producers of a real mediasoup router; the
-plugin (\`attachQualityMonitor\`: DirectTransport consumer -> jitter buffer -> Opus decoder -> core windows
--> teacher pool) scores them with **${s.model}** on onnxruntime-node's CPU EP, 1 thread, ${s.seconds} s of
-LibriSpeech speech per stream, streams started staggered over one hop. ${pin}.
+Each point is a fresh process (\`packages/server/bench/streams.ts\`): one process
+(\`packages/server/bench/rtp-replay.mjs\`) replays libopus packets (encoded once by ffmpeg: 48 kHz, 20 ms,
+32 kb/s, VoIP) as RTP in real time to N PlainTransport producers of a real mediasoup router, each stream with
+its own SSRC, numbering and starting point; the plugin (\`attachQualityMonitor\`: DirectTransport consumer ->
+jitter buffer -> Opus decoder at 16 kHz -> core windows -> Silero -> teacher pool) scores them with **${s.model}**
+on onnxruntime-node's CPU EP, 1 thread, ${s.seconds} s of LibriSpeech speech per stream, streams started
+staggered over one hop. ${pin}.
 - **real time**: no window skipped for backlog, p99 latency under one hop (${s.hopMs} ms), and at least
   90 % of the expected windows scored or judged no-speech (expected = streams x (seconds - 4 + 1); Opus'
   trimmed edges can cost a stream its last window). The headline "streams per core" is the
@@ -131,10 +136,13 @@ LibriSpeech speech per stream, streams started staggered over one hop. ${pin}.
   other processes competed for the pinned core and the point is pessimistic.
 - Batching on = the teacher pool's \`batchSize 16, maxWaitMs 50\` (the default); off = \`batchSize 1\`.
 
-${table(['batching', 'streams', 'real time', 'p50 ms', 'p99 ms', 'windows scored', 'skipped', 'mean batch', 'cores used', 'RSS MB / stream', 'load avg (1 min) before'], rows)}
+${table(['model', 'batching', 'streams', 'real time', 'p50 ms', 'p99 ms', 'windows scored', 'skipped', 'mean batch', 'cores used', 'RSS MB / stream', 'load avg (1 min) before'], rows)}
 
-${table(['batching', 'streams per core in real time', 'stream-seconds per CPU-second at that point', 'RSS MB per added stream (slope over the points)'],
-    s.curves.map((c) => [c.batching, `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`, f(c.streamsPerCoreByCpu, 1), f(c.marginalRssPerStreamMB, 1)]))}
+${table(['model', 'batching', 'streams per core in real time', 'model-only bound (1 / RTF, section 3a)', 'efficiency', 'stream-seconds per CPU-second at that point', 'RSS MB per added stream (slope over the points)'],
+    s.curves.map((c) => {
+      const sum = s.summary?.find((x) => x.model === c.model);
+      return [model(c), c.batching, `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`, f(sum?.modelBoundPerCore, 0), f(sum?.efficiency, 2), f(c.streamsPerCoreByCpu, 1), f(c.marginalRssPerStreamMB, 1)];
+    }))}
 
 ![scale](bench-scale.png)
 `;

@@ -32,17 +32,17 @@ const SIZES = {
   full: {
     dspSeconds: 120, dspRuns: 5, modelRuns: 30, webRuns: 10, webWarmup: 12, refRuns: 5, sgemmN: 2048, models: shippedModels,
     stagesSeconds: 24, stagesRepeat: 3,
-    scaleStreams: [1, 2, 4, 8, 12, 16, 24], scaleSeconds: 24, scaleBatches: [16, 1], gpuBatches: [1, 16, 64, 256], gpuRuns: 20,
+    scaleStreams: [4, 8, 16, 24, 32, 48, 64, 96, 128, 160, 200], scaleSeconds: 24, scaleBatches: [16], scaleModels: shippedModels, gpuBatches: [1, 16, 64, 256], gpuRuns: 20,
   },
   quick: {
     dspSeconds: 20, dspRuns: 2, modelRuns: 5, webRuns: 3, webWarmup: 6, refRuns: 1, sgemmN: 1024, models: shippedModels,
     stagesSeconds: 12, stagesRepeat: 2,
-    scaleStreams: [1, 4], scaleSeconds: 10, scaleBatches: [16, 1], gpuBatches: [1, 16], gpuRuns: 5,
+    scaleStreams: [4, 16], scaleSeconds: 10, scaleBatches: [16], scaleModels: shippedModels, gpuBatches: [1, 16], gpuRuns: 5,
   },
   smoke: {
     dspSeconds: 2, dspRuns: 1, modelRuns: 2, webRuns: 1, webWarmup: 1, refRuns: 0, sgemmN: 256, models: ['tiny'],
     stagesSeconds: 4, stagesRepeat: 1,
-    scaleStreams: [1], scaleSeconds: 8, scaleBatches: [16], gpuBatches: [1], gpuRuns: 1,
+    scaleStreams: [1], scaleSeconds: 8, scaleBatches: [16], scaleModels: ['tiny'], gpuBatches: [1], gpuRuns: 1,
   },
 }[mode];
 const sizes = { ...SIZES, largest };
@@ -67,7 +67,7 @@ await section('dsp', () => benchDsp(sizes));
 await section('models', () => benchModels(sizes));
 if (results.models) await section('floor', () => benchFloor(sizes, results.models));
 await section('stages', () => benchStages(sizes));
-await section('scale', () => benchScale(sizes));
+await section('scale', () => benchScale(sizes, results.stages));
 await section('gpu', () => benchGpu(sizes));
 results.machineAtEnd = machine();
 results.seconds = (Date.now() - started) / 1000;

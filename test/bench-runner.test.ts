@@ -36,19 +36,31 @@ describe.skipIf(missing !== null)('bench runner (--smoke)', () => {
     expect(r.floor.peakGflops).toBeGreaterThan(0);
     expect(r.floor.rows.map((x: { pctOfPeak: number }) => x.pctOfPeak).every((p: number) => p > 0)).toBe(true);
 
-    // the server point needs the mediasoup worker and ffmpeg; without them the section says so
+    // the server point and the stages need the mediasoup worker and ffmpeg; without them the sections say so
     if (r.scale.skipped) expect(r.scale.skipped).toMatch(/mediasoup|ffmpeg|vite-node/);
     else {
       const [point] = r.scale.curves[0].points;
       expect(point.error).toBeUndefined();
+      expect(point.sender).toBe('replay');
       expect(point.windowsScored).toBeGreaterThan(0);
       expect(point.p50Ms).toBeGreaterThanOrEqual(0);
       expect(point.rssPerStreamMB).toBeGreaterThan(0);
+      expect(r.scale.summary).toEqual([expect.objectContaining({ model: 'tiny', modelBoundPerCore: expect.any(Number) })]);
+    }
+    if (r.stages.skipped) expect(r.stages.skipped).toMatch(/mediasoup|ffmpeg|vite-node/);
+    else {
+      const [row] = r.stages.rows;
+      expect(row.error).toBeUndefined();
+      for (const stage of ['rtp-transport', 'rtp-jitter', 'opus-decode', 'windows', 'speech-detector', 'model', 'telemetry']) {
+        expect(row.msPerAudioSecond[stage], stage).toBeGreaterThanOrEqual(0);
+      }
+      expect(row.msPerAudioSecond.model).toBeGreaterThan(0);
+      expect(row.rtpDelivered).toBe(1);
     }
     expect(r.gpu.skipped ?? r.gpu.onnxruntime ?? r.gpu.pytorch).toBeTruthy();
 
     const md = readFileSync(join(out, 'RESULTS.md'), 'utf8');
-    for (const heading of ['## Headline', '## 1.', '## 2.', '## 2b.', '## 3.', '## 4.']) expect(md).toContain(heading);
+    for (const heading of ['## Headline', '## 1.', '## 2.', '## 2b.', '## 3a.', '## 3.', '## 4.']) expect(md).toContain(heading);
     expect(r.plots.files).toEqual(expect.arrayContaining(['bench-dsp.png', 'bench-models.png', 'bench-floor.png']));
     for (const f of r.plots.files) expect(existsSync(join(out, f))).toBe(true);
   }, 180_000);

@@ -1,12 +1,14 @@
 /**
- * Section 3, server scale: streams 1..N of real ffmpeg libopus RTP -> mediasoup PlainTransport producers ->
- * attachQualityMonitor (packages/server/bench/streams.ts, one fresh process per point so memory per stream
- * is not hidden by earlier points), with the teacher pool batching on (batchSize 16) and off (batchSize 1).
+ * Section 3, server scale: streams 1..N of real libopus RTP (one replay process, rtp-replay.mjs) -> mediasoup
+ * PlainTransport producers -> attachQualityMonitor (packages/server/bench/streams.ts, one fresh process per
+ * point so memory per stream is not hidden by earlier points), per shipped model, with the teacher pool's
+ * batching as configured (batchSize 16 by default; 1 = off).
  *
- * The plugin process and its mediasoup worker are pinned to one core (taskset), the ffmpeg senders to the
- * others: a point is "real time" when that one core keeps up (no window skipped for backlog, p99 latency
- * under one hop, at least 90 % of the expected windows scored). Streams per core is the largest real-time N of the curve,
- * and, from CPU accounting, 1 / (CPU seconds per second of audio) at that point.
+ * The plugin process and its mediasoup worker are pinned to one core (taskset), the sender to the others: a
+ * point is "real time" when that one core keeps up (no window skipped for backlog, p99 latency under one hop,
+ * at least 90 % of the expected windows scored). Streams per core is the largest real-time N of the curve,
+ * and, from CPU accounting, 1 / (CPU seconds per second of audio) at that point. The summary puts it beside
+ * the model-only bound (1 / RTF, from the stages section of the same run): efficiency = streams / bound.
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -51,24 +53,24 @@ async function point(model, streams, batch, seconds, where) {
   }
 }
 
-export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, largest }) {
+export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, scaleModels }, stages) {
   const missing = scaleMissing();
   if (missing) return { skipped: missing };
   const where = placement();
-  const hopMs = hopSeconds(readCard(largest)) * 1000;
+  const hopMs = hopSeconds(readCard(scaleModels[0])) * 1000;
   const curves = [];
-  for (const batch of scaleBatches) {
+  for (const model of scaleModels) for (const batch of scaleBatches) {
     const points = [];
     let behind = 0;
     for (const n of scaleStreams) {
       // two points in a row past real time: larger N only costs bench time
       if (behind >= 2) {
         points.push({ streams: n, batchSize: batch, notRun: 'two smaller points were already not real time' });
-        process.stderr.write(`  scale: batch ${batch}, ${n} streams: not run (past the limit)\n`);
+        process.stderr.write(`  scale: ${model}, batch ${batch}, ${n} streams: not run (past the limit)\n`);
         continue;
       }
       const loadavg1 = os.loadavg()[0];
-      const p = { ...(await point(largest, n, batch, scaleSeconds, where)), loadavg1 };
+      const p = { ...(await point(model, n, batch, scaleSeconds, where)), loadavg1 };
       if (!p.error) {
         const accounted = p.windowsScored + (p.notScored['no-speech'] ?? 0);
         p.realTime = p.skipped === 0 && p.p99Ms !== null && p.p99Ms < hopMs && accounted >= 0.9 * p.windowsExpected;
@@ -78,7 +80,7 @@ export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, lar
       }
       behind = p.realTime ? 0 : behind + 1;
       points.push(p);
-      process.stderr.write(`  scale: batch ${batch}, ${n} streams: ${p.error ? `error ${p.error}` : `p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, skipped ${p.skipped}, ${p.realTime ? 'real time' : 'NOT real time'}`}\n`);
+      process.stderr.write(`  scale: ${model}, batch ${batch}, ${n} streams: ${p.error ? `error ${p.error}` : `p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, skipped ${p.skipped}, ${p.realTime ? 'real time' : 'NOT real time'}`}\n`);
     }
     const ok = points.filter((p) => p.realTime);
     // memory per added stream: slope of total resident memory (plugin + worker) over the measured points,
@@ -94,6 +96,7 @@ export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, lar
     }
     const best = ok.length ? ok.reduce((a, b) => (b.streams > a.streams ? b : a)) : null;
     curves.push({
+      model,
       batching: batch > 1 ? `on (batchSize ${batch}, maxWaitMs 50)` : 'off (batchSize 1)',
       batchSize: batch,
       points,
@@ -104,5 +107,17 @@ export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, lar
       limitReached: points.some((p) => p.realTime === false || p.error || p.notRun),
     });
   }
-  return { model: largest, seconds: scaleSeconds, pinning: where, hopMs, curves };
+  return { model: scaleModels.join(', '), seconds: scaleSeconds, pinning: where, hopMs, curves, summary: summary(curves, stages) };
+}
+
+/** results.json's headline: per model, streams per core in real time beside the model-only bound of the same run. */
+function summary(curves, stages) {
+  const models = [...new Set(curves.map((c) => c.model))];
+  return models.map((model) => {
+    const best = curves.filter((c) => c.model === model).reduce((a, c) => (c.maxRealTimeStreams > (a?.maxRealTimeStreams ?? -1) ? c : a), null);
+    const stage = stages?.rows?.find((r) => !r.error && r.model.split('@')[0] === model);
+    const modelBoundPerCore = stage ? stage.modelBoundStreamsPerCore : null;
+    const streamsPerCore = best?.maxRealTimeStreams ?? 0;
+    return { model, streamsPerCore, limitReached: best?.limitReached ?? false, modelBoundPerCore, efficiency: modelBoundPerCore ? streamsPerCore / modelBoundPerCore : null, batching: best?.batching ?? null };
+  });
 }

@@ -78,12 +78,12 @@ def plot_scale(r: dict, out_dir: str, files: list[str]) -> None:
     if not curves:
         return
     fig, axes = plt.subplots(1, 3, figsize=(14, 4))
-    for c, color in zip(curves, [OURS, REF, "#2ca02c"]):
+    for c, color in zip(curves, [OURS, REF, "#2ca02c", "#9467bd", "#8c564b"]):
         pts = [p for p in c["points"] if "error" not in p and "notRun" not in p and p.get("p50Ms") is not None]
         if not pts:
             continue
         n = [p["streams"] for p in pts]
-        label = f"batching {c['batching']}"
+        label = f"{c.get('model', s.get('model'))}, batching {c['batching'].split(' (')[0]}"
         axes[0].plot(n, [p["p50Ms"] for p in pts], "o-", color=color, label=f"p50, {label}")
         axes[0].plot(n, [p["p99Ms"] for p in pts], "s--", color=color, label=f"p99, {label}")
         for p in pts:
@@ -103,7 +103,7 @@ def plot_scale(r: dict, out_dir: str, files: list[str]) -> None:
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7)
     axes[1].legend(fontsize=7)
-    fig.suptitle(f"Server scale: ffmpeg Opus RTP -> mediasoup -> plugin, model {s.get('model')}")
+    fig.suptitle(f"Server scale: replayed Opus RTP -> mediasoup -> plugin, models {s.get('model')}")
     _save(fig, out_dir, "bench-scale.png", files)
 
 
