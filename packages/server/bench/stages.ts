@@ -9,7 +9,9 @@
  *   opus-decode      libopus (wasm) to 16 kHz, what the monitor does; `opus-decode-48k` + `resample-48k`
  *                    is the path before it (decode at 48 kHz, core's resampler to 16 kHz)
  *   windows          core's WindowProducer at 16 kHz: STFT, energy gate, signal evidence, window assembly
- *   speech-detector  Silero VAD over every 32 ms frame (SpeechDetector.judge on every window)
+ *   speech-detector  Silero VAD over every 32 ms frame (SpeechDetector.judge on every window), 32 streams
+ *                    sharing one session (their frames batched, as in a monitor with that many streams);
+ *                    one stream alone is reported beside it
  *   model            the MOS model in batches of 16, per window / hop (the model-only bound is 1000 / this)
  *   telemetry        withQuality + degradedFor over the events and their JSON for the WebSocket
  *
@@ -40,6 +42,8 @@ const arg = (name: string, dflt: string): string => {
 const MODEL = arg('model', 'tiny');
 const SECONDS = Number(arg('seconds', '24'));
 const REPEAT = Number(arg('repeat', '3'));
+/** streams whose detector frames share runs in the speech-detector stage (a monitor with that many streams) */
+const STREAMS_TOGETHER = Number(arg('streams-together', '32'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
@@ -145,15 +149,20 @@ async function main(): Promise<void> {
     windows = at16.flatMap((chunk) => p.push(chunk));
   }, audioSeconds);
 
-  // --- Silero over every frame of the stream
+  // --- Silero over every frame: STREAMS_TOGETHER streams through one detector session, as a monitor with
+  // that many streams runs it (their frames share runs), per stream; and one stream alone
   const silero = await loadSpeechDetector();
-  stages['speech-detector'] = await cpuPerAudioSecond(async () => {
-    const detector = new SpeechDetector(silero, { maxPendingFrames: Infinity });
-    const p = new WindowProducer({ card: model.card, inputRate: 16000, detector });
-    const ws = at16.flatMap((chunk) => p.push(chunk));
-    await Promise.all(ws.map((w) => detector.judge(w)));
-  }, audioSeconds);
-  stages['speech-detector'] -= stages.windows; // that loop framed the audio too
+  const detectStreams = async (n: number) => {
+    const streams = Array.from({ length: n }, () => {
+      const detector = new SpeechDetector(silero, { maxPendingFrames: Infinity });
+      return { detector, producer: new WindowProducer({ card: model.card, inputRate: 16000, detector }) };
+    });
+    const judged: Promise<unknown>[] = [];
+    for (const chunk of at16) for (const s of streams) for (const w of s.producer.push(chunk)) judged.push(s.detector.judge(w));
+    await Promise.all(judged);
+  };
+  const detectorAlone = (await cpuPerAudioSecond(() => detectStreams(1), audioSeconds)) - stages.windows; // that loop framed the audio too
+  stages['speech-detector'] = (await cpuPerAudioSecond(() => detectStreams(STREAMS_TOGETHER), audioSeconds * STREAMS_TOGETHER)) - stages.windows;
 
   // --- the model, batches of 16
   const hop = model.card.input.hopFrames / 100;
@@ -193,7 +202,8 @@ async function main(): Promise<void> {
       repeat: REPEAT,
       rtpDelivered: delivered,
       msPerAudioSecond: stages,
-      before,
+      before: { ...before, 'speech-detector-one-stream': detectorAlone },
+      streamsTogether: STREAMS_TOGETHER,
       pipelineMsPerAudioSecond: pipeline,
       totalMsPerAudioSecond: total,
       modelRtf: stages.model / 1000,
