@@ -1,0 +1,226 @@
+"""Streaming student inference (issue 17): the convolutional front end once per new hop, not four times.
+
+A window model scores 400 frames every 100 (4 s windows, 1 s hop): each frame goes through the conv stack in
+four windows. The conv stack is local (3x3 kernels, time strides at two layers: one output step per 4
+frames, receptive field +-RF frames), so a window's conv features are, away from its edges, the features of
+the stream, and can be computed once per hop and cached:
+
+- interior steps: one front-end run per hop over the hop's frames with CONTEXT frames of the past before
+  them (real audio, as in the window) and zero padding after them (as at the window's right edge: exact
+  for the newest window, and recomputed with real context by the next hop's run, which starts CONTEXT
+  frames earlier);
+- the window's first EDGE steps see the window model's zero padding on their left: one small front-end run
+  over the window's first frames gives them exactly.
+
+The back end (projection, transformer, pooling, heads) then runs on the assembled [100, C*F'] features.
+`check` measures, on real features, that the assembled features and scores equal the window model's and
+what one hop costs beside one window in onnxruntime (1 thread):
+
+    python -m callmos_factory.streaming check tiny [--clips 8]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .student import Student
+
+HOP_FRAMES = 100
+WINDOW_FRAMES = 400
+
+
+def receptive_half_width(model: Student) -> int:
+    """Input frames on each side one output step of the conv stack depends on (3x3 kernels, pad 1)."""
+    width, jump = 0, 1  # the receptive field's half width and the input frames between adjacent outputs
+    for m in model.convs:
+        if isinstance(m, nn.Conv2d):
+            width += jump * (m.kernel_size[1] // 2)
+            jump *= m.stride[1]
+    return width
+
+
+def time_stride(model: Student) -> int:
+    s = 1
+    for m in model.convs:
+        if isinstance(m, nn.Conv2d):
+            s *= m.stride[1]
+    return s
+
+
+class Front(nn.Module):
+    """frames [B, 2, 161, T] -> conv features [B, T / stride, C * F'] (what Student.proj takes)."""
+
+    def __init__(self, model: Student):
+        super().__init__()
+        self.convs = model.convs
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        h = self.convs(frames)
+        b, c, f, t = h.shape
+        return h.permute(0, 3, 1, 2).reshape(b, t, c * f)
+
+
+class Back(nn.Module):
+    """conv features [B, steps, C * F'] -> (mos [B], dims [B, D]), Student.forward after its conv stack."""
+
+    def __init__(self, model: Student):
+        super().__init__()
+        self.model = model
+
+    def forward(self, feats: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        m = self.model
+        z = m.pool(m.norm(m.encoder(m.proj(feats))))
+        return 1.0 + 4.0 * torch.sigmoid(m.mos_head(z)).squeeze(-1), 1.0 + 4.0 * torch.sigmoid(m.dims_head(z))
+
+
+def plan(model: Student) -> dict:
+    """The frames of the past a hop run starts with (CONTEXT, on the stride grid) and the steps of a window's
+    left edge that see its zero padding (EDGE), for this architecture.
+
+    A hop run's first steps see its own zero padding on the left, and the previous run's last steps saw it
+    on the right: CONTEXT must be wide enough that the first exact step of a run comes no later than the
+    first step the previous run got wrong, i.e. 2 x the receptive half width."""
+    rf, stride = receptive_half_width(model), time_stride(model)
+    context = -(-2 * rf // stride) * stride + stride
+    edge = -(-rf // stride) + 1  # steps whose receptive field reaches before the window's first frame
+    return {"receptiveFrames": rf, "stride": stride, "contextFrames": context, "edgeSteps": edge,
+            "edgeFrames": edge * stride + rf + stride}
+
+
+class FeatureCache:
+    """A stream's conv features, step by step, as hop runs leave them (what the TS runtime keeps)."""
+
+    def __init__(self, front: Front, p: dict):
+        self.front, self.p = front, p
+        self.steps: dict[int, torch.Tensor] = {}
+
+    @torch.no_grad()
+    def hop(self, stream: torch.Tensor, end: int) -> None:
+        """The hop ending at frame `end` has arrived: one run over [end - hop - context, end)."""
+        stride, rf = self.p["stride"], self.p["receptiveFrames"]
+        lo = max(0, end - HOP_FRAMES - self.p["contextFrames"])
+        out = self.front(stream[..., lo:end])[0]
+        first_exact = 0 if lo == 0 else -(-(lo + rf) // stride) - lo // stride  # steps before it saw the run's padding
+        for i in range(first_exact, out.shape[0]):
+            self.steps[lo // stride + i] = out[i]  # the newest run's value wins: it saw more of the future
+
+    @torch.no_grad()
+    def window(self, stream: torch.Tensor, start: int) -> torch.Tensor:
+        stride, edge = self.p["stride"], self.p["edgeSteps"]
+        feats = torch.stack([self.steps[start // stride + i] for i in range(WINDOW_FRAMES // stride)])[None]
+        feats[:, :edge] = self.front(stream[..., start: start + self.p["edgeFrames"]])[:, :edge]
+        return feats
+
+
+def _student(name: str, feats: np.ndarray) -> tuple[Student, str]:
+    """The shipped student when its graph is fp32 (from_onnx.py), else its architecture with random weights
+    (exactness and cost depend on the architecture, not on the weights)."""
+    from .from_onnx import student_from_onnx
+    from .paths import MODELS_DIR
+    from .student import LADDER
+
+    cfg = LADDER[name]
+    try:
+        return student_from_onnx(MODELS_DIR / name / "model.onnx", cfg, feats[:64]), "shipped"
+    except (ValueError, KeyError, FileNotFoundError):
+        torch.manual_seed(0)
+        return Student(cfg).eval(), "random"
+
+
+def check(name: str, clips: int) -> dict:
+    """Scores a stream of `clips` test clips back to back window by window and from the hop cache."""
+    from .dataset import cached_features
+
+    _, feats = cached_features("test")
+    model, weights = _student(name, np.asarray(feats[:64]))
+    model.eval()
+    front, back = Front(model), Back(model)
+    p = plan(model)
+    # clips back to back: windows straddle clip boundaries like a live call's
+    stream = torch.from_numpy(np.concatenate([np.asarray(feats[i]) for i in range(clips)], axis=-1)[None].astype(np.float32))
+    cache = FeatureCache(front, p)
+    feat_err, mos_err, windows = 0.0, 0.0, 0
+    with torch.no_grad():
+        for end in range(HOP_FRAMES, stream.shape[-1] + 1, HOP_FRAMES):
+            cache.hop(stream, end)
+            start = end - WINDOW_FRAMES
+            if start < 0:
+                continue
+            window = stream[..., start:end]
+            got = cache.window(stream, start)
+            feat_err = max(feat_err, float((front(window) - got).abs().max()))
+            mos_err = max(mos_err, float((model(window)[0] - back(got)[0]).abs().max()))
+            windows += 1
+    return {"model": name, "weights": weights, **p, "windows": windows, "maxFeatureDiff": feat_err, "maxMosDiff": mos_err}
+
+
+def export_pair(model: Student, out_dir: Path) -> tuple[Path, Path]:
+    front, back = Front(model).eval(), Back(model).eval()
+    fp, bp = out_dir / "front.onnx", out_dir / "back.onnx"
+    torch.onnx.export(front, (torch.zeros(1, 2, 161, 112),), str(fp), input_names=["frames"], output_names=["features"],
+                      dynamic_axes={"frames": {0: "batch", 3: "frames"}, "features": {0: "batch", 1: "steps"}}, opset_version=17, dynamo=False)
+    steps = WINDOW_FRAMES // time_stride(model)
+    with torch.no_grad():
+        width = front(torch.zeros(1, 2, 161, WINDOW_FRAMES)).shape[-1]
+    torch.onnx.export(back, (torch.zeros(1, steps, width),), str(bp), input_names=["features"], output_names=["mos", "dims"],
+                      dynamic_axes={"features": {0: "batch"}, "mos": {0: "batch"}, "dims": {0: "batch"}}, opset_version=17, dynamo=False)
+    return fp, bp
+
+
+def cost(name: str, runs: int = 40) -> dict:
+    """ms per window of the window model vs ms per hop of the streamed pair, onnxruntime, 1 thread, batch 1."""
+    import tempfile
+
+    import onnxruntime as ort
+
+    from .dataset import cached_features
+    from .export import export_onnx
+
+    model, _ = _student(name, np.asarray(cached_features("test")[1][:64]))
+    p = plan(model)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    with tempfile.TemporaryDirectory() as td:
+        wp = Path(td) / "window.onnx"
+        export_onnx(model, wp)
+        fp, bp = export_pair(model, Path(td))
+        window, front, back = (ort.InferenceSession(str(x), so, providers=["CPUExecutionProvider"]) for x in (wp, fp, bp))
+        rng = np.random.default_rng(0)
+        x = rng.random((1, 2, 161, WINDOW_FRAMES), dtype=np.float32)
+        hop_in = x[..., : HOP_FRAMES + p["contextFrames"]].copy()
+        edge_in = x[..., : p["edgeFrames"]].copy()
+        feats = front.run(["features"], {"frames": x})[0]
+
+        def timed(fn) -> float:
+            for _ in range(5):
+                fn()
+            t0 = time.perf_counter()
+            for _ in range(runs):
+                fn()
+            return (time.perf_counter() - t0) * 1000 / runs
+
+        window_ms = timed(lambda: window.run(["mos"], {"frames": x}))
+        hop_ms = timed(lambda: (front.run(["features"], {"frames": hop_in}), front.run(["features"], {"frames": edge_in}),
+                                back.run(["mos"], {"features": feats})))
+    return {"model": name, "runtime": f"onnxruntime {ort.__version__} (Python, CPU, 1 thread)", "windowMs": window_ms,
+            "perHopMs": hop_ms, "ratio": hop_ms / window_ms}
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["check", "cost"])
+    ap.add_argument("name")
+    ap.add_argument("--clips", type=int, default=8)
+    a = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    print(json.dumps(check(a.name, a.clips) if a.what == "check" else cost(a.name)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""streaming.py: a hop cache of the conv front end gives a window model's features and scores exactly."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from callmos_factory import streaming
+from callmos_factory.student import LADDER, Student
+
+
+@pytest.mark.parametrize("name", ["micro", "small"])
+def test_hop_cache_reproduces_the_window_model(name):
+    torch.manual_seed(1)
+    model = Student(LADDER[name])
+    with torch.no_grad():  # trained-like BatchNorm statistics: nothing cancels by accident
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5); m.running_var.uniform_(0.5, 2.0); m.bias.uniform_(-0.3, 0.3)
+    model.eval()
+    front, back = streaming.Front(model), streaming.Back(model)
+    p = streaming.plan(model)
+    assert p["stride"] == 4 and p["contextFrames"] % p["stride"] == 0
+    rng = np.random.default_rng(0)
+    stream = torch.from_numpy(np.abs(rng.standard_normal((1, 2, 161, 700))).astype(np.float32) ** 0.3)
+    cache = streaming.FeatureCache(front, p)
+    checked = 0
+    with torch.no_grad():
+        for end in range(100, 701, 100):
+            cache.hop(stream, end)
+            if end < 400:
+                continue
+            window = stream[..., end - 400:end]
+            got = cache.window(stream, end - 400)
+            assert torch.allclose(front(window), got, atol=1e-4)
+            assert torch.allclose(model(window)[0], back(got)[0], atol=1e-4)
+            checked += 1
+    assert checked == 4
+
+
+def test_without_the_edge_run_the_window_edge_differs():
+    """The left-edge run is not optional: the window model zero-pads its first frames' past."""
+    torch.manual_seed(2)
+    model = Student(LADDER["micro"]).eval()
+    front = streaming.Front(model)
+    p = streaming.plan(model)
+    stream = torch.from_numpy(np.abs(np.random.default_rng(1).standard_normal((1, 2, 161, 600))).astype(np.float32))
+    cache = streaming.FeatureCache(front, p)
+    with torch.no_grad():
+        for end in (100, 200, 300, 400, 500):
+            cache.hop(stream, end)
+        cached = torch.stack([cache.steps[25 + i] for i in range(100)])[None]
+        assert not torch.allclose(front(stream[..., 100:500])[:, : p["edgeSteps"]], cached[:, : p["edgeSteps"]], atol=1e-4)
