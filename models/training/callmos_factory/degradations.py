@@ -169,8 +169,9 @@ TRAIN_ONLY = {
     "bandwidth_switch": (processing.bandwidth_switch, 0.05),
     "opus_call": (processing.opus_call, 0.15),
     "tandem": (processing.tandem, 0.06),
+    "vocoder": (processing.vocoder, 0.3),
 }
-ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "dynamics", "echo", "band_limit",
+ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "dynamics", "echo", "vocoder", "band_limit",
          "bandwidth_switch", "codec", "opus_call", "tandem", "packet_loss", "level", "clipping"]
 
 

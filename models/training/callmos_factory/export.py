@@ -23,6 +23,7 @@ from .clip_scoring import score_clip
 from .dataset import DIM_SOURCES, TARGET_KEYS, cached_features
 from .fixtures import FIXTURES_DIR
 from .paths import MODELS_DIR, WORK_DIR
+from .processing import TRAIN_VOCODERS
 from .student import DIMS, Student, config_from_dict
 from .train import warm_restarts
 
@@ -172,6 +173,8 @@ def main(argv: list[str] | None = None) -> None:
                 "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
         **({"schedule": restart_text(history)} if history.get("restart") else {}),
         **({"initFrom": f"{history['init_from']['name']}@{history['init_from']['version']}"} if history.get("init_from") else {}),
+        # family-held-out variants this corpus draws (families.SEEN_IN_TRAINING; evaluate_families leaves them out)
+        "seenFamilies": [f"vocoder:{v}" for v in sorted(TRAIN_VOCODERS)],
         "augmentation": "serving response (the core resampler's 7-8 kHz band edge) on half the clips",
         "epochs": history["epoch"], "bestEpoch": ck["epoch"], "seconds": round(history["train_seconds"]),
         "valPearson": round(float(ck["val_r"]), 4),

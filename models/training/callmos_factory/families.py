@@ -7,14 +7,16 @@ it, 0.69 agreement with its own target on real recordings). This split is the fa
 speakers, voices, noises and RIRs, over the seen degradations a real chain puts around it. It is reported on
 its own (evaluate_families.py) and is the number to improve; nothing may tune on it.
 
-A family listed here must never be drawn for train or val (degradations.DEGRADATIONS, codecs.TRAIN_CODECS):
-tests/test_families.py checks it. When the corpus grows new families, they go to training or here, not both.
+A variant listed here must never be drawn for train or val (degradations.DEGRADATIONS / TRAIN_ONLY,
+codecs.TRAIN_CODECS) unless it is in SEEN_IN_TRAINING: tests/test_families.py checks it. When the corpus grows
+new families, they go to training or here; one moved to training is named in SEEN_IN_TRAINING and reported
+as seen.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import call_chain, degradations, vocoders
+from . import call_chain, degradations, griffin_lim, vocoders
 
 FAMILIES_SPLIT = "families"
 SOURCE_SPLIT = "test"  # speakers, TTS voices, noise files and RIRs that training never sees either
@@ -22,11 +24,15 @@ SOURCE_STRETCH = 1.5  # a clip's source is this much longer than the clip, for t
 
 # family -> its variants (each a function (x, rng) -> (y, params), or (x, rng, n_out) for time_stretch)
 HELD_OUT_FAMILIES = {
-    "vocoder": {"griffin-lim": vocoders.griffin_lim, "lpc": vocoders.lpc_vocoder, "mlsa": vocoders.mlsa},
+    "vocoder": {"griffin-lim": griffin_lim.griffin_lim, "lpc": vocoders.lpc_vocoder, "mlsa": vocoders.mlsa},
     "webrtc_ns": {"webrtc-apm": call_chain.webrtc_ns},
     "time_stretch": {"neteq-like": call_chain.time_stretch},
 }
 FAMILY_NAMES = list(HELD_OUT_FAMILIES)
+# Variants training draws since models 1.4 (processing.vocoder: the issue's corpus additions). The split's clips
+# do not change; evaluate_families reports r over the clips whose variant no compared model has seen (the
+# proxy) beside r over all of them (comparable with the reports before 1.4).
+SEEN_IN_TRAINING = frozenset({"vocoder:lpc", "vocoder:mlsa"})
 
 
 def family_of(index: int) -> str:

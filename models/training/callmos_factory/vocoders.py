@@ -1,9 +1,9 @@
-"""Vocoder resynthesis: speech rebuilt from a coarse parametric description, the artefacts of parametric and
-neural speech codecs and TTS vocoders (buzziness, phasiness, smeared formants, lost harmonics) that no codec
-in codecs.py makes. Each returns (audio, params) like degradations.py.
+"""Source-filter vocoder resynthesis: speech rebuilt from a coarse parametric description, the artefacts of
+parametric speech codecs and TTS vocoders (buzziness, smeared formants, lost harmonics) that no codec in
+codecs.py makes. Each returns (audio, params) like degradations.py. Since models 1.4 training draws both
+(processing.vocoder); the family-held-out split keeps them in its vocoder family, reported apart as seen.
+Phase-reconstruction vocoding (Griffin-Lim, griffin_lim.py) stays held out.
 
-- Griffin-Lim from a low-resolution mel spectrogram (librosa): the phase is lost and re-estimated, the
-  spectral envelope blurred to 20-80 mel bands (what mel-input neural vocoders start from).
 - An LPC vocoder: per-frame LPC envelope with quantised line spectral frequencies, excited by a pulse train
   at a coarsened pitch or by noise (LPC-10 / MELP's family).
 - SPTK mel-cepstral analysis and MLSA-filter resynthesis with a low-order, quantised envelope and a
@@ -20,20 +20,6 @@ import numpy as np
 from scipy.signal import lfilter
 
 SR = 16000
-
-
-def griffin_lim(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    import librosa
-
-    n_mels = int(rng.choice([20, 32, 40, 64, 80]))
-    n_fft = int(rng.choice([512, 1024]))
-    hop = n_fft // 4
-    n_iter = int(rng.choice([4, 8, 16, 32]))
-    m = librosa.feature.melspectrogram(y=x.astype(np.float32), sr=SR, n_fft=n_fft, hop_length=hop, n_mels=n_mels)
-    mag = librosa.feature.inverse.mel_to_stft(m, sr=SR, n_fft=n_fft)
-    y = librosa.griffinlim(mag, n_iter=n_iter, hop_length=hop, n_fft=n_fft, length=len(x),
-                           random_state=int(rng.integers(0, 2**31 - 1)))
-    return y.astype(np.float64), {"vocoder": "griffin-lim", "n_mels": n_mels, "n_fft": n_fft, "n_iter": n_iter}
 
 
 # --- LPC vocoder ----------------------------------------------------------------------------------------

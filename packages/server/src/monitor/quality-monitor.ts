@@ -343,8 +343,8 @@ export class QualityMonitor {
   private publishSoon(): void {
     if (this.publishTimer !== undefined || this.closing) return;
     const wait = this.lastPublishedAt + this.participantsIntervalMs - performance.now();
-    if (wait <= 0) return this.publishParticipants();
-    this.publishTimer = setTimeout(() => this.publishParticipants(), wait);
+    if (wait <= 0) this.publishParticipants();
+    else this.publishTimer = setTimeout(() => this.publishParticipants(), wait);
   }
 
   private pollNetwork(): void {

@@ -1,0 +1,16 @@
+"""Signal levels, shared by the degradations and the call-chain processing."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(x ** 2) + 1e-20))
+
+
+def active_rms(x: np.ndarray) -> float:
+    """RMS over the louder 20 ms frames (a crude active speech level)."""
+    f = x[: len(x) // 320 * 320].reshape(-1, 320)
+    e = np.sqrt((f ** 2).mean(axis=1) + 1e-20)
+    thr = e.max() * 10 ** (-30 / 20)
+    return float(np.sqrt(np.mean(e[e > thr] ** 2))) if np.any(e > thr) else rms(x)

@@ -1,0 +1,93 @@
+"""The call-chain processing training sees (processing.py): real tools, recorded recipes, train split only."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from callmos_factory import degradations, processing
+
+needs_tools = pytest.mark.skipif(not (shutil.which("ffmpeg") and shutil.which("opusenc")), reason="ffmpeg and opus-tools")
+
+
+def _speechlike(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(64000) / 16000
+    voiced = sum(np.sin(2 * np.pi * 140 * k * t) / k for k in range(1, 20))
+    envelope = np.clip(np.sin(2 * np.pi * 2.5 * t), 0, None) ** 2
+    return 0.03 * voiced * envelope + 1e-3 * rng.standard_normal(len(t))
+
+
+@needs_tools
+@pytest.mark.parametrize("name", sorted(degradations.TRAIN_ONLY))
+def test_each_processing_keeps_length_and_changes_the_audio(name):
+    x = _speechlike()
+    fn = degradations.TRAIN_ONLY[name][0]
+    y, params = fn(x, np.random.default_rng(3), "train")
+    assert len(y) == len(x) and np.all(np.isfinite(y))
+    assert params and all(isinstance(k, str) for k in params)
+    assert np.abs(y - x).max() > 1e-4, "the processing did nothing"
+
+
+@needs_tools
+def test_colorations_keep_the_active_level_within_6_db():
+    x = _speechlike(1)
+    for fn in (processing.device, processing.dynamics):
+        for seed in range(4):
+            y, _ = fn(x, np.random.default_rng(seed), "train")
+            ratio_db = 20 * np.log10(degradations.active_rms(y) / degradations.active_rms(x))
+            assert abs(ratio_db) <= 6.01
+
+
+def test_test_and_val_draw_the_old_recipe_only(monkeypatch):
+    """Other splits never draw the train-only processing and make the draws the recipe made before it existed
+    (their clips regenerate sample for sample, so in-domain r stays comparable across versions)."""
+    def recorder(name):
+        return lambda x, rng, split: (x, {})
+    for table in (degradations.DEGRADATIONS, degradations.TRAIN_ONLY):
+        for name, (_, w) in list(table.items()):
+            monkeypatch.setitem(table, name, (recorder(name), w))
+
+    def old_recipe(rng):
+        k = int(rng.choice([0, 1, 2, 3], p=[0.1, 0.35, 0.35, 0.2]))
+        names = list(degradations.DEGRADATIONS)
+        w = np.array([degradations.DEGRADATIONS[n][1] for n in names])
+        return set(rng.choice(names, size=k, replace=False, p=w / w.sum())) if k else set()
+
+    train_drew = set()
+    for seed in range(300):
+        for split in ("test", "val"):
+            _, chain = degradations.degrade(np.zeros(8), np.random.default_rng(seed), split)
+            assert {c["type"] for c in chain} == old_recipe(np.random.default_rng(seed))
+        train_drew |= {c["type"] for c in degradations.degrade(np.zeros(8), np.random.default_rng(seed), "train")[1]}
+    assert set(degradations.TRAIN_ONLY) <= train_drew
+    assert set(degradations.ORDER) == set(degradations.DEGRADATIONS) | set(degradations.TRAIN_ONLY)
+
+
+def test_a_shipped_student_rebuilds_from_its_graph(tmp_path):
+    """from_onnx.py: the exported graph (BatchNorm folded, linears transposed) back into torch, same outputs,
+    and BatchNorm statistics that match real activations (training mode starts where the model is)."""
+    import torch
+
+    from callmos_factory.export import export_onnx
+    from callmos_factory.from_onnx import parity_error, student_from_onnx
+    from callmos_factory.student import LADDER, Student
+
+    torch.manual_seed(0)
+    cfg = LADDER["micro"]
+    original = Student(cfg)
+    with torch.no_grad():  # non-trivial BatchNorm statistics, as a trained model has
+        for m in original.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5); m.running_var.uniform_(0.5, 2.0); m.bias.uniform_(-0.2, 0.2)
+    original.eval()
+    path = tmp_path / "model.onnx"
+    export_onnx(original, path)
+    feats = np.abs(np.random.default_rng(0).standard_normal((24, 2, 161, 400))).astype(np.float32) ** 0.3
+    rebuilt = student_from_onnx(path, cfg, feats[:16])
+    assert parity_error(rebuilt, path, feats[16:]) < 1e-4
+    bn = rebuilt.convs[1]
+    with torch.no_grad():
+        out = rebuilt.convs[0](torch.from_numpy(feats[:16]))
+    assert torch.allclose(bn.running_mean, out.mean(dim=(0, 2, 3)), atol=1e-4)
