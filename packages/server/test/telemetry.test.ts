@@ -187,6 +187,9 @@ describe('metricsHandler', () => {
     expect(text).toContain('callmos_streams{room="r1"} 2');
     expect(text).toContain('callmos_streams_degraded{room="r1"} 1');
     expect(text).toContain('callmos_dropped_windows_total{room="r1"} 1');
+    // a room's alert counters exist at 0 before its first alert (rate/increase see the first one)
+    expect(text).toContain('callmos_alerts_total{room="r1",kind="raised"} 0');
+    expect(text).toContain('callmos_alerts_total{room="r1",kind="cleared"} 0');
     expect(text).toMatch(/callmos_window_mos_distribution_bucket\{le="2.5",room="r1"\} 1/);
     expect(text).toContain('callmos_score_latency_seconds_count{room="r1"} 3');
     // concealment is a counter: it follows each producer's running count, from 0 when the producer appears

@@ -104,6 +104,10 @@ export function metricsHandler(sources: MetricsSource | MetricsSource[], options
       if (!stopped) logger.warn(`room ${room}: telemetry source failed, its metrics stop updating: ${String(err)}`);
       stopped = true;
     };
+    // A room's counters exist from the start at 0 (Prometheus practice: rate() and increase() over a series
+    // that appears only on its first event miss that event, and a dashboard panel stays empty until then).
+    droppedWindows.inc({ room }, 0);
+    for (const kind of ['raised', 'cleared'] as const) alerts.inc({ room, kind }, 0);
     subscriptions.push(
       s.scores$.subscribe({
         next: (e) => {
