@@ -176,7 +176,10 @@ function onMessage(m) {
     for (const a of m.data.alerts) addAlert(a, a.timestamp ?? Date.now());
     for (const state of m.data.participants ?? []) {
       const p = people.get(state.producerId);
-      if (p) p.state = state;
+      if (!p) continue;
+      p.state = state;
+      p.last ??= state.last; // the table is full at once too, not at the next score
+      renderRow(p);
     }
     document.body.dataset.history = String(Object.values(m.data.streams).reduce((n, points) => n + points.length, 0));
     redrawChart();

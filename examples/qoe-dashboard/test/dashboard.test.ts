@@ -124,6 +124,14 @@ describe.skipIf(skip !== null)('qoe-dashboard demo (npm start) in Chromium', () 
     const points = (await late.evaluate(`[...window.dashboard.people.values()].map((p) => p.fromHistory ?? 0)`)) as number[];
     console.info(`late page: history points per participant ${JSON.stringify(points)} within ${Date.now() - opened} ms`);
     expect(points.every((n) => n >= 10)).toBe(true);
+    // the participants table is filled from the history as well: every row has its smoothed MOS and status
+    const rows = (await late.evaluate(`[...window.dashboard.people.values()].map((p) => [p.row.querySelector('.ema').textContent, p.row.querySelector('.status').textContent])`)) as string[][];
+    for (const [ema, status] of rows) {
+      expect(Number(ema)).toBeGreaterThan(1);
+      expect(status).toMatch(/ok|ALERT|paused|no audio|left/);
+    }
+    // the README's dashboard picture (docs/dashboard.png is a copy of this one): a page opened late, full at once
+    await late.screenshot({ path: join(ARTIFACTS, 'dashboard-late.png'), fullPage: true });
     await late.close();
   }, 30_000);
 
