@@ -114,7 +114,10 @@ def main(argv: list[str] | None = None) -> None:
              "Made by `npm run models:eval` (models/training/callmos_factory/evaluate.py). Test split: "
              f"{len(test.ids)} clips of 4 s (one student window each) from speakers, noise files, a RIR, TTS "
              "voices and a codec (speex) never seen in training. Target: the teacher ensemble "
-             "mean(NISQA MOS, DNSMOS P.808).", ""]
+             "mean(NISQA MOS, DNSMOS P.808)."
+             + (" A row named NAME-X.Y is a predecessor (version X.Y of NAME, no longer shipped), re-measured on the "
+                "same clips and labels for comparison." if any("-" in n and n.split("-")[-1][:1].isdigit() for n in a.names) else ""),
+             ""]
     summary_at = len(lines)
     trained_on: dict[str, str] = {}  # model -> its corpus (and schedule), from its card
     summary = ["| model | params | ONNX file | test Pearson r | Spearman | RMSE | r as served | r without the held-out codec | CPU ms / 4 s window (1 thread) | training |",

@@ -83,7 +83,8 @@ def render(res: dict) -> str:
     lines = ["## Family-held-out split (issue 14)", "",
              f"Made by `python -m callmos_factory.evaluate_families {' '.join(res['models'])}` on {res['clips']} clips of 4 s "
              f"(`synth --families {res['clips']}`, `label --splits families`). Every clip holds one degradation "
-             "*family* that no training clip contains (callmos_factory/families.py), on the test split's unseen "
+             "*family* held out of training (callmos_factory/families.py; two vocoder variants are seen since 1.4, "
+             "below), on the test split's unseen "
              "speakers, voices, noises and RIRs, inside a real chain (room, noise, the family, a seen codec): "
              "vocoder resynthesis (Griffin-Lim from a 20-80 band mel spectrogram, an LPC vocoder with quantised LSFs, "
              "SPTK mel-cepstrum + MLSA), WebRTC's noise suppressor (GStreamer `webrtcdsp`, levels low..very-high, "
@@ -96,7 +97,8 @@ def render(res: dict) -> str:
              "Griffin-Lim's phase reconstruction stays held out, as do WebRTC's suppressor and time-scale "
              f"modification): the **held-out r** is over the {res['unseenClips']} clips whose variant no model in the "
              "table was trained on, the same clips for every model; r over all clips is kept beside it (comparable "
-             "with reports before 1.4, inflated for 1.4 by its seen vocoders).",
+             "with reports before 1.4, inflated for 1.4 by its seen vocoders). A row named NAME-X.Y is a predecessor, "
+             "re-measured on the same clips.",
              "",
              f"Target mean {res['targetMean']} (SD {res['targetSd']}). The teachers' agreement with each other here: "
              + "; ".join(f"{k}: r {v.get('pearson', '-')}" for k, v in res["teachers"].items()) + ".",
