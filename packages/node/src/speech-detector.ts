@@ -24,9 +24,16 @@ export function speechDetectorFile(): string {
   return join(dirname(entry), SPEECH_DETECTOR_GRAPH);
 }
 
+/** How frames of concurrent streams share runs (SileroVadOptions); the monitor of many streams waits 10 ms. */
+export interface SpeechDetectorBatching {
+  maxBatch?: number;
+  maxWaitMs?: number;
+}
+
 /** Loads the shipped detector (or the Silero v5+ graph at `file`) through core's loader; ModelLoadError names the file at fault. */
-export async function loadSpeechDetector(file: string = speechDetectorFile()): Promise<SileroVad> {
+export async function loadSpeechDetector(file: string = speechDetectorFile(), batching: SpeechDetectorBatching = {}): Promise<SileroVad> {
   return loadSileroVad({
+    ...batching,
     model: await readModelFile(file),
     createSession: async (bytes) => (await createOrtSession(bytes, { provider: 'cpu', intraOpThreads: 1 })).session,
     Tensor: ort.Tensor,

@@ -10,7 +10,7 @@ describe('public exports', () => {
     expect(publicExports('packages/node/src/index.ts')).toEqual([
       'type AudioClip', 'type CudaAvailability', 'type ExecutionProviderName', 'type LoadModelOptions',
       'type LoadedModel', 'type ModelFiles', 'type ModelListing', 'type OpenOnnxFileOptions',
-      'type OrtBackendOptions', 'type OrtSessionHandle', 'type ProviderPreference', 'value AUDIO_FILE_EXTENSIONS',
+      'type OrtBackendOptions', 'type OrtSessionHandle', 'type ProviderPreference', 'type SpeechDetectorBatching', 'value AUDIO_FILE_EXTENSIONS',
       'value AudioFileError', 'value CARD_FILE', 'value MODEL_FILE', 'value ModelLoadError',
       'value SPEECH_DETECTOR_GRAPH', 'value SPEECH_DETECTOR_ID', 'value SPEECH_DETECTOR_PACKAGE',
       'value createOrtSession', 'value cudaAvailability', 'value decodeAudioFile', 'value defaultModel',

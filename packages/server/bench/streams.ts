@@ -38,6 +38,7 @@ const MAX_WAIT_MS = Number(arg('max-wait-ms', '50'));
 const MODEL = arg('model', 'small');
 const FFMPEG_CPUS = arg('ffmpeg-cpus', '');
 const SENDER = arg('sender', 'replay');
+const SPEECH = arg('speech', 'silero') as 'silero' | 'energy';
 if (SENDER !== 'replay' && SENDER !== 'ffmpeg') throw new Error(`--sender is replay or ffmpeg, got ${SENDER}`);
 const REPLAY = new URL('./rtp-replay.mjs', import.meta.url).pathname;
 
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     batchSize: BATCH,
     maxWaitMs: MAX_WAIT_MS,
     networkStatsIntervalMs: 1000,
+    speechDetector: SPEECH,
     worker,
     log: () => undefined,
   });
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
       maxWaitMs: MAX_WAIT_MS,
       speech: speechSource,
       sender: SENDER,
+      speechDetector: SPEECH,
       ...(sender ? { senderCpuSeconds: sender.cpuSeconds, senderWorstLateMs: sender.worstLateMs } : {}),
       steadySeconds,
       pluginCpuPerAudioSecond: pluginCpu / audioSeconds,

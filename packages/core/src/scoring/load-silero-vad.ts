@@ -19,6 +19,9 @@ export interface LoadSileroVadOptions<S extends InferenceSession = InferenceSess
   Tensor?: TensorConstructor;
   /** names the detector in messages and stats (e.g. 'silero-vad-v6') */
   id?: string;
+  /** batching of frames across streams (SileroVadOptions) */
+  maxBatch?: number;
+  maxWaitMs?: number;
 }
 
 export async function loadSileroVad<S extends InferenceSession>(options: LoadSileroVadOptions<S>): Promise<SileroVad> {
@@ -29,7 +32,7 @@ export async function loadSileroVad<S extends InferenceSession>(options: LoadSil
     what: 'the speech detector',
   });
   try {
-    return await SileroVad.load(session, options.Tensor, { id: options.id });
+    return await SileroVad.load(session, options.Tensor, { id: options.id, maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs });
   } catch (err) {
     await releaseAfterFailure(session, options.model.source);
     if (err instanceof SpeechModelError) {
