@@ -19,13 +19,13 @@
  * SSRC the producer was not created with, so none of it reaches the monitor.
  */
 import type { AppData, DirectTransport, Producer, Router, Transport } from 'mediasoup/types';
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { Subject, type Observable } from 'rxjs';
 import { Logger, degradedFor, withQuality, type ScoreEvent, type SileroVad } from '@callmos/core';
 import type { TeacherPool } from '../pool/teacher-pool.js';
 import { emptyStreamStats } from '../audio/audio-stream.js';
 import { opusDecodeRateFor } from '../audio/opus-stream-decoder.js';
 import { ProducerTap } from './producer-tap.js';
-import { roomQuality } from './room-quality.js';
+import { ParticipantsPublisher } from './participants-publisher.js';
 import { addStreamStats, copyMonitorStats, emptyMonitorStats, type MonitorStats } from './monitor-stats.js';
 import type { MonitorAlert, ParticipantState, RoomQuality } from './types.js';
 import type { ExternalTeachers } from '../teachers/external-teachers.js';
@@ -46,11 +46,7 @@ export class QualityMonitor {
   private readonly alerts = new Subject<MonitorAlert>();
   /** producer ids whose streams ended: the smoothing and alerting operators drop their state */
   private readonly forget = new Subject<string>();
-  private readonly participants: BehaviorSubject<ParticipantState[]>;
-  private readonly participantsIntervalMs: number;
-  private publishTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastPublishedAt = -Infinity;
-  private readonly roomState: BehaviorSubject<RoomQuality>;
+  private readonly publisher: ParticipantsPublisher<ProducerTap>;
   /** listeners to remove, by what they listen to (the router, each transport, each producer) */
   private readonly detach = new Map<object, () => void>();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
@@ -74,9 +70,8 @@ export class QualityMonitor {
     this.routerId = router.id;
     this.room = options.room ?? (typeof router.appData.room === 'string' ? router.appData.room : router.id);
     this.log = options.log ?? console.info;
-    this.participants = new BehaviorSubject<ParticipantState[]>([]);
-    this.participantsIntervalMs = options.participantsIntervalMs ?? 250; // checked by attachQualityMonitor
-    this.roomState = new BehaviorSubject(roomQuality(this.room, [], Date.now()));
+    // participantsIntervalMs is checked by attachQualityMonitor
+    this.publisher = new ParticipantsPublisher(this.room, options.participantsIntervalMs ?? 250, (alsoClosed) => this.snapshot(alsoClosed));
 
     // One shared smoothing and alerting pipeline (withQuality/degradedFor keep per-stream state, dropped
     // through `forget` when a producer ends). Should either fail, nothing would be scored any more: the
@@ -110,12 +105,12 @@ export class QualityMonitor {
 
   /** Latest state of every producer (closed ones once, with closed: true, then dropped). */
   get participants$(): Observable<ParticipantState[]> {
-    return this.participants.asObservable();
+    return this.publisher.participants.asObservable();
   }
 
   /** Room aggregates, on every change. */
   get room$(): Observable<RoomQuality> {
-    return this.roomState.asObservable();
+    return this.publisher.room.asObservable();
   }
 
   /** Raised and cleared alerts (hysteresis and hold times from the `alert` option). */
@@ -336,15 +331,7 @@ export class QualityMonitor {
     tap.last = event;
     tap.events.next(event);
     this.scores.next(event);
-    this.publishSoon();
-  }
-
-  /** A score changed: publish now if the last publication is older than the interval, else once it is. */
-  private publishSoon(): void {
-    if (this.publishTimer !== undefined || this.closing) return;
-    const wait = this.lastPublishedAt + this.participantsIntervalMs - performance.now();
-    if (wait <= 0) this.publishParticipants();
-    else this.publishTimer = setTimeout(() => this.publishParticipants(), wait);
+    if (!this.closing) this.publisher.soon();
   }
 
   private pollNetwork(): void {
@@ -365,13 +352,13 @@ export class QualityMonitor {
   }
 
   private publishParticipants(alsoClosed: ProducerTap[] = []): void {
-    clearTimeout(this.publishTimer);
-    this.publishTimer = undefined;
-    this.lastPublishedAt = performance.now();
+    this.publisher.now(alsoClosed);
+  }
+
+  private snapshot(alsoClosed: readonly ProducerTap[]): ParticipantState[] {
     const states = [...this.taps.values()].map((t) => t.state(this.room, t.streamStats ?? emptyStreamStats()));
     for (const t of alsoClosed) if (!this.taps.has(t.producerId)) states.push(t.state(this.room, t.streamStats ?? emptyStreamStats()));
-    this.participants.next(states);
-    this.roomState.next(roomQuality(this.room, states, Date.now()));
+    return states;
   }
 
   /** Flushes every stream, then completes (close) or errors (the worker died) every observable. */
@@ -380,9 +367,9 @@ export class QualityMonitor {
     for (const target of [...this.detach.keys()]) this.unlisten(target);
     await Promise.all([...this.taps.values()].map((tap) => this.endTap(tap)));
     this.pool.close();
-    clearTimeout(this.publishTimer);
+    this.publisher.cancel();
     const error = this.failure;
-    for (const subject of [this.raw, this.scores, this.alerts, this.participants, this.roomState]) {
+    for (const subject of [this.raw, this.scores, this.alerts, this.publisher.participants, this.publisher.room]) {
       if (error) (subject as Subject<unknown>).error(error);
       else subject.complete();
     }
