@@ -152,17 +152,21 @@ async function main(): Promise<void> {
   // --- Silero over every frame: STREAMS_TOGETHER streams through one detector session, as a monitor with
   // that many streams runs it (their frames share runs), per stream; and one stream alone
   const silero = await loadSpeechDetector();
-  const detectStreams = async (n: number) => {
+  const detectStreams = async (n: number, detect: boolean) => {
     const streams = Array.from({ length: n }, () => {
-      const detector = new SpeechDetector(silero, { maxPendingFrames: Infinity });
+      const detector = detect ? new SpeechDetector(silero, { maxPendingFrames: Infinity }) : undefined;
       return { detector, producer: new WindowProducer({ card: model.card, inputRate: 16000, detector }) };
     });
     const judged: Promise<unknown>[] = [];
-    for (const chunk of at16) for (const s of streams) for (const w of s.producer.push(chunk)) judged.push(s.detector.judge(w));
+    for (const chunk of at16) for (const s of streams) for (const w of s.producer.push(chunk)) if (s.detector) judged.push(s.detector.judge(w));
     await Promise.all(judged);
   };
-  const detectorAlone = (await cpuPerAudioSecond(() => detectStreams(1), audioSeconds)) - stages.windows; // that loop framed the audio too
-  stages['speech-detector'] = (await cpuPerAudioSecond(() => detectStreams(STREAMS_TOGETHER), audioSeconds * STREAMS_TOGETHER)) - stages.windows;
+  // the detector's cost = the same loop with it minus without it (the framing is in both), never below 0
+  // (short --smoke runs are noisy)
+  const detectorCost = async (n: number) =>
+    Math.max(0, (await cpuPerAudioSecond(() => detectStreams(n, true), audioSeconds * n)) - (await cpuPerAudioSecond(() => detectStreams(n, false), audioSeconds * n)));
+  const detectorAlone = await detectorCost(1);
+  stages['speech-detector'] = await detectorCost(STREAMS_TOGETHER);
 
   // --- the model, batches of 16
   const hop = model.card.input.hopFrames / 100;
