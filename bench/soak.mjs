@@ -15,6 +15,7 @@
  * worker (MEDIASOUP_WORKER_BIN as for the tests). Not part of npm test or CI.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import v8 from 'node:v8';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +46,7 @@ const { values: flags } = parseArgs({
     'sample-seconds': { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: join(ROOT, 'bench') },
+    'heap-snapshots': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -63,7 +65,9 @@ if (flags.help) {
   --warmup-minutes W   memory slope measured after this (default: a fifth of the run, at most 5)
   --sample-seconds S   memory sampling period (default 5)
   --seed N             impairments and churn repeat with the seed (default 1)
-  --out DIR            where soak-results.json and SOAK.md go (default bench/)`);
+  --out DIR            where soak-results.json and SOAK.md go (default bench/)
+  --heap-snapshots DIR write V8 heap snapshots there at the end of warm-up and before the final close
+                       (compare them: node bench/soak/heap-diff.mjs A B)`);
   process.exit(0);
 }
 
@@ -249,8 +253,18 @@ async function main() {
 
   let killed = KILL_AT <= 0;
   let lastChurn = elapsed();
+  let warmSnapshot = flags['heap-snapshots'] === undefined;
+  const heapSnapshot = (name) => {
+    mkdirSync(flags['heap-snapshots'], { recursive: true });
+    globalThis.gc?.();
+    log(`heap snapshot ${v8.writeHeapSnapshot(join(flags['heap-snapshots'], `${name}.heapsnapshot`))}`);
+  };
   while (elapsed() < DURATION_S) {
     await sleep(250);
+    if (!warmSnapshot && elapsed() >= WARMUP_S) {
+      warmSnapshot = true;
+      heapSnapshot('warm');
+    }
     if (!killed && elapsed() >= KILL_AT * DURATION_S) {
       killed = true;
       await killWorker();
@@ -267,6 +281,7 @@ async function main() {
     }
   }
 
+  if (flags['heap-snapshots'] !== undefined) heapSnapshot('end');
   log('end of run: closing every stream (their last windows are scored)');
   await churnDashboards.stop();
   await Promise.all([...live.keys()].map((id) => leaveStream(id, 'end')));

@@ -7,7 +7,10 @@ import { dimsFile } from './clip-dims.mjs';
 
 /**
  * What a clip's one degradation is, as a cause (fixed before any fit): the issue's classes. Echo is none of
- * them (left out); a codec run with packet loss is a discontinuity; clipping is a level problem.
+ * them (left out); a codec run with packet loss is a discontinuity; clipping is a level problem. The
+ * train-only processing (models/training/callmos_factory/processing.py) maps the same way: denoisers,
+ * devices, band switches, tandem codecs and vocoders change the sound (coloration), an Opus call with loss
+ * is a discontinuity; dynamics (compressors, normalisers) are left out, being both level and colour.
  */
 export function truthOf(degradation) {
   switch (degradation.type) {
@@ -16,8 +19,15 @@ export function truthOf(degradation) {
     case 'reverb':
     case 'denoiser':
     case 'band_limit':
+    case 'ffmpeg_denoise':
+    case 'device':
+    case 'bandwidth_switch':
+    case 'vocoder':
       return 'coloration';
+    case 'tandem':
+      return (degradation.opus?.loss_pct ?? 0) > 0 ? 'discontinuity' : 'coloration';
     case 'codec':
+    case 'opus_call':
       return (degradation.loss_pct ?? 0) > 0 ? 'discontinuity' : 'coloration';
     case 'packet_loss':
       return 'discontinuity';

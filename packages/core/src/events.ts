@@ -34,6 +34,12 @@ export interface SignalEvidence {
   dropoutsPerSec: number;
   /** the highest frequency the speech still carries (within 55 dB of its strongest band), Hz: ~3400-4000 through a narrowband codec */
   bandwidthHz: number;
+  /**
+   * % of the active frames whose peak is within 3 % of the window's largest: the flat tops of a signal that
+   * hit a limit (a clipping microphone or gain stage). Natural speech peaks in a few frames (median 0.4 %,
+   * 90th percentile 1 % on the factory's unclipped clips); clipped speech in 6-100 %.
+   */
+  clippedPct: number;
 }
 
 /**

@@ -49,6 +49,8 @@ export interface FrameWindow {
   gain: number;
   /** per-frame energy in dB (the speech-activity gate's input), W values */
   energiesDb: Float64Array;
+  /** per-frame largest |sample|, W values (flat tops at one level are clipping: signal-evidence.ts) */
+  peaks: Float64Array;
 }
 
 const FRAME_VALUES = 2 * N_BINS;
@@ -117,12 +119,14 @@ export class FrameWindower {
     const gain = this.peakNormalize ? peakGain(peak) : 1;
     const data = new Float32Array(FRAME_VALUES * W);
     const energiesDb = new Float64Array(W);
+    const framePeaks = new Float64Array(W);
     for (let f = 0; f < W; f++) {
       const slot = (startFrame + f) % W;
       const src = slot * FRAME_VALUES;
       for (let v = 0; v < FRAME_VALUES; v++) data[v * W + f] = ring[src + v] * gain;
       energiesDb[f] = energies[slot];
+      framePeaks[f] = peaks[slot];
     }
-    return { index: startFrame / this.hopFrames, startFrame, endFrame: startFrame + W, data, peak, gain, energiesDb };
+    return { index: startFrame / this.hopFrames, startFrame, endFrame: startFrame + W, data, peak, gain, energiesDb, peaks: framePeaks };
   }
 }

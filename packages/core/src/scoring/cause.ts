@@ -10,7 +10,7 @@
  *
  * Read from the students' diagnostic dims (NISQA's noisiness, coloration, discontinuity and loudness,
  * PLCMOS's concealment quality; 1..5, higher is better) and the window's measured signal (level, floor,
- * dropouts: signal-evidence.ts) by a softmax regression over those features (CAUSE_CALIBRATION, fitted on
+ * dropouts, bandwidth, clipping: signal-evidence.ts) by a softmax regression over those features (CAUSE_CALIBRATION, fitted on
  * the model factory's train clips, its settings chosen on val: bench/causes/fit.mjs; the test split's
  * confusion table is in models/REPORT.md). The network figures then decide between `network` and
  * `discontinuity`.
@@ -65,6 +65,8 @@ function signalFeature(name: string, s: SignalEvidence): number | undefined {
       return s.dropoutsPerSec;
     case 'signal.bandwidthKhz':
       return s.bandwidthHz / 1000;
+    case 'signal.clippedPct': // an event from an older producer has none: read as not clipped
+      return s.clippedPct ?? 0;
     default:
       return undefined;
   }
@@ -136,14 +138,15 @@ export const CAUSE_CALIBRATION: CauseCalibration = {
     'signal.loudDb',
     'signal.dropoutsPerSec',
     'signal.bandwidthKhz',
+    'signal.clippedPct',
   ],
-  mean: [2.9026, 2.9024, 3.438, 3.2679, 3.1296, 26.9873, 0.2038, 0.1222, 0.1105, 7.1492],
-  scale: [0.9022, 0.7591, 0.9027, 0.7842, 0.789, 16.2596, 1.1822, 0.7562, 0.4529, 1.536],
+  mean: [2.983, 2.9004, 3.4292, 3.3258, 3.2155, 28.0781, 0.1213, 0.1266, 0.0886, 7.0032, 2.9994],
+  scale: [0.8701, 0.7605, 0.8981, 0.7598, 0.7725, 16.1029, 0.9413, 0.7835, 0.4085, 1.5898, 9.9181],
   weights: [
-    [-1.5962, -0.0627, -0.6326, 0.9705, 0.6522, -1.5364, -0.0957, -0.853, -0.4072, 0.492, -0.3889],
-    [0.6558, -1.6757, 1.9469, 0.2216, -0.4366, 1.0135, -0.4175, -1.1309, 0.1333, -0.4962, 1.6691],
-    [-0.2702, 0.8894, -1.4995, 0.4264, -0.0687, 0.3239, -0.2266, -0.3687, 0.0934, -0.1743, -0.4474],
-    [1.2106, 0.849, 0.1852, -1.6185, -0.1469, 0.199, 0.7397, 2.3526, 0.1805, 0.1786, -0.8328],
+    [-1.0775, 0.4682, -0.5135, 0.3169, 0.162, -1.2266, -0.3746, -0.4477, -0.8322, 0.5368, -0.1778, -0.2324],
+    [0.4526, -0.9573, 1.188, 0.2461, -0.4905, 0.6791, -0.6425, -0.4244, 0.1511, -0.6943, -0.3305, 2.2392],
+    [0.347, 0.1727, -1.0283, 0.2781, -0.24, 0.2067, -0.202, -0.0761, 0.1066, -1.0835, -1.1788, 0.2602],
+    [0.2779, 0.3164, 0.3539, -0.8412, 0.5685, 0.3408, 1.2191, 0.9482, 0.5745, 1.2409, 1.6872, -2.2669],
   ],
   minProbability: 0.35,
   // loss the E-model already counts as costly, or jitter beyond a typical 40-60 ms jitter buffer

@@ -4,8 +4,8 @@
  * a few. The cause of a bad score reads these beside the students' dims (cause.ts): a student's loudness
  * dim hardly moves with the level, and a floor that rises in the pauses is noise whatever a codec does to
  * the dims. From the STFT's 20 ms frame energies every 10 ms (StftFrame.energyDb), computed once already
- * for the speech gate, and the window's compressed spectrum (the model's input) for the bandwidth a codec or
- * a band limit left: no extra pass over the audio.
+ * for the speech gate, their peaks (StftFrame.peak) for clipping, and the window's compressed spectrum (the
+ * model's input) for the bandwidth a codec or a band limit left: no extra pass over the audio.
  */
 
 import type { SignalEvidence } from '../events.js';
@@ -29,10 +29,15 @@ export interface WindowSpectrum {
 
 /** Within this many dB of the strongest bin, a bin counts as carried (a narrowband codec leaves > 60 dB less above 4 kHz). */
 const BANDWIDTH_DB = 55;
+/** A frame whose peak reaches this fraction of the window's largest sits at the limit (codecs and resamplers ring a little over flat tops). */
+const CLIPPED_AT = 0.97;
 
-export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: number, spectrum?: WindowSpectrum): SignalEvidence {
+/**
+ * @param peaks the frames' largest |sample| (FrameWindow.peaks), for clippedPct; without them it is 0
+ */
+export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: number, spectrum?: WindowSpectrum, peaks?: ArrayLike<number>): SignalEvidence {
   const n = energiesDb.length;
-  if (n === 0) return { levelDbfs: NONE_DB, floorDbfs: NONE_DB, dropoutsPerSec: 0, bandwidthHz: 0 };
+  if (n === 0) return { levelDbfs: NONE_DB, floorDbfs: NONE_DB, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 };
   let power = 0;
   let active = 0;
   const sorted = new Float64Array(n);
@@ -62,7 +67,27 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
   }
   const round = (x: number) => Math.round(x * 10) / 10;
   const bandwidthHz = spectrum ? bandwidth(spectrum, (t) => energiesDb[t]! > activeAboveDb) : 0;
-  return { levelDbfs: round(level), floorDbfs: round(floor), dropoutsPerSec: round(dropouts / (n * FRAME_SECONDS)), bandwidthHz };
+  const clippedPct = peaks !== undefined && peaks.length === n ? clipped(peaks, (t) => energiesDb[t]! > activeAboveDb) : 0;
+  return { levelDbfs: round(level), floorDbfs: round(floor), dropoutsPerSec: round(dropouts / (n * FRAME_SECONDS)), bandwidthHz, clippedPct: round(clippedPct) };
+}
+
+/**
+ * % of the active frames whose peak is within CLIPPED_AT of the window's largest. Speech that is not
+ * limited reaches its largest peak in a frame or a few; a signal clipped at some level (a microphone's
+ * ADC, a gain stage) hits that level in most of its loud frames, wherever the level is.
+ */
+function clipped(peaks: ArrayLike<number>, active: (frame: number) => boolean): number {
+  let top = 0;
+  for (let t = 0; t < peaks.length; t++) top = Math.max(top, peaks[t]!);
+  if (!(top > 0)) return 0;
+  let on = 0;
+  let atTop = 0;
+  for (let t = 0; t < peaks.length; t++) {
+    if (!active(t)) continue;
+    on++;
+    if (peaks[t]! >= CLIPPED_AT * top) atTop++;
+  }
+  return on === 0 ? 0 : (100 * atTop) / on;
 }
 
 /**

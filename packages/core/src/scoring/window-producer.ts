@@ -157,7 +157,7 @@ export class WindowProducer {
   private ready(w: FrameWindow, start: number, end: number, arrivedAt: number, shortClip: boolean): ReadyWindow {
     const speechRatio = this.gate.speechRatio(w.energiesDb);
     const spectrum = { data: w.data, bins: N_BINS, frames: this.shape.windowFrames, power: POWER, binHz: SAMPLE_RATE / N_FFT };
-    const signal = signalEvidence(w.energiesDb, this.gate.thresholdDb, spectrum);
+    const signal = signalEvidence(w.energiesDb, this.gate.thresholdDb, spectrum, w.peaks);
     return { index: w.index, start, end, speechRatio, speech: this.gate.passes(speechRatio), data: w.data, arrivedAt, shortClip, signal };
   }
 }

@@ -159,14 +159,14 @@ describe('QualityAggregator.update purity and contract', () => {
   it('names a cause from the smoothed dims and the window\'s signal while the band is not good, none while good', () => {
     const agg = new QualityAggregator({ timeConstantSec: 0 });
     const clean = { noisiness: 3.6, coloration: 3.8, discontinuity: 4.2, loudness: 4.0, plc: 4.0 };
-    const good = agg.update({ ...window(8, 4.0), dims: clean, signal: { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0, bandwidthHz: 7500 } });
+    const good = agg.update({ ...window(8, 4.0), dims: clean, signal: { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 } });
     expect(good.band).toBe('good');
     expect(good).not.toHaveProperty('cause');
-    const noisy = agg.update({ ...window(9, 1.9), dims: { ...clean, noisiness: 1.4, coloration: 3.0 }, signal: { levelDbfs: -26, floorDbfs: -30, dropoutsPerSec: 0, bandwidthHz: 7500 } });
+    const noisy = agg.update({ ...window(9, 1.9), dims: { ...clean, noisiness: 1.4, coloration: 3.0 }, signal: { levelDbfs: -26, floorDbfs: -30, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 } });
     expect(noisy.band).toBe('poor');
     expect(noisy.cause).toMatchObject({ kind: 'noise', dims: { noisiness: 1.4 }, signal: { floorDbfs: -30 } });
     // a pause (not scored, no active frame) carries the last cause on, as it carries the band: it is not 'loudness'
-    const pause = agg.update({ ...window(10, null), signal: { levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0 } });
+    const pause = agg.update({ ...window(10, null), signal: { levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 } });
     expect(pause.cause).toBe(noisy.cause);
     // a stale cause on the input is never passed on
     expect(new QualityAggregator().update({ ...window(8, null), cause: noisy.cause })).not.toHaveProperty('cause');

@@ -5,7 +5,7 @@ import { CAUSE_CALIBRATION, diagnoseCause, type CauseCalibration } from '../../s
 import { signalEvidence } from '../../src/scoring/signal-evidence.js';
 
 const DIMS = { noisiness: 3.6, coloration: 3.8, discontinuity: 4.2, loudness: 4.0, plc: 4.0 };
-const SIGNAL: SignalEvidence = { levelDbfs: -26, floorDbfs: -75, dropoutsPerSec: 0, bandwidthHz: 7500 };
+const SIGNAL: SignalEvidence = { levelDbfs: -26, floorDbfs: -75, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 };
 const NET = (lossPct: number, jitterMs = 5): NetworkQuality => ({ mos: 4, r: 80, lossPct, jitterMs, rttMs: 40, codec: 'opus' });
 
 /** One feature per cause, weight 1 each: the cause whose feature is highest wins. */
@@ -26,12 +26,12 @@ const toy: CauseCalibration = {
 
 describe('diagnoseCause', () => {
   it('is a softmax over the standardised features: the likeliest cause, with every probability as evidence', () => {
-    const c = diagnoseCause({ a: 0, b: 4, c: 0 }, undefined, { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0, bandwidthHz: 7500 }, toy);
+    const c = diagnoseCause({ a: 0, b: 4, c: 0 }, undefined, { levelDbfs: -26, floorDbfs: -80, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 }, toy);
     expect(c.kind).toBe('coloration');
     expect(c.likelihood.coloration).toBeGreaterThan(0.9);
     expect(Object.values(c.likelihood).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
     // quietDb = max(0, -35 - level): 15 dB too quiet
-    expect(diagnoseCause({ a: 0, b: 0, c: 0 }, undefined, { levelDbfs: -50, floorDbfs: -90, dropoutsPerSec: 0, bandwidthHz: 7500 }, toy).kind).toBe('loudness');
+    expect(diagnoseCause({ a: 0, b: 0, c: 0 }, undefined, { levelDbfs: -50, floorDbfs: -90, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 }, toy).kind).toBe('loudness');
   });
 
   it("says 'unknown' when no cause is likely enough, or when a dim it needs is missing", () => {
@@ -43,7 +43,7 @@ describe('diagnoseCause', () => {
   it('without signal evidence, or with a window of no active frame, reads the signal features at their means', () => {
     expect(diagnoseCause({ a: 0, b: 0, c: 3 }, undefined, undefined, toy).kind).toBe('discontinuity');
     // level -120 (the "no active frame" mark) would read as 85 dB too quiet: it is not evidence
-    expect(diagnoseCause({ a: 0, b: 0, c: 3 }, undefined, { levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0 }, toy).kind).toBe('discontinuity');
+    expect(diagnoseCause({ a: 0, b: 0, c: 3 }, undefined, { levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 }, toy).kind).toBe('discontinuity');
   });
 
   it('refuses a calibration whose shapes do not match its features', () => {
@@ -62,15 +62,15 @@ describe('diagnoseCause', () => {
   it('the shipped calibration: clear cases of each cause come out as that cause', () => {
     expect(CAUSE_CALIBRATION.weights).toHaveLength(4);
     for (const row of CAUSE_CALIBRATION.weights) expect(row).toHaveLength(CAUSE_CALIBRATION.features.length + 1);
-    const noisy = diagnoseCause({ ...DIMS, noisiness: 1.5, coloration: 3.0 }, undefined, { levelDbfs: -26, floorDbfs: -31, dropoutsPerSec: 0, bandwidthHz: 7500 });
+    const noisy = diagnoseCause({ ...DIMS, noisiness: 1.5, coloration: 3.0 }, undefined, { levelDbfs: -26, floorDbfs: -31, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 });
     expect(noisy.kind).toBe('noise');
-    const quiet = diagnoseCause({ ...DIMS, loudness: 2.5 }, undefined, { levelDbfs: -52, floorDbfs: -100, dropoutsPerSec: 0, bandwidthHz: 7500 });
+    const quiet = diagnoseCause({ ...DIMS, loudness: 2.5 }, undefined, { levelDbfs: -52, floorDbfs: -100, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 });
     expect(quiet.kind).toBe('loudness');
-    const muffled = diagnoseCause({ ...DIMS, coloration: 1.8, noisiness: 3.4 }, undefined, { levelDbfs: -26, floorDbfs: -90, dropoutsPerSec: 0, bandwidthHz: 7500 });
+    const muffled = diagnoseCause({ ...DIMS, coloration: 1.8, noisiness: 3.4 }, undefined, { levelDbfs: -26, floorDbfs: -90, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 });
     expect(muffled.kind).toBe('coloration');
-    const choppy = diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, undefined, { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3, bandwidthHz: 7500 });
+    const choppy = diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, undefined, { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3, bandwidthHz: 7500, clippedPct: 0 });
     expect(choppy.kind).toBe('discontinuity');
-    expect(diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, NET(8), { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3, bandwidthHz: 7500 }).kind).toBe('network');
+    expect(diagnoseCause({ ...DIMS, discontinuity: 1.8, plc: 2.0 }, NET(8), { levelDbfs: -26, floorDbfs: -100, dropoutsPerSec: 3, bandwidthHz: 7500, clippedPct: 0 }).kind).toBe('network');
   });
 });
 
@@ -79,11 +79,11 @@ describe('signalEvidence', () => {
 
   it('measures the active level (power mean over the frames above the gate) and the 10th-percentile floor', () => {
     const e = [...frames(300, -20), ...frames(100, -60)];
-    expect(signalEvidence(e, -50)).toEqual({ levelDbfs: -20, floorDbfs: -60, dropoutsPerSec: 0, bandwidthHz: 0 });
+    expect(signalEvidence(e, -50)).toEqual({ levelDbfs: -20, floorDbfs: -60, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 });
     // power mean, not dB mean: -20 and -30 dB frames average to -22.6 dB
     expect(signalEvidence([...frames(200, -20), ...frames(200, -30)], -50).levelDbfs).toBeCloseTo(-22.6, 1);
-    expect(signalEvidence(frames(400, -70), -50)).toEqual({ levelDbfs: -120, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 0 });
-    expect(signalEvidence([], -50)).toEqual({ levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0 });
+    expect(signalEvidence(frames(400, -70), -50)).toEqual({ levelDbfs: -120, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 });
+    expect(signalEvidence([], -50)).toEqual({ levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 });
   });
 
   it('reads the bandwidth the speech still carries from the spectrum of its active frames', () => {
@@ -101,6 +101,20 @@ describe('signalEvidence', () => {
     expect(signalEvidence(frames(10, -20), -50, spectrum).bandwidthHz).toBe(2750);
     // silence (no active frame) carries nothing
     expect(signalEvidence(frames(10, -80), -50, spectrum).bandwidthHz).toBe(0);
+  });
+
+  it('reads clipping as the share of active frames whose peak sits at the window\'s largest, at any level', () => {
+    const e = [...frames(300, -20), ...frames(100, -70)];
+    // natural speech: peaks spread, the largest reached once
+    const spread = e.map((_, t) => 0.2 + 0.5 * ((t * 37) % 100) / 100);
+    spread[123] = 0.9;
+    expect(signalEvidence(e, -50, undefined, spread).clippedPct).toBeCloseTo(100 / 300, 1);
+    // clipped at 0.3 (not full scale): every other loud frame hits the limit; the quiet frames do not count
+    const limited = e.map((_, t) => (t < 300 && t % 2 === 0 ? 0.3 : 0.1));
+    expect(signalEvidence(e, -50, undefined, limited).clippedPct).toBe(50);
+    // without peaks, or peaks of another window's length: nothing measured
+    expect(signalEvidence(e, -50).clippedPct).toBe(0);
+    expect(signalEvidence(e, -50, undefined, limited.slice(1)).clippedPct).toBe(0);
   });
 
   it('counts short runs of digital silence between active frames (lost packets filled with zeros), not pauses', () => {

@@ -116,7 +116,7 @@ describe('degradedFor', () => {
     const events = series('alice', [4, 4, 2, 2, 2, 2, 3.8, 3.8, 3.8, 3.8]).map((e) => ({
       ...e,
       dims: e.mos! < 3 ? noisy : clean,
-      signal: { levelDbfs: -26, floorDbfs: e.mos! < 3 ? -30 : -80, dropoutsPerSec: 0, bandwidthHz: 7500 },
+      signal: { levelDbfs: -26, floorDbfs: e.mos! < 3 ? -30 : -80, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 },
     }));
     const [raised, cleared] = await alertsFor(events, { seconds: 2 });
     expect(raised).toMatchObject({ kind: 'raised', cause: { kind: 'noise', dims: noisy } });

@@ -10,7 +10,7 @@ const window: ReadyWindow = {
   speech: true,
   data: new Float32Array(4),
   arrivedAt: 1_000,
-  signal: { levelDbfs: -26, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 7500 },
+  signal: { levelDbfs: -26, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 },
   shortClip: false,
 };
 
@@ -27,7 +27,7 @@ describe('windowEvent', () => {
       mos: 3.5,
       dims: { noisiness: 4 },
       speechRatio: 0.75,
-      signal: { levelDbfs: -26, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 7500 },
+      signal: { levelDbfs: -26, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 },
       latencyMs: 40,
       timestamp: 1_040,
     });
