@@ -130,15 +130,16 @@ staggered over one hop. ${pin}.
 - **RSS per stream**: growth of resident memory (plugin process + worker) from before the first producer
   to the end of the steady phase, divided by N; it includes one-time costs (the decoder's wasm
   compile, onnxruntime's arena growing for batches) and GC timing, so it is noisy at small N (even
-  negative when V8 returns start-up garbage); the slope of total RSS over the points (last table) is the
-  steadier figure for what one more stream costs.
+  negative when V8 returns start-up garbage); the slope of total RSS over the real-time points (last
+  table; past the limit a point also holds its growing backlog of audio) is the steadier figure for
+  what one more stream costs.
 - **load avg before**: the machine's 1-minute load average as the point started; above the core count,
   other processes competed for the pinned core and the point is pessimistic.
 - Batching on = the teacher pool's \`batchSize 16, maxWaitMs 50\` (the default); off = \`batchSize 1\`.
 
 ${table(['model', 'batching', 'streams', 'real time', 'p50 ms', 'p99 ms', 'windows scored', 'skipped', 'mean batch', 'cores used', 'RSS MB / stream', 'load avg (1 min) before'], rows)}
 
-${table(['model', 'batching', 'streams per core in real time', 'model-only bound (1 / RTF, section 3a)', 'efficiency', 'stream-seconds per CPU-second at that point', 'RSS MB per added stream (slope over the points)'],
+${table(['model', 'batching', 'streams per core in real time', 'model-only bound (1 / RTF, section 3a)', 'efficiency', 'stream-seconds per CPU-second at that point', 'RSS MB per added stream (slope over the real-time points)'],
     s.curves.map((c) => {
       const sum = s.summary?.find((x) => x.model === c.model);
       return [model(c), c.batching, `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`, f(sum?.modelBoundPerCore, 0), f(sum?.efficiency, 2), f(c.streamsPerCoreByCpu, 1), f(c.marginalRssPerStreamMB, 1)];

@@ -83,9 +83,12 @@ export async function benchScale({ scaleStreams, scaleSeconds, scaleBatches, sca
       process.stderr.write(`  scale: ${model}, batch ${batch}, ${n} streams: ${p.error ? `error ${p.error}` : `p50 ${p.p50Ms} ms, p99 ${p.p99Ms} ms, skipped ${p.skipped}, ${p.realTime ? 'real time' : 'NOT real time'}`}\n`);
     }
     const ok = points.filter((p) => p.realTime);
-    // memory per added stream: slope of total resident memory (plugin + worker) over the measured points,
-    // steadier than one point's growth / N, which carries one-time costs and GC timing
-    const measured = points.filter((p) => p.pluginRssMB !== undefined);
+    // memory per added stream: slope of total resident memory (plugin + worker) over the real-time points,
+    // steadier than one point's growth / N, which carries one-time costs and GC timing. Points past the
+    // limit hold a backlog of queued audio that grows with time, not a cost per stream (all points if
+    // fewer than two kept up).
+    const withRss = points.filter((p) => p.pluginRssMB !== undefined);
+    const measured = withRss.filter((p) => p.realTime).length >= 2 ? withRss.filter((p) => p.realTime) : withRss;
     let marginalRssPerStreamMB = null;
     if (measured.length >= 2) {
       const xs = measured.map((p) => p.streams);
