@@ -55,7 +55,8 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
   const isActive = (i: number) => i >= 0 && i < n && energiesDb[i]! > activeAboveDb;
   let dropouts = 0;
   for (let i = 0; i < n; ) {
-    if (energiesDb[i]! >= SILENT_DB) {
+    // not `>= SILENT_DB`: a NaN energy (NaN samples) must advance too, or this loop never ends
+    if (!(energiesDb[i]! < SILENT_DB)) {
       i++;
       continue;
     }

@@ -29,6 +29,12 @@ export interface SpeechDetectorOptions {
   minSpeechRatio?: number;
   /** most frames waiting for inference before the oldest are skipped; default 320 (~10 s); Infinity never skips (offline) */
   maxPendingFrames?: number;
+  /**
+   * a frame whose new samples' level is under this (dBFS) is silence without running the model (a muted
+   * microphone, DTX, a listener's turn: most of a call for most participants); default -60. -Infinity runs
+   * the model on every frame
+   */
+  silenceDbfs?: number;
 }
 
 /**
@@ -42,7 +48,11 @@ export const DEFAULT_SPEECH_DETECTOR: Readonly<Required<Omit<SpeechDetectorOptio
   hangoverMs: 400,
   minSpeechRatio: 0.35,
   maxPendingFrames: 320,
+  silenceDbfs: -60,
 });
+
+/** After this many silent frames (~0.5 s) the recurrent state restarts: the next speech is an onset, as at a stream's start. */
+const SILENT_RUN_RESET = 16;
 
 /** A window with the detector's verdict: `speechRatio` is the fraction of its frames judged speech. */
 export interface SpeechVerdict {
@@ -77,6 +87,8 @@ export class SpeechDetector {
   readonly hangoverFrames: number;
   readonly minSpeechRatio: number;
   readonly maxPendingFrames: number;
+  /** mean square of a frame's new samples under which it is silence without a model run */
+  private readonly silencePower: number;
   /** context + new samples of the frame being filled */
   private readonly frame = new Float32Array(SILERO_CONTEXT + SILERO_FRAME);
   private fill = 0;
@@ -84,7 +96,9 @@ export class SpeechDetector {
   /** samples pushed in all; the last, zero-padded frame of an ended stream ends here */
   private samples = 0;
   private ended = false;
-  private readonly todo: Array<{ index: number; input: Float32Array }> = [];
+  private readonly todo: Array<{ index: number; input: Float32Array | null }> = [];
+  private silentRun = 0;
+  private silent = 0;
   /** decisions of frames [base, base + decisions.length) */
   private decisions: Decision[] = [];
   private base = 0;
@@ -105,6 +119,9 @@ export class SpeechDetector {
     const hangoverMs = options.hangoverMs ?? DEFAULT_SPEECH_DETECTOR.hangoverMs;
     this.minSpeechRatio = options.minSpeechRatio ?? DEFAULT_SPEECH_DETECTOR.minSpeechRatio;
     this.maxPendingFrames = options.maxPendingFrames ?? DEFAULT_SPEECH_DETECTOR.maxPendingFrames;
+    const silenceDbfs = options.silenceDbfs ?? DEFAULT_SPEECH_DETECTOR.silenceDbfs;
+    if (Number.isNaN(silenceDbfs) || silenceDbfs > 0) throw new RangeError(`vad.detector.silenceDbfs must be <= 0 (or -Infinity), got ${silenceDbfs}`);
+    this.silencePower = 10 ** (silenceDbfs / 10);
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError(`vad.detector.threshold must be within (0, 1], got ${this.threshold}`);
     if (!(this.negThreshold >= 0 && this.negThreshold <= this.threshold)) {
       throw new RangeError(`vad.detector.negThreshold must be within 0..threshold (${this.threshold}), got ${this.negThreshold}`);
@@ -122,6 +139,11 @@ export class SpeechDetector {
   /** Frames skipped so far because inference fell behind. */
   get skippedFrames(): number {
     return this.skipped;
+  }
+
+  /** Frames judged silence by their level alone, without a model run. */
+  get silentFrames(): number {
+    return this.silent;
   }
 
   /** The last inference error (windows holding the failed frame reject with it). */
@@ -183,7 +205,10 @@ export class SpeechDetector {
   private enqueueFrame(): void {
     const index = this.framesMade++;
     this.decisions.push(Decision.Pending);
-    this.todo.push({ index, input: this.frame.slice() });
+    let power = 0;
+    for (let i = SILERO_CONTEXT; i < this.frame.length; i++) power += this.frame[i]! * this.frame[i]!;
+    // a silent frame keeps its place in the queue (decisions follow frame order) but carries no input
+    this.todo.push({ index, input: power / SILERO_FRAME < this.silencePower ? null : this.frame.slice() });
     this.frame.copyWithin(0, SILERO_FRAME, SILERO_FRAME + SILERO_CONTEXT);
     this.fill = 0;
     while (this.todo.length > this.maxPendingFrames) {
@@ -206,6 +231,13 @@ export class SpeechDetector {
         const { index, input } = this.todo.shift()!;
         let decision: Decision;
         const generation = this.generation;
+        if (input === null) {
+          this.silent++;
+          if (++this.silentRun === SILENT_RUN_RESET) this.state = SileroVad.initialState();
+          this.decide(index, this.hysteresis(0));
+          continue;
+        }
+        this.silentRun = 0;
         try {
           const step = await this.vad.run(input, this.state);
           if (generation === this.generation) this.state = step.state;

@@ -84,6 +84,8 @@ describe('signalEvidence', () => {
     expect(signalEvidence([...frames(200, -20), ...frames(200, -30)], -50).levelDbfs).toBeCloseTo(-22.6, 1);
     expect(signalEvidence(frames(400, -70), -50)).toEqual({ levelDbfs: -120, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 });
     expect(signalEvidence([], -50)).toEqual({ levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 });
+    // NaN samples make NaN energies: measured as nothing, and the dropout scan still ends (it looped forever)
+    expect(signalEvidence([NaN, NaN, -20], -50).dropoutsPerSec).toBe(0);
   });
 
   it('reads the bandwidth the speech still carries from the spectrum of its active frames', () => {

@@ -169,5 +169,26 @@ describe('the speech detector', () => {
     expect(() => new SpeechDetector(vad, { threshold: 0.5, negThreshold: 0.6 })).toThrow(/negThreshold must be within 0\.\.threshold/);
     expect(() => new SpeechDetector(vad, { minSpeechRatio: 2 })).toThrow(/minSpeechRatio must be within 0\.\.1/);
     expect(() => new SpeechDetector(vad, { maxPendingFrames: 0 })).toThrow(/maxPendingFrames must be an integer >= 1/);
+    expect(() => new SpeechDetector(vad, { silenceDbfs: 3 })).toThrow(/silenceDbfs must be <= 0/);
+  });
+
+  it('judges digital silence by its level without running the model, with the verdicts of running it (issue 17)', async () => {
+    // a participant who speaks, listens (a muted microphone / DTX: zeros) for 6 s, then speaks again
+    const speech = fixtureSpeech('clean-tts');
+    const x = concat(speech.subarray(0, 3 * 16000), new Float32Array(6 * 16000), speech.subarray(0, 4 * 16000));
+    const vad = await sileroVad();
+    const judgeAll = async (detector: SpeechDetector) => {
+      const producer = new WindowProducer({ windowFrames: 400, hopFrames: 100, peakNormalize: false, inputRate: 16000, detector });
+      const windows = [...producer.push(x), ...producer.end()];
+      return (await Promise.all(windows.map((w) => detector.judge(w)))).map(({ window }) => [window.start, window.speech]);
+    };
+    const gated = new SpeechDetector(vad, { maxPendingFrames: Infinity });
+    const everyFrame = new SpeechDetector(vad, { maxPendingFrames: Infinity, silenceDbfs: -Infinity });
+    const [a, b] = [await judgeAll(gated), await judgeAll(everyFrame)];
+    expect(a).toEqual(b);
+    expect(a.some(([, isSpeech]) => isSpeech) && a.some(([, isSpeech]) => !isSpeech)).toBe(true);
+    // the 6 s of zeros are 187 frames of 32 ms: none of them went through the model
+    expect(gated.silentFrames).toBeGreaterThanOrEqual(186);
+    expect(everyFrame.silentFrames).toBe(0);
   });
 });
