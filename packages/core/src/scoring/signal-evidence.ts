@@ -41,18 +41,21 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
   let power = 0;
   let active = 0;
   const sorted = new Float64Array(n);
+  // which frames are active, decided once for the level, dropouts, bandwidth and clipping
+  const on = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const e = energiesDb[i]!;
     sorted[i] = e;
     if (e > activeAboveDb) {
       power += 10 ** (e / 10);
       active++;
+      on[i] = 1;
     }
   }
   sorted.sort();
   const floor = Math.max(NONE_DB, sorted[Math.floor(0.1 * (n - 1))]!);
   const level = active > 0 ? 10 * Math.log10(power / active) : NONE_DB;
-  const isActive = (i: number) => i >= 0 && i < n && energiesDb[i]! > activeAboveDb;
+  const isActive = (i: number) => on[i] === 1;
   let dropouts = 0;
   for (let i = 0; i < n; ) {
     // not `>= SILENT_DB`: a NaN energy (NaN samples) must advance too, or this loop never ends
@@ -67,8 +70,8 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
     i = j;
   }
   const round = (x: number) => Math.round(x * 10) / 10;
-  const bandwidthHz = spectrum ? bandwidth(spectrum, (t) => energiesDb[t]! > activeAboveDb) : 0;
-  const clippedPct = peaks !== undefined && peaks.length === n ? clipped(peaks, (t) => energiesDb[t]! > activeAboveDb) : 0;
+  const bandwidthHz = spectrum && active > 0 ? bandwidth(spectrum, on) : 0;
+  const clippedPct = peaks !== undefined && peaks.length === n && active > 0 ? clipped(peaks, on, active) : 0;
   return { levelDbfs: round(level), floorDbfs: round(floor), dropoutsPerSec: round(dropouts / (n * FRAME_SECONDS)), bandwidthHz, clippedPct: round(clippedPct) };
 }
 
@@ -77,18 +80,13 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
  * limited reaches its largest peak in a frame or a few; a signal clipped at some level (a microphone's
  * ADC, a gain stage) hits that level in most of its loud frames, wherever the level is.
  */
-function clipped(peaks: ArrayLike<number>, active: (frame: number) => boolean): number {
+function clipped(peaks: ArrayLike<number>, on: Uint8Array, active: number): number {
   let top = 0;
   for (let t = 0; t < peaks.length; t++) top = Math.max(top, peaks[t]!);
   if (!(top > 0)) return 0;
-  let on = 0;
   let atTop = 0;
-  for (let t = 0; t < peaks.length; t++) {
-    if (!active(t)) continue;
-    on++;
-    if (peaks[t]! >= CLIPPED_AT * top) atTop++;
-  }
-  return on === 0 ? 0 : (100 * atTop) / on;
+  for (let t = 0; t < peaks.length; t++) if (on[t] === 1 && peaks[t]! >= CLIPPED_AT * top) atTop++;
+  return (100 * atTop) / active;
 }
 
 /**
@@ -97,12 +95,8 @@ function clipped(peaks: ArrayLike<number>, active: (frame: number) => boolean): 
  * averaged over frames: no pow() per bin and frame on this per-window path (it cost more than the tiny
  * model's inference), and a threshold of BANDWIDTH_DB on |X|^2 is BANDWIDTH_DB * power on it.
  */
-function bandwidth(s: WindowSpectrum, active: (frame: number) => boolean): number {
+function bandwidth(s: WindowSpectrum, on: Uint8Array): number {
   const { data, bins, frames, power, binHz } = s;
-  const on = new Uint8Array(frames);
-  let used = 0;
-  for (let t = 0; t < frames; t++) used += on[t] = active(t) ? 1 : 0;
-  if (used === 0) return 0;
   // bins outer, frames inner: the window's frames are contiguous per bin
   const mean = new Float64Array(bins);
   for (let b = 0; b < bins; b++) {
