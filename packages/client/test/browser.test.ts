@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SPEECH_DETECTOR } from '@callmos/core';
 import { launchChromium } from './helpers/browser.js';
 import { CLI, cliScore, cliScoreAll } from './helpers/cli.js';
-import { FAITHFUL_CAPTURE_SNR_DB, loopOffset, rotatedLoop, windowAlignment } from './helpers/align.js';
+import { FAITHFUL_CAPTURE_SNR_DB, rotatedLoop, windowAlignment } from './helpers/align.js';
 import { CLIP_RATE, makeClips, type Clips } from './helpers/clips.js';
 import { startStaticServer, type StaticServer } from './helpers/static-server.js';
 import { chromiumPath, decodeAudio, ffmpegPath } from './helpers/tools.js';
@@ -255,11 +255,10 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     //    no single stretch of the clip: they are counted and left out, since they are not the same audio.
     const clip = decodeAudio(clips.clean, CLIP_RATE);
     const clip16k = decodeAudio(clips.clean, 16000);
-    const captureOffset = loopOffset(captured, clip16k, clip, CLIP_RATE);
     const played = browserEvents.filter((e) => e.scored && e.end <= 14 - 0.05);
     const located = played.map((e) => ({
       e,
-      ...windowAlignment(captured, clip16k, clip, CLIP_RATE, Math.round(e.start * 16000), Math.round((e.end - e.start) * 16000), captureOffset),
+      ...windowAlignment(captured, clip16k, clip, CLIP_RATE, Math.round(e.start * 16000), Math.round((e.end - e.start) * 16000)),
     }));
     const faithful = located.filter((w) => w.snrDb >= FAITHFUL_CAPTURE_SNR_DB);
     const asPlayedDir = join(work, 'as-played');
@@ -290,7 +289,8 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
       clipMeans: { cliClipMos: cliClip.mos, browserMeanMos: cleanMean },
     };
     // A glitch spoils at most the 4 windows that hold it: most of the 10 stay comparable.
-    expect(playedPairs.length).toBeGreaterThanOrEqual(5);
+    // (the message carries every window's place in the loop and capture SNR: a CI log then says what happened)
+    expect(playedPairs.length, JSON.stringify(measurements.browserVsCli)).toBeGreaterThanOrEqual(5);
     // As a clip score (the mean over its windows, as the CLI reports a file), and window by window, within 0.05.
     expect(clipScoreDiff).toBeLessThanOrEqual(0.05);
     expect(mean(playedDiffs)).toBeLessThanOrEqual(0.05);
@@ -305,12 +305,17 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     await waitFor(page, `app.events('mic', ${before}).filter(e => e.reason === 'no-speech').length >= 3`, 30_000);
     await evaluate(page, `app.setEnabled('mic', true)`);
     const after = await evaluate<Ev[]>(page, `app.events('mic', ${before})`);
-    // windows straddling the mute still hold enough speech to be scored; from the first silent one on, none is
-    // (speechRatio is the speech detector's: under its minSpeechRatio, or the energy gate failed first)
+    // windows straddling the mute still hold enough speech to be scored; from the first silent one on, none is.
+    // speechRatio is the speech detector's; the window that first reads no-speech may still hold more than its
+    // minSpeechRatio of speech frames when the energy gate (share of frames over -50 dBFS) failed first, so the
+    // ratio is held to the detector's bar only from the next window on (seen in a run under CPU load: 0.355,
+    // then 0.104, 0).
     const firstSilent = after.findIndex((e) => e.reason === 'no-speech');
     const silent = after.slice(firstSilent, firstSilent + 3);
     measurements.mutedRatios = after.map((e) => [e.start, e.reason ?? 'scored', e.speechRatio]);
-    expect(silent.every((e) => e.reason === 'no-speech' && !e.scored && e.mos === null && e.speechRatio < DEFAULT_SPEECH_DETECTOR.minSpeechRatio)).toBe(true);
+    const mutedMessage = JSON.stringify(measurements.mutedRatios);
+    expect(silent.every((e) => e.reason === 'no-speech' && !e.scored && e.mos === null), mutedMessage).toBe(true);
+    expect(silent.slice(1).every((e) => e.speechRatio < DEFAULT_SPEECH_DETECTOR.minSpeechRatio), mutedMessage).toBe(true);
     // the smoothed MOS and band are carried through silence unchanged
     expect(new Set(silent.map((e) => `${e.emaMos}/${e.band}`)).size).toBe(1);
     expect(silent[0]!.emaMos).toBe(after[firstSilent - 1]?.emaMos ?? silent[0]!.emaMos);

@@ -94,8 +94,7 @@ function readAt16k(clip: Float32Array, clipRate: number, offset: number, length:
  * clip there: the capture is not sample-exact under CPU load (Chromium's fake microphone can drop or repeat
  * a buffer), and after such a glitch the loop offset found at the capture's start no longer holds. `snrDb`
  * is the clip's energy over the residual after the best gain: a window that straddles a glitch has no
- * offset that fits all of it and reads low. (`snrDb`: the capture's energy over the residual.) `captureOffset` is the loop offset (clip samples) where the
- * capture began (`loopOffset` on its start).
+ * offset that fits all of it and reads low. (`snrDb`: the capture's energy over the residual.)
  */
 export function windowAlignment(
   captured16k: Float32Array,
@@ -104,12 +103,13 @@ export function windowAlignment(
   clipRate: number,
   start: number,
   length: number,
-  captureOffset: number,
 ): { offset: number; snrDb: number } {
   const win = captured16k.subarray(start, start + length);
-  // searched within half a second of where an unbroken capture would be (glitches drop or repeat ~10 ms buffers)
-  const nominal = Math.round((captureOffset * 16000) / clipRate) + start;
-  const offset = loopOffset(win, clip16k, clip, clipRate, { lag16k: nominal, radius16k: 8000 });
+  // Searched over the whole loop, not near where an unbroken capture would be: under CPU load Chromium's
+  // fake microphone drops whole runs of late buffers (it keeps to the wall clock), so the capture can run
+  // ahead of where its start says by more than any fixed radius, and a window that holds no glitch must still be
+  // found. (A 4 s envelope matches one place in the loop; a wrong match reads a low SNR and is left out.)
+  const offset = loopOffset(win, clip16k, clip, clipRate);
   const ref = readAt16k(clip, clipRate, offset, win.length);
   let cr = 0;
   let rr = 0;
