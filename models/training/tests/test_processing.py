@@ -91,3 +91,36 @@ def test_a_shipped_student_rebuilds_from_its_graph(tmp_path):
     with torch.no_grad():
         out = rebuilt.convs[0](torch.from_numpy(feats[:16]))
     assert torch.allclose(bn.running_mean, out.mean(dim=(0, 2, 3)), atol=1e-4)
+
+
+def test_an_int8_student_rebuilds_with_its_weights_dequantised(tmp_path):
+    """small ships int8-dynamic (export.quantize_if_free): fine-tuning it (issue 14) starts from its weights
+    dequantised, (q - zero_point) x scale under the fp32 graph's node names; the rebuilt float student then
+    agrees with the int8 graph to within its activation quantisation, and far closer than any other start."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from callmos_factory.export import export_onnx
+    from callmos_factory.from_onnx import _weights_by_node, parity_error, quantization_of, student_from_onnx
+    from callmos_factory.student import LADDER, Student
+
+    torch.manual_seed(0)
+    cfg = LADDER["micro"]
+    original = Student(cfg).eval()
+    fp32, int8 = tmp_path / "model.onnx", tmp_path / "model.int8.onnx"
+    export_onnx(original, fp32)
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    assert quantization_of(int8) == "int8-dynamic" and quantization_of(fp32) is None
+    exact, dequantized = _weights_by_node(fp32), _weights_by_node(int8)
+    checked = 0
+    for name, weights in exact.items():
+        if name in dequantized and weights and weights[0].ndim >= 2:  # each weight within half a step of the original
+            w = weights[0] if dequantized[name][0].shape == weights[0].shape else weights[0].T
+            step = np.abs(w).max() / 127
+            checked += 1
+            assert np.abs(dequantized[name][0] - w).max() <= step / 2 + 1e-6, name
+    assert checked >= 4
+    feats = np.abs(np.random.default_rng(0).standard_normal((24, 2, 161, 400))).astype(np.float32) ** 0.3
+    rebuilt = student_from_onnx(int8, cfg, feats[:16])
+    assert parity_error(rebuilt, int8, feats[16:]) < 0.1
+    assert parity_error(rebuilt, fp32, feats[16:]) < 0.1
