@@ -105,7 +105,7 @@ describe.skipIf(skip !== null)('qoe-dashboard demo (npm start) in Chromium', () 
     // every raised alert names a cause; the degraded participants' say what their script did to them
     await page.waitForFunction(`[...document.querySelectorAll('#alerts li[data-kind="raised"]')].length >= 2`, undefined, { timeout: 90_000, polling: 500 });
     const raised = (await page.evaluate(
-      `window.dashboard.alerts.filter((a) => a.kind === 'raised').map((a) => ({ name: a.appData?.name ?? a.producerId, cause: a.cause?.kind, since: a.since }))`,
+      `window.dashboard.alerts.filter((a) => a.kind === 'raised').map((a) => ({ name: a.appData?.name ?? a.producerId, cause: a.cause?.kind, since: a.since, likelihood: a.cause?.likelihood, lossPct: a.cause?.network?.lossPct, dims: a.cause?.dims, signal: a.cause?.signal }))`,
     )) as { name: string; cause?: string; since: number }[];
     console.info(`dashboard alert causes: ${JSON.stringify(raised)}`);
     expect(raised.every((a) => typeof a.cause === 'string')).toBe(true);

@@ -1,7 +1,8 @@
 /**
  * Why a stream sounds bad, in one word a person can act on:
  *
- * - `network`: the audio's trouble is dropouts (or nothing clear) and the network stats show loss or jitter
+ * - `network`: the audio's trouble is dropouts, coloration (concealment) or nothing clear, and the network
+ *   stats show loss or jitter
  * - `noise`: background noise (a fan, traffic, babble, a noisy microphone)
  * - `coloration`: the sound itself is changed: a codec, a narrow band, a room, a device, a denoiser
  * - `discontinuity`: dropouts and concealment the network stats do not explain (or there are none)
@@ -10,31 +11,21 @@
  *
  * Read from the students' diagnostic dims (NISQA's noisiness, coloration, discontinuity and loudness,
  * PLCMOS's concealment quality; 1..5, higher is better) and the window's measured signal (level, floor,
- * dropouts, bandwidth, clipping: signal-evidence.ts) by a softmax regression over those features (CAUSE_CALIBRATION, fitted on
- * the model factory's train clips, its settings chosen on val: bench/causes/fit.mjs; the test split's
- * confusion table is in models/REPORT.md). The network figures then decide between `network` and
- * `discontinuity`.
+ * dropouts, bandwidth, clipping: signal-evidence.ts) by a small classifier over those features: a softmax
+ * regression, optionally over one hidden ReLU layer (CAUSE_CALIBRATION in cause-calibration.ts, fitted on the
+ * model factory's train clips, its form and settings chosen on val: bench/causes/fit.mjs; the test split's
+ * confusion table is in models/REPORT.md). The network figures then turn discontinuity, coloration or an
+ * unknown into `network`.
  */
 import type { NetworkQuality, QualityCause, SignalEvidence } from '../events.js';
+import { CAUSE_CALIBRATION, type CauseCalibration } from './cause-calibration.js';
+
+export { CAUSE_CALIBRATION, type CauseCalibration };
 
 /** The content causes the regression tells apart, in the order of its weight rows. */
 export const CONTENT_CAUSES = ['noise', 'coloration', 'discontinuity', 'loudness'] as const;
 export type ContentCause = (typeof CONTENT_CAUSES)[number];
 
-export interface CauseCalibration {
-  /** feature names, in the order of `mean`, `scale` and each weight row (see causeFeatures) */
-  features: string[];
-  /** features are standardised: (x - mean) / scale */
-  mean: number[];
-  scale: number[];
-  /** one row per CONTENT_CAUSES entry: a weight per feature, then the bias */
-  weights: number[][];
-  /** under this probability for the likeliest cause, the cause is 'unknown' */
-  minProbability: number;
-  /** network stats that explain dropouts: loss at or above this %, or jitter at or above this many ms */
-  networkLossPct: number;
-  networkJitterMs: number;
-}
 
 /**
  * The regression's inputs for one window (or a stream's smoothed dims): null when a dim it needs is
@@ -84,11 +75,9 @@ export function diagnoseCause(
   if (signal !== undefined) cause.signal = signal;
   const x = causeFeatures(dims, signal, calibration);
   if (x !== null) {
-    const logits = calibration.weights.map((row) => {
-      let z = row[x.length]!;
-      for (let k = 0; k < x.length; k++) z += row[k]! * ((x[k]! - calibration.mean[k]!) / calibration.scale[k]!);
-      return z;
-    });
+    const z = x.map((v, k) => (v - calibration.mean[k]!) / calibration.scale[k]!);
+    const inputs = calibration.hidden === undefined ? z : calibration.hidden.map((row) => Math.max(0, affine(row, z)));
+    const logits = calibration.weights.map((row) => affine(row, inputs));
     const top = Math.max(...logits);
     const exp = logits.map((z) => Math.exp(z - top));
     const sum = exp.reduce((a, b) => a + b, 0);
@@ -103,53 +92,36 @@ export function diagnoseCause(
   if (network !== undefined) {
     cause.network = { mos: network.mos, lossPct: network.lossPct, jitterMs: network.jitterMs, rttMs: network.rttMs };
     const networkBad = network.lossPct >= calibration.networkLossPct || network.jitterMs >= calibration.networkJitterMs;
-    // trouble heard as dropouts (or nothing clear) with loss or jitter on the wire is the network's; noise or
-    // coloration stay what they are
-    if (networkBad && (cause.kind === 'discontinuity' || cause.kind === 'unknown')) cause.kind = 'network';
+    // Trouble heard as dropouts, as a changed sound or as nothing clear, with loss or jitter on the wire, is the
+    // network's: concealment (Opus PLC) and a jitter buffer's time-stretching are heard as coloration as much
+    // as gaps (the demo's 30 % loss reads coloration 0.46 / noise 0.27 / discontinuity 0.27 from the content
+    // alone), and the loss is measured, not guessed. Noise and loudness stay what they are: no network makes them.
+    if (networkBad && (cause.kind === 'discontinuity' || cause.kind === 'coloration' || cause.kind === 'unknown')) cause.kind = 'network';
   }
   return cause;
 }
 
+/** row · x + bias, the bias being the row's last entry */
+function affine(row: number[], x: number[]): number {
+  let out = row[x.length]!;
+  for (let k = 0; k < x.length; k++) out += row[k]! * x[k]!;
+  return out;
+}
+
 function checkCalibration(c: CauseCalibration): void {
   const n = c.features.length;
+  const hidden = c.hidden?.length;
+  const rowsOk = (rows: number[][], width: number) => rows.every((row) => row.length === width + 1 && row.every(Number.isFinite));
+  const inputs = hidden ?? n;
   const ok =
     c.mean.length === n &&
     c.scale.length === n &&
     c.scale.every((v) => Number.isFinite(v) && v > 0) &&
+    (c.hidden === undefined || (hidden! > 0 && rowsOk(c.hidden, n))) &&
     c.weights.length === CONTENT_CAUSES.length &&
-    c.weights.every((row) => row.length === n + 1 && row.every(Number.isFinite));
-  if (!ok) throw new RangeError(`cause calibration: ${n} features need ${n} means, ${n} scales > 0 and ${CONTENT_CAUSES.length} weight rows of ${n + 1}`);
+    rowsOk(c.weights, inputs);
+  if (!ok) {
+    const layer = c.hidden === undefined ? '' : `, hidden rows of ${n + 1}`;
+    throw new RangeError(`cause calibration: ${n} features need ${n} means, ${n} scales > 0${layer} and ${CONTENT_CAUSES.length} weight rows of ${inputs + 1}`);
+  }
 }
-
-/**
- * Fitted by `node bench/causes/fit.mjs` on small@1.3.0's dims of the factory's first 1500 train clips (505
- * with one degradation); L2 0.001, unweighted classes and minProbability 0.35 chosen on val (82.5 % of its
- * 63 clips). The test split's table: models/REPORT.md.
- */
-export const CAUSE_CALIBRATION: CauseCalibration = {
-  features: [
-    'dims.noisiness',
-    'dims.coloration',
-    'dims.discontinuity',
-    'dims.loudness',
-    'dims.plc',
-    'signal.snrDb',
-    'signal.quietDb',
-    'signal.loudDb',
-    'signal.dropoutsPerSec',
-    'signal.bandwidthKhz',
-    'signal.clippedPct',
-  ],
-  mean: [2.983, 2.9004, 3.4292, 3.3258, 3.2155, 28.0781, 0.1213, 0.1266, 0.0886, 7.0032, 2.9994],
-  scale: [0.8701, 0.7605, 0.8981, 0.7598, 0.7725, 16.1029, 0.9413, 0.7835, 0.4085, 1.5898, 9.9181],
-  weights: [
-    [-1.0775, 0.4682, -0.5135, 0.3169, 0.162, -1.2266, -0.3746, -0.4477, -0.8322, 0.5368, -0.1778, -0.2324],
-    [0.4526, -0.9573, 1.188, 0.2461, -0.4905, 0.6791, -0.6425, -0.4244, 0.1511, -0.6943, -0.3305, 2.2392],
-    [0.347, 0.1727, -1.0283, 0.2781, -0.24, 0.2067, -0.202, -0.0761, 0.1066, -1.0835, -1.1788, 0.2602],
-    [0.2779, 0.3164, 0.3539, -0.8412, 0.5685, 0.3408, 1.2191, 0.9482, 0.5745, 1.2409, 1.6872, -2.2669],
-  ],
-  minProbability: 0.35,
-  // loss the E-model already counts as costly, or jitter beyond a typical 40-60 ms jitter buffer
-  networkLossPct: 2,
-  networkJitterMs: 60,
-};

@@ -51,17 +51,45 @@ describe('diagnoseCause', () => {
     expect(() => diagnoseCause({ a: 1, b: 1, c: 1 }, undefined, SIGNAL, { ...toy, scale: [1, 0, 1, 1] })).toThrow(/scales > 0/);
   });
 
-  it("turns dropouts (and an unknown) into 'network' when loss or jitter explain them, never noise or coloration", () => {
+  it('with a hidden layer: ReLU units over the standardised features, the softmax over them', () => {
+    // unit 0 fires on a - b (noise when a dominates), unit 1 on b - a; the output rows read the units
+    const layered: CauseCalibration = {
+      ...toy,
+      hidden: [
+        [1, -1, 0, 0, 0],
+        [-1, 1, 0, 0, 0],
+      ],
+      weights: [
+        [4, 0, 0],
+        [0, 4, 0],
+        [0, 0, -5],
+        [0, 0, -5],
+      ],
+    };
+    expect(diagnoseCause({ a: 2, b: 0, c: 0 }, undefined, SIGNAL, layered).kind).toBe('noise');
+    expect(diagnoseCause({ a: 0, b: 2, c: 9 }, undefined, SIGNAL, layered).kind).toBe('coloration');
+    // a and b equal: both units are at 0, nothing is likely enough
+    expect(diagnoseCause({ a: 1, b: 1, c: 0 }, undefined, SIGNAL, layered).kind).toBe('unknown');
+    expect(() => diagnoseCause({ a: 1, b: 1, c: 1 }, undefined, SIGNAL, { ...layered, weights: toy.weights })).toThrow(/weight rows of 3/);
+    expect(() => diagnoseCause({ a: 1, b: 1, c: 1 }, undefined, SIGNAL, { ...layered, hidden: [[1, 2]] })).toThrow(/hidden rows of 5/);
+  });
+
+  it("turns dropouts, coloration (concealment) and an unknown into 'network' when loss or jitter explain them, never noise or loudness", () => {
     expect(diagnoseCause({ a: 0, b: 0, c: 3 }, NET(5), SIGNAL, toy)).toMatchObject({ kind: 'network', network: { lossPct: 5, jitterMs: 5 } });
     expect(diagnoseCause({ a: 0, b: 0, c: 3 }, NET(0, 80), SIGNAL, toy).kind).toBe('network');
     expect(diagnoseCause({ a: 1, b: 1, c: 1 }, NET(10), SIGNAL, toy).kind).toBe('network');
     expect(diagnoseCause({ a: 0, b: 0, c: 3 }, NET(0.5), SIGNAL, toy).kind).toBe('discontinuity');
     expect(diagnoseCause({ a: 4, b: 0, c: 0 }, NET(10), SIGNAL, toy).kind).toBe('noise');
+    expect(diagnoseCause({ a: 0, b: 0, c: 0 }, NET(10), { ...SIGNAL, levelDbfs: -60 }, toy).kind).toBe('loudness');
+    expect(diagnoseCause({ a: 0, b: 4, c: 0 }, NET(10), SIGNAL, toy).kind).toBe('network');
+    expect(diagnoseCause({ a: 0, b: 4, c: 0 }, NET(0.5), SIGNAL, toy).kind).toBe('coloration');
   });
 
   it('the shipped calibration: clear cases of each cause come out as that cause', () => {
     expect(CAUSE_CALIBRATION.weights).toHaveLength(4);
-    for (const row of CAUSE_CALIBRATION.weights) expect(row).toHaveLength(CAUSE_CALIBRATION.features.length + 1);
+    const inputs = CAUSE_CALIBRATION.hidden?.length ?? CAUSE_CALIBRATION.features.length;
+    for (const row of CAUSE_CALIBRATION.weights) expect(row).toHaveLength(inputs + 1);
+    for (const row of CAUSE_CALIBRATION.hidden ?? []) expect(row).toHaveLength(CAUSE_CALIBRATION.features.length + 1);
     const noisy = diagnoseCause({ ...DIMS, noisiness: 1.5, coloration: 3.0 }, undefined, { levelDbfs: -26, floorDbfs: -31, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 });
     expect(noisy.kind).toBe('noise');
     const quiet = diagnoseCause({ ...DIMS, loudness: 2.5 }, undefined, { levelDbfs: -52, floorDbfs: -100, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 });
