@@ -62,7 +62,8 @@ if (flags.help) {
   --alert-below M      alert when the smoothed MOS (2 s time constant) is below M for 2 s, cleared at
                        M + 0.1 for 3 s (the e2e test's deployment rule; default 3.0)
   --dashboards D       WebSocket dashboards coming and going at once (default 3), plus one that stays
-  --warmup-minutes W   memory slope measured after this (default: a fifth of the run, at most 5)
+  --warmup-minutes W   memory slope measured after this (default: 12, past the telemetry history's filling
+                       10 minutes; at most a fifth of the run)
   --sample-seconds S   memory sampling period (default 5)
   --seed N             impairments and churn repeat with the seed (default 1)
   --out DIR            where soak-results.json and SOAK.md go (default bench/)
@@ -79,7 +80,10 @@ const LOSS = Number(flags.loss);
 /** the e2e test's deployment: 20-30 % concealed loss is impaired without always being in band poor */
 const QUALITY = { timeConstantSec: 2 };
 const ALERT = { seconds: 2, clearSeconds: 3, threshold: Number(flags['alert-below']) };
-const WARMUP_S = flags['warmup-minutes'] !== undefined ? Number(flags['warmup-minutes']) * 60 : Math.min(300, DURATION_S / 5);
+// Default warm-up: past the telemetry server's history (serveTelemetry keeps 10 minutes per room by default,
+// which fills, by design, for its first 10 minutes) and 2 minutes more, at most a fifth of the run.
+const HISTORY_FILL_S = 600;
+const WARMUP_S = flags['warmup-minutes'] !== undefined ? Number(flags['warmup-minutes']) * 60 : Math.min(HISTORY_FILL_S + 120, DURATION_S / 5);
 const SAMPLE_S = Number(flags['sample-seconds']);
 const TOKEN = 'soak-token-0123456789';
 const ROOM = 'soak';
