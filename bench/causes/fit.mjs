@@ -3,7 +3,7 @@
 // degradation. Its form (a softmax regression, or one over a hidden ReLU layer), L2 strength, class weighting
 // and minProbability are chosen on val. Test is not read here.
 //   node bench/causes/clip-dims.mjs --split train|val (small) && node bench/causes/fit.mjs [--model small]
-// Writes the chosen calibration to bench/out/cause-calibration.json (then `node bench/causes/write-calibration.mjs`
+// Writes the chosen calibration to bench/out/cause-calibration-MODEL.json (then `node bench/causes/write-calibration.mjs`
 // puts it into core) and prints every candidate's val accuracy.
 import { writeFileSync } from 'node:fs';
 import { CAUSE_CALIBRATION, CONTENT_CAUSES } from '@callmos/core';
@@ -56,4 +56,4 @@ const summary = `hidden ${best.hidden} (${best.hidden ? 'ReLU' : 'none'}), lambd
 console.log(`chosen on val: ${summary}: val ${(100 * best.accuracy).toFixed(1)} % (mean over seeds ${(100 * best.meanAccuracy).toFixed(1)} %; ${val.length} clips); train ${train.length} clips`);
 console.log(`best plain regression on val: ${(100 * regression.accuracy).toFixed(1)} %`);
 const out = { model, lambda: best.lambda, trainClips: train.length, valClips: val.length, valAccuracy: round(best.accuracy, 3), chosen: summary, calibration: best.calibration };
-writeFileSync(new URL('../out/cause-calibration.json', import.meta.url), JSON.stringify(out, null, 1));
+writeFileSync(new URL(`../out/cause-calibration-${model}.json`, import.meta.url), JSON.stringify(out, null, 1));

@@ -1,8 +1,10 @@
-// Puts the calibration fit.mjs chose (bench/out/cause-calibration.json) into core's cause-calibration.ts.
-//   node bench/causes/write-calibration.mjs
+// Puts the calibration fit.mjs chose (bench/out/cause-calibration-MODEL.json) into core's cause-calibration.ts.
+//   node bench/causes/write-calibration.mjs [--model small]
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const fitted = JSON.parse(readFileSync(new URL('../out/cause-calibration.json', import.meta.url), 'utf8'));
+const argv = process.argv.slice(2);
+const model = argv.indexOf('--model') >= 0 ? argv[argv.indexOf('--model') + 1] : 'small';
+const fitted = JSON.parse(readFileSync(new URL(`../out/cause-calibration-${model}.json`, import.meta.url), 'utf8'));
 const c = fitted.calibration;
 const file = new URL('../../packages/core/src/scoring/cause-calibration.ts', import.meta.url);
 const src = readFileSync(file, 'utf8');
