@@ -49,7 +49,7 @@ export function trainCauseModel(z, y, { classes, hidden = 0, lambda = 0.01, bala
           const row = layers[0][h];
           let s = row[F];
           for (let k = 0; k < F; k++) s += row[k] * x[k];
-          act[h] = s > 0 ? s : 0;
+          act[h] = Math.max(0, s);
         }
         input = act;
       }

@@ -94,8 +94,8 @@ export function diagnoseCause(
     const networkBad = network.lossPct >= calibration.networkLossPct || network.jitterMs >= calibration.networkJitterMs;
     // Trouble heard as dropouts, as a changed sound or as nothing clear, with loss or jitter on the wire, is the
     // network's: concealment (Opus PLC) and a jitter buffer's time-stretching are heard as coloration as much
-    // as gaps (the demo's 30 % loss reads coloration 0.46 / noise 0.27 / discontinuity 0.27 from the content
-    // alone), and the loss is measured, not guessed. Noise and loudness stay what they are: no network makes them.
+    // as gaps (from the content alone, the demo's 30 % loss read coloration 0.46 / discontinuity 0.27 with one
+    // fit of this model, coloration 0.31 / discontinuity 0.54 with the next), and the loss is measured, not guessed. Noise and loudness stay what they are: no network makes them.
     if (networkBad && (cause.kind === 'discontinuity' || cause.kind === 'coloration' || cause.kind === 'unknown')) cause.kind = 'network';
   }
   return cause;
