@@ -44,7 +44,9 @@ describe.skipIf(missing !== null)('bench runner (--smoke)', () => {
       expect(point.sender).toBe('replay');
       expect(point.windowsScored).toBeGreaterThan(0);
       expect(point.p50Ms).toBeGreaterThanOrEqual(0);
-      expect(point.rssPerStreamMB).toBeGreaterThan(0);
+      // one stream for a few seconds: the resident growth is a difference of two RSS readings, and a GC between
+      // them can make it negative (CI once read -2.06 MB); the per-stream slope is the full bench's, over many points
+      expect(Number.isFinite(point.rssPerStreamMB), String(point.rssPerStreamMB)).toBe(true);
       expect(r.scale.summary).toEqual([expect.objectContaining({ model: 'tiny', modelBoundPerCore: expect.any(Number) })]);
     }
     if (r.stages.skipped) expect(r.stages.skipped).toMatch(/mediasoup|ffmpeg|vite-node/);
