@@ -79,7 +79,7 @@ export function diagnoseCause(
     const inputs = calibration.hidden === undefined ? z : calibration.hidden.map((row) => Math.max(0, affine(row, z)));
     const logits = calibration.weights.map((row) => affine(row, inputs));
     const top = Math.max(...logits);
-    const exp = logits.map((z) => Math.exp(z - top));
+    const exp = logits.map((l) => Math.exp(l - top));
     const sum = exp.reduce((a, b) => a + b, 0);
     let best = 0;
     CONTENT_CAUSES.forEach((c, i) => {
@@ -95,7 +95,8 @@ export function diagnoseCause(
     // Trouble heard as dropouts, as a changed sound or as nothing clear, with loss or jitter on the wire, is the
     // network's: concealment (Opus PLC) and a jitter buffer's time-stretching are heard as coloration as much
     // as gaps (from the content alone, the demo's 30 % loss read coloration 0.46 / discontinuity 0.27 with one
-    // fit of this model, coloration 0.31 / discontinuity 0.54 with the next), and the loss is measured, not guessed. Noise and loudness stay what they are: no network makes them.
+    // fit of this model, coloration 0.31 / discontinuity 0.54 with the next), and the loss is measured, not
+    // guessed. Noise and loudness stay what they are: no network makes them.
     if (networkBad && (cause.kind === 'discontinuity' || cause.kind === 'coloration' || cause.kind === 'unknown')) cause.kind = 'network';
   }
   return cause;
