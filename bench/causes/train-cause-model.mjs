@@ -1,18 +1,7 @@
 // The cause model's trainer: a softmax classifier over standardised features, optionally over one hidden
 // ReLU layer, fitted by full-batch Adam on the (class-weighted) cross-entropy with an L2 penalty on the
 // weights (not the biases). Seeded: the same data and options give the same weights.
-
-/** A small seeded PRNG (mulberry32): the initial weights repeat with the seed. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../lib/common.mjs';
 
 /**
  * z: rows of standardised features; y: class index per row. Returns { hidden?, weights } in the layout of
@@ -23,7 +12,7 @@ export function trainCauseModel(z, y, { classes, hidden = 0, lambda = 0.01, bala
   const F = z[0].length;
   const K = classes;
   const H = hidden;
-  const rand = prng(seed);
+  const rand = rng(seed).next;
   const counts = Array.from({ length: K }, (_, c) => y.filter((v) => v === c).length);
   const sampleWeight = y.map((c) => (balanced ? n / (K * counts[c]) : 1));
   const init = (rows, width, gain) => Array.from({ length: rows }, () => {

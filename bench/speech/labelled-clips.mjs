@@ -9,23 +9,11 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { StreamingResampler } from '@callmos/core/dsp';
 import { readAudioFile } from '@callmos/node';
-import { SHARED } from '../lib/common.mjs';
+import { rng, SHARED } from '../lib/common.mjs';
 
 export const SR = 16000;
 const CORPORA = path.join(SHARED, 'corpora');
 
-/** mulberry32: small, fast, seeded. */
-export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { next, uniform: (lo, hi) => lo + (hi - lo) * next(), int: (n) => Math.floor(next() * n), pick: (xs) => xs[Math.floor(next() * xs.length)] };
-}
 const hash = (s) => [...s].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
 const splitOf = (name) => (hash(name) % 2 === 0 ? 'tune' : 'report');
 

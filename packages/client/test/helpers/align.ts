@@ -13,7 +13,6 @@ export function loopOffset(
   clip16k: Float32Array,
   clip: Float32Array,
   clipRate: number,
-  near?: { lag16k: number; radius16k: number },
 ): number {
   const probe = captured16k.subarray(0, Math.min(captured16k.length, 2 * 16000, clip16k.length));
   const mod = (i: number, n: number) => ((i % n) + n) % n;
@@ -31,8 +30,7 @@ export function loopOffset(
   // 16 kHz: lags 10 ms apart on 10 ms energy envelopes first, then every lag around the best on the waveform
   let coarse = 0;
   let best = -Infinity;
-  const [from, to] = near ? [near.lag16k - near.radius16k, near.lag16k + near.radius16k] : [0, clip16k.length - 1];
-  for (let lag = from; lag <= to; lag += 160) {
+  for (let lag = 0; lag < clip16k.length; lag += 160) {
     const at = mod(lag, clip16k.length);
     let score = 0;
     let norm = 0;
