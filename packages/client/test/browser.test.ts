@@ -29,6 +29,9 @@ const DIST = join(REPO, 'packages/client/dist');
 const MODELS = join(REPO, 'models');
 const CORE_FIXTURES = join(REPO, 'packages/core/test/fixtures/models');
 const ARTIFACTS = join(REPO, 'test-artifacts/client');
+// seconds of the worker's 16 kHz input the page keeps for the CLI comparison (long enough to outlast two
+// fake-microphone glitches under load: see the comparison test)
+const CAPTURE_S = 24;
 
 const modelInstalled = (name: string) => existsSync(join(MODELS, name, 'model.onnx')) && existsSync(join(MODELS, name, 'card.json'));
 const missing = [
@@ -197,7 +200,7 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
   }, 60_000);
 
   it('scores the clean microphone; the badge settles on good', async () => {
-    const { settings } = await evaluate<{ settings: { sampleRate: number; channelCount: number } }>(page, `app.monitorMic('tiny', 'mic', 14)`);
+    const { settings } = await evaluate<{ settings: { sampleRate: number; channelCount: number } }>(page, `app.monitorMic('tiny', 'mic', ${CAPTURE_S})`);
     measurements.capture = { sampleRate: settings.sampleRate, channelCount: settings.channelCount, clipRate: CLIP_RATE };
     await waitFor(page, `app.count('mic') >= 10`, 90_000);
     const events = await evaluate<Ev[]>(page, `app.events('mic')`);
@@ -233,18 +236,18 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
   }, 120_000);
 
   it("scores equal the Node CLI's on the same audio (within 0.05 MOS)", async () => {
-    // 1. exactly the samples the worker scored, window by window (window 10 ends at 14 s)
-    await waitFor(page, `app.count('mic', 'all') >= 11`, 30_000);
+    // 1. exactly the samples the worker scored, window by window (the last captured window ends at CAPTURE_S)
+    await waitFor(page, `app.count('mic', 'all') >= ${CAPTURE_S - 3}`, 45_000);
     const b64 = await evaluate<string>(page, `app.captured('mic')`);
     const buf = Buffer.from(b64, 'base64');
     const captured = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-    expect(captured.length).toBe(14 * 16000);
+    expect(captured.length).toBe(CAPTURE_S * 16000);
     const capturedWav = join(work, 'captured-16k.wav');
     writeWav(capturedWav, captured, 16000, 'float32');
     writeWav(join(ARTIFACTS, 'captured-16k.wav'), captured, 16000, 'float32');
     const cli = cliScore(capturedWav, join(MODELS, 'tiny'));
     const browserEvents = await evaluate<Ev[]>(page, `app.events('mic')`);
-    const pairs = pairUp(browserEvents, cli.windowScores, 14);
+    const pairs = pairUp(browserEvents, cli.windowScores, CAPTURE_S);
     expect(pairs.length).toBeGreaterThanOrEqual(6);
     const diffs = pairs.map((p) => Math.abs(p.browser - p.cli));
     const maxWindowDiff = Math.max(...diffs);
@@ -255,7 +258,7 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     //    no single stretch of the clip: they are counted and left out, since they are not the same audio.
     const clip = decodeAudio(clips.clean, CLIP_RATE);
     const clip16k = decodeAudio(clips.clean, 16000);
-    const played = browserEvents.filter((e) => e.scored && e.end <= 14 - 0.05);
+    const played = browserEvents.filter((e) => e.scored && e.end <= CAPTURE_S - 0.05);
     const located = played.map((e) => ({
       e,
       ...windowAlignment(captured, clip16k, clip, CLIP_RATE, Math.round(e.start * 16000), Math.round((e.end - e.start) * 16000)),
@@ -288,7 +291,8 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
       },
       clipMeans: { cliClipMos: cliClip.mos, browserMeanMos: cleanMean },
     };
-    // A glitch spoils at most the 4 windows that hold it: most of the 10 stay comparable.
+    // A glitch spoils at most the 4 windows that hold it. Under a loaded CI the fake microphone glitched twice
+    // in 14 s (4 of 10 windows left), so the capture is 24 s long: 21 windows, and 5 must stay comparable.
     // (the message carries every window's place in the loop and capture SNR: a CI log then says what happened)
     expect(playedPairs.length, JSON.stringify(measurements.browserVsCli)).toBeGreaterThanOrEqual(5);
     // As a clip score (the mean over its windows, as the CLI reports a file), and window by window, within 0.05.
