@@ -1,15 +1,16 @@
 // The students' dims on the model factory's clips, with each clip's recorded degradation chain: the
 // input of the cause table (cause-table.mjs). One 4 s clip = one window; scored as the CLI scores a file
-// (energy gate, no speech detector: the factory's clips are all speech).
+// (energy gate, no speech detector: the factory's clips are all speech). Only clips with one degradation are
+// read: the cause table and its fit use no others.
 //   node bench/causes/clip-dims.mjs --split val|test|train [--models small,tiny] [--limit N]
-// Needs `npm run build` and the factory's clips (python -m callmos_factory.synth).
+// Needs `npm run build` and the factory's clips (python -m callmos_factory.synth; CALLMOS_WORK_DIR as there).
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { scoreClip } from '@callmos/core';
 import { loadModel, readAudioFile } from '@callmos/node';
 import { ROOT } from '../lib/common.mjs';
 
-export const CLIPS_DIR = path.join(ROOT, 'models', 'training', 'work', 'clips');
+export const CLIPS_DIR = path.join(process.env.CALLMOS_WORK_DIR ?? path.join(ROOT, 'models', 'training', 'work'), 'clips');
 export const OUT = path.join(ROOT, 'bench', 'out');
 
 export function dimsFile(split, model) {
@@ -24,14 +25,16 @@ async function main() {
   const limit = Number(option('limit', 0));
   const dir = path.join(CLIPS_DIR, split);
   if (!existsSync(dir)) throw new Error(`${dir} not found: run python -m callmos_factory.synth first`);
+  const recipe = (id) => JSON.parse(readFileSync(path.join(dir, `${id}.json`), 'utf8'));
   let ids = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  ids = ids.filter((id) => recipe(id).degradations.length === 1);
   if (limit > 0) ids = ids.slice(0, limit);
   mkdirSync(OUT, { recursive: true });
   for (const name of models) {
     const model = await loadModel(name, { provider: 'cpu', intraOpThreads: 1 });
     const rows = [];
     for (const id of ids) {
-      const meta = JSON.parse(readFileSync(path.join(dir, `${id}.json`), 'utf8'));
+      const meta = recipe(id);
       const clip = await readAudioFile(path.join(dir, `${id}.wav`));
       const score = await scoreClip(model, clip.samples, clip.sampleRate);
       const window = score.windows.find((w) => w.scored) ?? score.windows[0];

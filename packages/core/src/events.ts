@@ -40,6 +40,13 @@ export interface SignalEvidence {
    * 90th percentile 1 % on the factory's unclipped clips); clipped speech in 6-100 %.
    */
   clippedPct: number;
+  /**
+   * How far the speech falls within 50 ms at its fastest (the 95th percentile over frames within 15 dB of
+   * the level), dB: dry speech falls to its floor between words, so with noise this is about the level
+   * over the floor, while a room's tail (reverberation) or smeared coding slows the fall to a fraction of
+   * it. Absent from events of producers before 1.5 (then read as typical).
+   */
+  fallDb?: number;
 }
 
 /**

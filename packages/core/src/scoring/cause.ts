@@ -37,14 +37,17 @@ export function causeFeatures(dims: Record<string, number>, signal: SignalEviden
   const out: number[] = [];
   for (let k = 0; k < calibration.features.length; k++) {
     const name = calibration.features[k]!;
-    const value = name.startsWith('dims.') ? dims[name.slice(5)] : signal === undefined ? calibration.mean[k] : signalFeature(name, signal);
+    // a signal without this measure (an event of an older producer) reads as typical: the feature's mean
+    const measured = name.startsWith('dims.') || signal === undefined ? undefined : signalFeature(name, signal);
+    const value = name.startsWith('dims.') ? dims[name.slice(5)] : signal === undefined || measured === null ? calibration.mean[k] : measured;
     if (typeof value !== 'number' || !Number.isFinite(value)) return null;
     out.push(value);
   }
   return out;
 }
 
-function signalFeature(name: string, s: SignalEvidence): number | undefined {
+/** A signal feature's value; null where the evidence lacks it; undefined for a name this core does not know. */
+function signalFeature(name: string, s: SignalEvidence): number | null | undefined {
   switch (name) {
     case 'signal.snrDb': // speech over the floor, capped: a floor at digital silence says "no noise", not "infinitely clean"
       return Math.min(60, s.levelDbfs - s.floorDbfs);
@@ -58,6 +61,8 @@ function signalFeature(name: string, s: SignalEvidence): number | undefined {
       return s.bandwidthHz / 1000;
     case 'signal.clippedPct': // an event from an older producer has none: read as not clipped
       return s.clippedPct ?? 0;
+    case 'signal.fallRatio': // the fastest fall over the room the floor leaves: ~1 with noise, less in a room's tail
+      return s.fallDb === undefined ? null : s.fallDb / Math.max(1, Math.min(60, s.levelDbfs - s.floorDbfs));
     default:
       return undefined;
   }

@@ -16,6 +16,12 @@ const MAX_DROPOUT_FRAMES = 8;
 /** active frames within this many frames on both sides make a silent run a dropout rather than a pause */
 const FLANK_FRAMES = 3;
 const FRAME_SECONDS = 0.01;
+/** the fall is measured over this many 10 ms frames (50 ms: a dry word ending reaches the floor; a room's tail of RT60 0.5 s falls 6 dB) */
+const FALL_FRAMES = 5;
+/** frames within this many dB of the level are where the speech can fall from */
+const FALL_FROM_DB = 15;
+/** the percentile of the falls that stands for the fastest (not the maximum: one frame's glitch is not a word's end) */
+const FALL_PERCENTILE = 0.95;
 
 /** The spectrum the bandwidth is read from: the model's input window, [2, bins, frames], frames fastest. */
 export interface WindowSpectrum {
@@ -37,7 +43,7 @@ const CLIPPED_AT = 0.97;
  */
 export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: number, spectrum?: WindowSpectrum, peaks?: ArrayLike<number>): SignalEvidence {
   const n = energiesDb.length;
-  if (n === 0) return { levelDbfs: NONE_DB, floorDbfs: NONE_DB, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 };
+  if (n === 0) return { levelDbfs: NONE_DB, floorDbfs: NONE_DB, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0, fallDb: 0 };
   let power = 0;
   let active = 0;
   const sorted = new Float64Array(n);
@@ -72,7 +78,26 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
   const round = (x: number) => Math.round(x * 10) / 10;
   const bandwidthHz = spectrum && active > 0 ? bandwidth(spectrum, on) : 0;
   const clippedPct = peaks !== undefined && peaks.length === n && active > 0 ? clipped(peaks, on, active) : 0;
-  return { levelDbfs: round(level), floorDbfs: round(floor), dropoutsPerSec: round(dropouts / (n * FRAME_SECONDS)), bandwidthHz, clippedPct: round(clippedPct) };
+  const fallDb = active > 0 ? fastestFall(energiesDb, level - FALL_FROM_DB) : 0;
+  return { levelDbfs: round(level), floorDbfs: round(floor), dropoutsPerSec: round(dropouts / (n * FRAME_SECONDS)), bandwidthHz, clippedPct: round(clippedPct), fallDb: round(fallDb) };
+}
+
+/**
+ * The FALL_PERCENTILE of the energy drops over FALL_FRAMES from frames above `fromDb` (0 with fewer than
+ * FALL_FRAMES + 1 such frames): how fast the speech can leave its level. Noise stops the fall at its floor
+ * at once; reverberation and smearing slow it down whatever the floor.
+ */
+function fastestFall(energiesDb: ArrayLike<number>, fromDb: number): number {
+  const drops: number[] = [];
+  for (let t = 0; t + FALL_FRAMES < energiesDb.length; t++) {
+    const from = energiesDb[t]!;
+    const to = energiesDb[t + FALL_FRAMES]!;
+    // NaN frames (NaN samples) and -Infinity (exact zeros without an epsilon) are no fall to measure
+    if (from > fromDb && Number.isFinite(from) && Number.isFinite(to)) drops.push(from - to);
+  }
+  if (drops.length <= FALL_FRAMES) return 0;
+  drops.sort((a, b) => a - b);
+  return Math.max(0, drops[Math.floor(FALL_PERCENTILE * (drops.length - 1))]!);
 }
 
 /**

@@ -1,7 +1,7 @@
 /** diagnoseCause (the cause model) and signalEvidence (what it reads beside the dims). */
 import { describe, expect, it } from 'vitest';
 import type { NetworkQuality, SignalEvidence } from '../../src/events.js';
-import { CAUSE_CALIBRATION, diagnoseCause, type CauseCalibration } from '../../src/scoring/cause.js';
+import { CAUSE_CALIBRATION, causeFeatures, diagnoseCause, type CauseCalibration } from '../../src/scoring/cause.js';
 import { signalEvidence } from '../../src/scoring/signal-evidence.js';
 
 const DIMS = { noisiness: 3.6, coloration: 3.8, discontinuity: 4.2, loudness: 4.0, plc: 4.0 };
@@ -107,13 +107,36 @@ describe('signalEvidence', () => {
 
   it('measures the active level (power mean over the frames above the gate) and the 10th-percentile floor', () => {
     const e = [...frames(300, -20), ...frames(100, -60)];
-    expect(signalEvidence(e, -50)).toEqual({ levelDbfs: -20, floorDbfs: -60, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 });
+    expect(signalEvidence(e, -50)).toEqual({ levelDbfs: -20, floorDbfs: -60, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0, fallDb: 0 });
     // power mean, not dB mean: -20 and -30 dB frames average to -22.6 dB
     expect(signalEvidence([...frames(200, -20), ...frames(200, -30)], -50).levelDbfs).toBeCloseTo(-22.6, 1);
-    expect(signalEvidence(frames(400, -70), -50)).toEqual({ levelDbfs: -120, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 });
-    expect(signalEvidence([], -50)).toEqual({ levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0 });
+    expect(signalEvidence(frames(400, -70), -50)).toEqual({ levelDbfs: -120, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0, fallDb: 0 });
+    expect(signalEvidence([], -50)).toEqual({ levelDbfs: -120, floorDbfs: -120, dropoutsPerSec: 0, bandwidthHz: 0, clippedPct: 0, fallDb: 0 });
     // NaN samples make NaN energies: measured as nothing, and the dropout scan still ends (it looped forever)
     expect(signalEvidence([NaN, NaN, -20], -50).dropoutsPerSec).toBe(0);
+  });
+
+  it("measures how fast the speech falls: at once to the floor when dry or noisy, slowly in a room's tail", () => {
+    // words of 300 ms at -20 dBFS, pauses of 200 ms, in 10 ms frames
+    const speech = (pause: (k: number) => number) => Array.from({ length: 400 }, (_, t) => (t % 50 < 30 ? -20 : pause((t % 50) - 30)));
+    const dry = signalEvidence(speech(() => -80), -50);
+    const noisy = signalEvidence(speech(() => -30), -50);
+    // RT60 0.5 s: the tail falls 60 dB in 0.5 s, 1.2 dB a frame, 6 dB in the 50 ms measured
+    const room = signalEvidence(speech((k) => Math.max(-80, -20 - 1.2 * (k + 1))), -50);
+    expect(dry.fallDb).toBe(60);
+    expect(noisy.fallDb).toBe(10);
+    expect(room.fallDb).toBeCloseTo(6, 5);
+    // as the cause model reads it, the fall over the room the floor leaves: ~1 or more with noise (whose pauses
+    // over the gate pull the level down, here to -21.9 dBFS over a -30 floor), well under 1 with a tail
+    const calibration = { ...CAUSE_CALIBRATION, features: ['signal.fallRatio'], mean: [0.7], scale: [1] };
+    const ratio = (s: SignalEvidence) => causeFeatures({}, s, calibration)![0]!;
+    expect(ratio(noisy)).toBeGreaterThan(0.9);
+    expect(ratio(room)).toBeLessThan(0.4);
+    // an event of a producer before the measure reads as typical (the feature's mean), not as no cause at all
+    const { fallDb: _, ...older } = noisy;
+    expect(ratio(older)).toBe(0.7);
+    // NaN frames are no fall
+    expect(signalEvidence([...speech(() => -80).slice(0, 40), NaN, NaN, NaN, NaN, NaN, NaN], -50).fallDb).toBe(60);
   });
 
   it('reads the bandwidth the speech still carries from the spectrum of its active frames', () => {
