@@ -1,6 +1,6 @@
 """A student checkpoint (.pt: a trained, fine-tuned or pruned Student) on every labelled split, before export.
 
-    python -m callmos_factory.checkpoint_eval CKPT [CKPT ...] [--finetune STEPS --out OUT.pt]
+    python -m callmos_factory.checkpoint_eval CKPT [CKPT ...]
 
 Pearson r and RMSE against the teacher target on val (where a choice may be made), test and the
 family-held-out split's clips of variants no student trained on (report only, evaluate_families' proxy), every split as the SDK serves it (the serving response applied, as
@@ -21,7 +21,7 @@ import torch
 from .dataset import cached_features
 from .evaluate_families import variant_of
 from .families import SEEN_IN_TRAINING
-from .prune import Batches, finetune, load_checkpoint
+from .prune import load_checkpoint
 from .serving_response import feature_gain
 from .student import Student, count_params
 from .train import pearson, predict
@@ -46,26 +46,12 @@ def scores(model: Student) -> dict:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("checkpoints", nargs="+", type=Path)
-    ap.add_argument("--finetune", type=int, default=0, metavar="STEPS")
-    ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
-    if a.finetune > 0 and a.out is None:
-        ap.error("--finetune needs --out")
     torch.set_num_threads(a.threads)
     for path in a.checkpoints:
         model, ck = load_checkpoint(path)
         print(json.dumps({"checkpoint": str(path), "steps": ck.get("steps", 0), **scores(model)}), flush=True)
-    if a.finetune > 0:
-        model, ck = load_checkpoint(a.checkpoints[0])
-        done = int(ck.get("steps", 0))
-        batches = Batches()
-        while done < ck.get("steps", 0) + a.finetune:
-            batches.reseed(7, done)  # a resumed run draws the batches it would have drawn
-            finetune(model.train(), batches, 200)
-            done += 200
-            torch.save({"model": model.state_dict(), "config": model.cfg.to_dict(), "steps": done}, a.out)
-            print(json.dumps({"checkpoint": str(a.out), "steps": done, **scores(model)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,8 @@ def test_only_the_families_split_reaches_the_held_out_modules():
     from pathlib import Path
 
     package = Path(families.__file__).parent
-    allowed = {"families.py", "synth.py", "evaluate_families.py", "griffin_lim.py", "call_chain.py"}
+    # the families split's makers and its evaluators (which train nothing)
+    allowed = {"families.py", "synth.py", "evaluate_families.py", "checkpoint_eval.py", "griffin_lim.py", "call_chain.py"}
     pattern = re.compile(r"\b(griffin_lim|call_chain|families)\b")
     for path in sorted(package.rglob("*.py")):
         imports = [line for line in path.read_text().splitlines() if line.lstrip().startswith(("import ", "from ")) and pattern.search(line)]
