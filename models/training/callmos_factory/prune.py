@@ -38,7 +38,9 @@ PRUNE_DIR = Path(os.environ.get("CALLMOS_PRUNE_DIR", WORK_DIR / "prune"))
 # Snapshots of the shipped students (their work/runs checkpoints get retrained): small 1.0.0 is the parent.
 DISTILLED_DIR = WORK_DIR / "prune" / "distilled"
 PARENT = DISTILLED_DIR / "small.pt"  # = work/runs/small-v1-backup/best.pt, the shipped small 1.0.0 (test r 0.8656)
-METHODS = ("taylor", "magnitude")
+# taylor-macs: Taylor importance per multiply-add rather than per parameter (issue 14: a browser student must be
+# cheap to run, not only to download; per parameter, Taylor keeps the conv front end whole, whose cost dominates)
+METHODS = ("taylor", "magnitude", "taylor-macs")
 # Sizes spanning > 10x below the parent's 1,290,535; 131,703 is the distilled tiny, for a matched pair.
 TARGETS = (900_000, 600_000, 400_000, 250_000, 131_703, 95_000)
 # Of the remaining parameters per removal step: ~25 steps to 1/13 of the parent. A share of the groups (the
@@ -161,11 +163,12 @@ def run(method: str, minutes: float, parent: Path) -> None:
                 k: [SMOOTH * a + (1 - SMOOTH) * b for a, b in zip(scores[k], now[k])] for k in now}
 
         batches.reseed(1, st["step"])
-        loss = finetune(model, batches, FT_STEPS, on_grad=smooth_taylor if method == "taylor" else None)
+        loss = finetune(model, batches, FT_STEPS, on_grad=smooth_taylor if method.startswith("taylor") else None)
         if method == "magnitude":
             scores = magnitude_scores(model)
-        select = select_global if method == "taylor" else select_uniform
-        keep = select(scores, model.cfg, STEP_FRACTION)
+            keep = select_uniform(scores, model.cfg, STEP_FRACTION)
+        else:
+            keep = select_global(scores, model.cfg, STEP_FRACTION, by_macs=method == "taylor-macs")
         count = n_groups(model.cfg) - sum(len(k) for ks in keep.values() for k in ks)
         st["scores"] = {k: [v[kk] for v, kk in zip(scores[k], keep[k])] for k in keep}
         model = shrink(model, keep).to(memory_format=torch.channels_last)

@@ -47,6 +47,24 @@ def group_costs(cfg: StudentConfig) -> dict[str, list[int]]:
     return {"conv": conv, "head": [4 * hd * d + 3 * hd] * len(heads), "ff": [2 * d + 1] * len(ff)}
 
 
+def group_macs(cfg: StudentConfig, window_frames: int = 400) -> dict[str, list[int]]:
+    """Multiply-adds per 4 s window (400 frames) removed with one group of each layer, at the config's current
+    widths: what a group costs a browser or a server, where group_costs is what it costs the download. A conv
+    channel of layer i runs at that layer's resolution (frequency halves after the first layer, time at
+    time_stride_at) and feeds the next layer (or the projection); a head and an FFN unit run per time step."""
+    heads, ff, hd = cfg.widths()
+    ch, d = list(cfg.channels), cfg.d_model
+    f = [_freq_after(N_BINS, i + 1) for i in range(len(ch))]
+    t, n = [], window_frames
+    for i in range(len(ch)):
+        n = (n - 1) // 2 + 1 if i in cfg.time_stride_at else n
+        t.append(n)
+    seq = t[-1]
+    conv = [(2 if i == 0 else ch[i - 1]) * 9 * f[i] * t[i] + (ch[i + 1] * 9 * f[i + 1] * t[i + 1] if i + 1 < len(ch) else f[-1] * d * seq)
+            for i in range(len(ch))]
+    return {"conv": conv, "head": [4 * hd * d * seq + 2 * seq * seq * hd] * len(heads), "ff": [2 * d * seq] * len(ff)}
+
+
 def _bns(model: Student) -> list[torch.nn.BatchNorm2d]:
     return [m for m in model.convs if isinstance(m, torch.nn.BatchNorm2d)]
 
@@ -144,15 +162,18 @@ def _keep_without(scores: dict[str, list[torch.Tensor]], drop: set[tuple[str, in
                 for li, s in enumerate(scores[k])] for k in KINDS}
 
 
-def select_global(scores: dict[str, list[torch.Tensor]], cfg: StudentConfig, fraction: float) -> dict[str, list[torch.Tensor]]:
+def select_global(scores: dict[str, list[torch.Tensor]], cfg: StudentConfig, fraction: float,
+                  by_macs: bool = False) -> dict[str, list[torch.Tensor]]:
     """Keep-sets after removing, over the whole network, the groups of lowest score per parameter they cost
-    until `fraction` of the parameters is gone. Every conv layer keeps one channel; heads and FFN units may
-    all go (the block then adds only its output bias)."""
-    costs = group_costs(cfg)
+    until `fraction` of the parameters is gone (by_macs: per multiply-add, until `fraction` of the groups'
+    multiply-adds is gone). Every conv layer keeps one channel; heads and FFN units may all go (the block
+    then adds only its output bias)."""
+    costs = group_macs(cfg) if by_macs else group_costs(cfg)
     flat = sorted((float(v) / costs[kind][li], kind, li, gi)
                   for kind in KINDS for li, s in enumerate(scores[kind]) for gi, v in enumerate(s.tolist()))
     left = widths(cfg)
-    budget, removed = fraction * params_of(cfg), 0
+    total = sum(c * w for kind in KINDS for c, w in zip(costs[kind], left[kind])) if by_macs else params_of(cfg)
+    budget, removed = fraction * total, 0
     drop: set[tuple[str, int, int]] = set()
     for _, kind, li, gi in flat:
         if removed >= budget:

@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from callmos_factory.export import export_onnx
-from callmos_factory.pruning import (as_slim, group_costs, keep_all, magnitude_scores, params_of, select_global,
-                                     select_uniform, shrink, taylor_scores, widths)
+from callmos_factory.pruning import (as_slim, group_costs, group_macs, keep_all, magnitude_scores, params_of,
+                                     select_global, select_uniform, shrink, taylor_scores, widths)
 from callmos_factory.report_sections import splice
 from callmos_factory.student import LADDER, Student, count_params
 
@@ -109,6 +109,41 @@ def test_group_costs_are_the_parameters_a_group_takes_along():
         keep = keep_all(m.cfg)
         keep[kind][li] = keep[kind][li][1:]
         assert count_params(m) - count_params(shrink(m, keep)) == costs[kind][li]
+
+
+def _module_macs(m: Student) -> int:
+    """Multiply-adds of the Conv2d and Linear modules on one 4 s window, counted by forward hooks."""
+    total = 0
+
+    def hook(mod, inp, out):
+        nonlocal total
+        if isinstance(mod, torch.nn.Conv2d):
+            total += out.numel() * mod.in_channels * mod.kernel_size[0] * mod.kernel_size[1]
+        else:
+            total += out.numel() // mod.out_features * mod.in_features * mod.out_features
+
+    handles = [x.register_forward_hook(hook) for x in m.modules() if isinstance(x, (torch.nn.Conv2d, torch.nn.Linear))]
+    _out(m, _x(1))
+    for h in handles:
+        h.remove()
+    return total
+
+
+def test_group_macs_are_the_multiply_adds_a_conv_channel_or_ffn_unit_takes_along():
+    m = as_slim(_student())
+    macs = group_macs(m.cfg)
+    for kind, li in (("conv", 0), ("conv", 2), ("conv", len(m.cfg.channels) - 1), ("ff", 1)):
+        keep = keep_all(m.cfg)
+        keep[kind][li] = keep[kind][li][1:]
+        assert _module_macs(m) - _module_macs(shrink(m, keep)) == macs[kind][li], (kind, li)
+    # per multiply-add, the first layer's channels (full resolution, few parameters) are the costly ones
+    assert macs["conv"][0] / group_costs(m.cfg)["conv"][0] > 10 * macs["ff"][0] / group_costs(m.cfg)["ff"][0]
+    # selecting by multiply-adds removes the asked share of them
+    scores = _scores(m)
+    keep = select_global(scores, m.cfg, 0.2, by_macs=True)
+    total = sum(c * w for k in macs for c, w in zip(macs[k], widths(m.cfg)[k]))
+    removed = sum(macs[k][li] * (len(scores[k][li]) - len(keep[k][li])) for k in keep for li in range(len(keep[k])))
+    assert 0.2 * total <= removed < 0.2 * total + max(max(v) for v in macs.values())
 
 
 def test_every_head_and_ffn_unit_may_go_and_it_still_exports(tmp_path):
