@@ -44,7 +44,7 @@ export interface SignalEvidence {
    * How far the speech falls within 50 ms at its fastest (the 95th percentile over frames within 15 dB of
    * the level), dB: dry speech falls to its floor between words, so with noise this is about the level
    * over the floor, while a room's tail (reverberation) or smeared coding slows the fall to a fraction of
-   * it. Absent from events of producers before 1.5 (then read as typical).
+   * it. Absent from events of older producers (the cause model then reads it as typical).
    */
   fallDb?: number;
 }
