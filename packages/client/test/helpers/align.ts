@@ -71,10 +71,13 @@ export function rotatedLoop(clip: Float32Array, offset: number, length: number):
 
 /**
  * A window of the capture holds the clip "as played" when the clip explains it to within this residual.
- * Glitch-free browser runs read 26-34 dB in every window (Chromium's resampler and the tap's differ near
- * 8 kHz); a window holding a dropped or repeated 10 ms buffer 0.1 s or more from its edges reads under 17.
+ * Browser runs read 30-36 dB in most windows (Chromium's resampler and the tap's differ near 8 kHz); a
+ * window holding a dropped or repeated 10 ms buffer 0.1 s or more from its edges reads under 17. The four
+ * windows holding the clean clip's last second read 23-25 dB in every 24 s run (a CI run and here alike: the
+ * loop's end is not played as the decoded clip has it), and one of them scored 0.093 MOS off the CLI's clip
+ * (the others of that run: 0.005 on average): not the same audio at the precision compared, so left out.
  */
-export const FAITHFUL_CAPTURE_SNR_DB = 20;
+export const FAITHFUL_CAPTURE_SNR_DB = 26;
 
 /** The clip read at 16 kHz sample times from `offset` (clip samples), by linear interpolation at `clipRate`. */
 function readAt16k(clip: Float32Array, clipRate: number, offset: number, length: number): Float64Array {
