@@ -25,16 +25,19 @@ async function main() {
   const limit = Number(option('limit', 0));
   const dir = path.join(CLIPS_DIR, split);
   if (!existsSync(dir)) throw new Error(`${dir} not found: run python -m callmos_factory.synth first`);
-  const recipe = (id) => JSON.parse(readFileSync(path.join(dir, `${id}.json`), 'utf8'));
-  let ids = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
-  ids = ids.filter((id) => recipe(id).degradations.length === 1);
+  const recipes = new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(path.join(dir, f), 'utf8'))]),
+  );
+  let ids = [...recipes.keys()].filter((id) => recipes.get(id).degradations.length === 1).sort();
   if (limit > 0) ids = ids.slice(0, limit);
   mkdirSync(OUT, { recursive: true });
   for (const name of models) {
     const model = await loadModel(name, { provider: 'cpu', intraOpThreads: 1 });
     const rows = [];
     for (const id of ids) {
-      const meta = recipe(id);
+      const meta = recipes.get(id);
       const clip = await readAudioFile(path.join(dir, `${id}.wav`));
       const score = await scoreClip(model, clip.samples, clip.sampleRate);
       const window = score.windows.find((w) => w.scored) ?? score.windows[0];

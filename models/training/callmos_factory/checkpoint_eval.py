@@ -29,17 +29,25 @@ from .train import pearson, predict
 SPLITS = ("val", "test", "families")
 
 
-def scores(model: Student) -> dict:
+def served_splits() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per split: its features as the SDK serves them and the target, over the clips read (loaded once)."""
     gain = feature_gain()[None, None, :, None]
-    out = {"params": count_params(model)}
+    out = {}
     for split in SPLITS:
         s, feats = cached_features(split)
-        pm = predict(model.eval(), np.asarray(feats) * gain)[0]
         keep = np.ones(len(s.ids), bool)
         if split == "families":  # the proxy is its clips of variants no student trained on, as evaluate_families reads
             keep = np.array([variant_of(m) not in SEEN_IN_TRAINING for m in s.meta])
-        p, t = pm[keep], s.target[keep]
-        out[split] = {"r": round(pearson(p, t), 4), "rmse": round(float(np.sqrt(np.mean((p - t) ** 2))), 4), "clips": int(keep.sum())}
+        out[split] = (np.asarray(feats)[keep] * gain, s.target[keep])
+    return out
+
+
+def scores(model: Student, splits: dict[str, tuple[np.ndarray, np.ndarray]]) -> dict:
+    out = {"params": count_params(model)}
+    for split, (feats, target) in splits.items():
+        p = predict(model.eval(), feats)[0]
+        out[split] = {"r": round(pearson(p, target), 4), "rmse": round(float(np.sqrt(np.mean((p - target) ** 2))), 4),
+                      "clips": len(target)}
     return out
 
 
@@ -49,9 +57,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
+    splits = served_splits()
     for path in a.checkpoints:
         model, ck = load_checkpoint(path)
-        print(json.dumps({"checkpoint": str(path), "steps": ck.get("steps", 0), **scores(model)}), flush=True)
+        print(json.dumps({"checkpoint": str(path), "steps": ck.get("steps", 0), **scores(model, splits)}), flush=True)
 
 
 if __name__ == "__main__":

@@ -49,8 +49,8 @@ export function causeFeatures(dims: Record<string, number>, signal: SignalEviden
 /** A signal feature's value; null where the evidence lacks it; undefined for a name this core does not know. */
 function signalFeature(name: string, s: SignalEvidence): number | null | undefined {
   switch (name) {
-    case 'signal.snrDb': // speech over the floor, capped: a floor at digital silence says "no noise", not "infinitely clean"
-      return Math.min(60, s.levelDbfs - s.floorDbfs);
+    case 'signal.snrDb':
+      return snrDb(s);
     case 'signal.quietDb': // how far under a comfortable speech level
       return Math.max(0, -35 - s.levelDbfs);
     case 'signal.loudDb': // how far over it
@@ -62,10 +62,15 @@ function signalFeature(name: string, s: SignalEvidence): number | null | undefin
     case 'signal.clippedPct': // an event from an older producer has none: read as not clipped
       return s.clippedPct ?? 0;
     case 'signal.fallRatio': // the fastest fall over the room the floor leaves: ~1 with noise, less in a room's tail
-      return s.fallDb === undefined ? null : s.fallDb / Math.max(1, Math.min(60, s.levelDbfs - s.floorDbfs));
+      return s.fallDb === undefined ? null : s.fallDb / Math.max(1, snrDb(s));
     default:
       return undefined;
   }
+}
+
+/** Speech over the floor, capped: a floor at digital silence says "no noise", not "infinitely clean". */
+function snrDb(s: SignalEvidence): number {
+  return Math.min(60, s.levelDbfs - s.floorDbfs);
 }
 
 /** The likeliest cause behind dims (+ the measured signal, + the network figures where the host has them). */

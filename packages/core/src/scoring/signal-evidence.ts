@@ -88,16 +88,17 @@ export function signalEvidence(energiesDb: ArrayLike<number>, activeAboveDb: num
  * at once; reverberation and smearing slow it down whatever the floor.
  */
 function fastestFall(energiesDb: ArrayLike<number>, fromDb: number): number {
-  const drops: number[] = [];
+  const all = new Float64Array(Math.max(0, energiesDb.length - FALL_FRAMES));
+  let m = 0;
   for (let t = 0; t + FALL_FRAMES < energiesDb.length; t++) {
     const from = energiesDb[t]!;
     const to = energiesDb[t + FALL_FRAMES]!;
     // NaN frames (NaN samples) and -Infinity (exact zeros without an epsilon) are no fall to measure
-    if (from > fromDb && Number.isFinite(from) && Number.isFinite(to)) drops.push(from - to);
+    if (from > fromDb && Number.isFinite(from) && Number.isFinite(to)) all[m++] = from - to;
   }
-  if (drops.length <= FALL_FRAMES) return 0;
-  drops.sort((a, b) => a - b);
-  return Math.max(0, drops[Math.floor(FALL_PERCENTILE * (drops.length - 1))]!);
+  if (m <= FALL_FRAMES) return 0;
+  const drops = all.subarray(0, m).sort(); // a typed array sorts numerically, unboxed
+  return Math.max(0, drops[Math.floor(FALL_PERCENTILE * (m - 1))]!);
 }
 
 /**
