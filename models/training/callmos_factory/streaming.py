@@ -12,11 +12,16 @@ the stream, and can be computed once per hop and cached:
 - the window's first EDGE steps see the window model's zero padding on their left: one small front-end run
   over the window's first frames gives them exactly.
 
-The back end (projection, transformer, pooling, heads) then runs on the assembled [100, C*F'] features.
-`check` measures, on real features, that the assembled features and scores equal the window model's and
-what one hop costs beside one window in onnxruntime (1 thread):
+The front end includes the per-step linear projection (exact per step like the convs, and it shrinks what a
+stream caches from C*F' to d_model floats per step); the back end (transformer, pooling, heads) then runs
+on the assembled [100, d_model] features. `check` measures, on real features, that the assembled features
+and scores equal the window model's; `cost` what one hop costs beside one window in onnxruntime (1 thread);
+`export` writes the shipped student's pair (front.onnx, back.onnx) beside its model.onnx and the card's
+`streaming` block that core's StreamingCache follows (packages/core/src/model/streaming-plan.ts):
 
     python -m callmos_factory.streaming check tiny [--clips 8]
+    python -m callmos_factory.streaming cost tiny
+    python -m callmos_factory.streaming export tiny
 """
 from __future__ import annotations
 
@@ -54,20 +59,20 @@ def time_stride(model: Student) -> int:
 
 
 class Front(nn.Module):
-    """frames [B, 2, 161, T] -> conv features [B, T / stride, C * F'] (what Student.proj takes)."""
+    """frames [B, 2, 161, T] -> projected conv features [B, T / stride, d_model] (what Student.encoder takes)."""
 
     def __init__(self, model: Student):
         super().__init__()
-        self.convs = model.convs
+        self.convs, self.proj = model.convs, model.proj
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         h = self.convs(frames)
         b, c, f, t = h.shape
-        return h.permute(0, 3, 1, 2).reshape(b, t, c * f)
+        return self.proj(h.permute(0, 3, 1, 2).reshape(b, t, c * f))
 
 
 class Back(nn.Module):
-    """conv features [B, steps, C * F'] -> (mos [B], dims [B, D]), Student.forward after its conv stack."""
+    """features [B, steps, d_model] -> (mos [B], dims [B, D]), Student.forward after its projection."""
 
     def __init__(self, model: Student):
         super().__init__()
@@ -75,7 +80,7 @@ class Back(nn.Module):
 
     def forward(self, feats: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         m = self.model
-        z = m.pool(m.norm(m.encoder(m.proj(feats))))
+        z = m.pool(m.norm(m.encoder(feats)))
         return 1.0 + 4.0 * torch.sigmoid(m.mos_head(z)).squeeze(-1), 1.0 + 4.0 * torch.sigmoid(m.dims_head(z))
 
 
@@ -116,6 +121,32 @@ class FeatureCache:
         feats = torch.stack([self.steps[start // stride + i] for i in range(WINDOW_FRAMES // stride)])[None]
         feats[:, :edge] = self.front(stream[..., start: start + self.p["edgeFrames"]])[:, :edge]
         return feats
+
+
+def card_block(model: Student, feature_size: int) -> dict:
+    """The card's `streaming` block: the pair's files and names, and the plan core follows."""
+    p = plan(model)
+    return {"front": {"file": "front.onnx", "input": "frames", "output": "features"},
+            "back": {"file": "back.onnx", "input": "features"},
+            "featureSize": feature_size, "stride": p["stride"], "receptiveFrames": p["receptiveFrames"],
+            "contextFrames": p["contextFrames"], "edgeSteps": p["edgeSteps"], "edgeFrames": p["edgeFrames"]}
+
+
+def window_features(block: dict, window: np.ndarray, prev: np.ndarray | None, front_run) -> np.ndarray:
+    """One window's features as core assembles them (packages/core/src/model/streaming-cache.ts), from the
+    window's own frames [2, 161, W] and the previous window's features [steps, d] (None: a full front run).
+    `front_run(frames [2, 161, T]) -> [T / stride, d]`."""
+    if prev is None:
+        return front_run(window)
+    stride, w = block["stride"], window.shape[-1]
+    steps, hop_steps = w // stride, HOP_FRAMES // stride
+    lo = w - HOP_FRAMES - block["contextFrames"]
+    exact_from = lo // stride + -(-block["receptiveFrames"] // stride)
+    out = np.empty_like(prev)
+    out[: steps - hop_steps] = prev[hop_steps:]  # the stream's exact steps, computed by earlier hops
+    out[exact_from:] = front_run(window[..., lo:])[exact_from - lo // stride:]
+    out[: block["edgeSteps"]] = front_run(window[..., : block["edgeFrames"]])[: block["edgeSteps"]]
+    return out
 
 
 def _student(name: str, feats: np.ndarray) -> tuple[Student, str]:
@@ -212,14 +243,59 @@ def cost(name: str, runs: int = 40) -> dict:
             "perHopMs": hop_ms, "ratio": hop_ms / window_ms}
 
 
+def export(name: str, clips: int) -> dict:
+    """Writes models/NAME/front.onnx and back.onnx from the shipped student (fp32 graphs only: a quantised one's
+    dynamic activation scales differ between a hop run and a window run), checks them in onnxruntime against
+    the shipped model.onnx on `clips` test clips back to back, and writes the card's `streaming` block."""
+    import onnxruntime as ort
+
+    from .dataset import cached_features
+    from .paths import MODELS_DIR
+
+    card_path = MODELS_DIR / name / "card.json"
+    card = json.loads(card_path.read_text())
+    if card.get("quantization", {}).get("shipped", "fp32") != "fp32":
+        raise SystemExit(f"{name} ships {card['quantization']['shipped']}: only an fp32 student streams exactly")
+    _, feats = cached_features("test")
+    model, weights = _student(name, np.asarray(feats[:64]))
+    if weights != "shipped":
+        raise SystemExit(f"{name}: models/{name}/model.onnx did not rebuild")
+    fp, bp = export_pair(model.eval(), MODELS_DIR / name)
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    window, front, back = (ort.InferenceSession(str(x), so, providers=["CPUExecutionProvider"])
+                           for x in (MODELS_DIR / name / "model.onnx", fp, bp))
+    block = card_block(model, int(model.cfg.d_model))
+    stream = np.concatenate([np.asarray(feats[i]) for i in range(clips)], axis=-1).astype(np.float32)
+
+    def front_run(x: np.ndarray) -> np.ndarray:
+        return front.run(["features"], {"frames": np.ascontiguousarray(x[None])})[0][0]
+
+    prev, worst, n = None, 0.0, 0
+    for start in range(0, stream.shape[-1] - WINDOW_FRAMES + 1, HOP_FRAMES):
+        x = stream[..., start:start + WINDOW_FRAMES]
+        prev = window_features(block, x, prev, front_run)
+        want = window.run(["mos", "dims"], {"frames": x[None]})
+        got = back.run(["mos", "dims"], {"features": prev[None]})
+        worst = max(worst, float(np.abs(want[0] - got[0]).max()), float(np.abs(want[1] - got[1]).max()))
+        n += 1
+    if worst > 1e-3:
+        raise SystemExit(f"{name}: the streamed pair differs from model.onnx by {worst:.2e} MOS")
+    block["check"] = {"windows": n, "maxDiff": float(f"{worst:.3g}"), "what": "streamed vs window model, test clips back to back, onnxruntime"}
+    card["streaming"] = block
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
+    return {"model": name, **block}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["check", "cost"])
+    ap.add_argument("what", choices=["check", "cost", "export"])
     ap.add_argument("name")
     ap.add_argument("--clips", type=int, default=8)
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
-    print(json.dumps(check(a.name, a.clips) if a.what == "check" else cost(a.name)))
+    run = {"check": lambda: check(a.name, a.clips), "cost": lambda: cost(a.name), "export": lambda: export(a.name, a.clips)}
+    print(json.dumps(run[a.what]()))
 
 
 if __name__ == "__main__":

@@ -57,6 +57,10 @@ LADDER = {
     "micro": StudentConfig("micro", (8, 12, 24, 32, 40), (1, 3), 48, 1, 2, 96),
     "tiny": StudentConfig("tiny", (12, 16, 32, 48, 64), (1, 3), 64, 1, 2, 128),
     "small": StudentConfig("small", (16, 32, 48, 64, 96, 128), (1, 3), 192, 3, 4, 384),
+    # issue 14's browser candidate: small's conv front end (where the pruning study found held-out
+    # generalisation lives) with a back end a third of small's, under 1 M parameters and cheap per hop when
+    # streamed (issue 17: the front end runs once per hop, the back end on every window)
+    "lite": StudentConfig("lite", (16, 32, 48, 64, 96, 128), (1, 3), 128, 2, 4, 256),
     "base": StudentConfig("base", (64, 64, 128, 128, 256, 256), (2, 5), 256, 4, 4, 1024),
 }
 

@@ -39,7 +39,8 @@ def ema_step(averaged: torch.Tensor, current: torch.Tensor, n: torch.Tensor | in
     return averaged * decay + current * (1.0 - decay)
 
 
-DEFAULTS = {"micro": {"lr": 2e-3, "batch": 32}, "tiny": {"lr": 2e-3, "batch": 32}, "small": {"lr": 1e-3, "batch": 32}, "base": {"lr": 5e-4, "batch": 32}}
+DEFAULTS = {"micro": {"lr": 2e-3, "batch": 32}, "tiny": {"lr": 2e-3, "batch": 32}, "small": {"lr": 1e-3, "batch": 32},
+            "lite": {"lr": 1e-3, "batch": 32}, "base": {"lr": 5e-4, "batch": 32}}
 
 
 def pearson(a: np.ndarray, b: np.ndarray) -> float:
@@ -78,6 +79,18 @@ def _from_shipped(model_dir: Path, cfg, ftrain, rng: np.random.Generator, state:
     return model
 
 
+def _front_from(model: Student, checkpoint: Path, state: dict) -> None:
+    """Copies a trained student's conv front end (same channels) into a new student; the run's state records it."""
+    ck = torch.load(checkpoint, weights_only=False)
+    front = {k: v for k, v in ck["model"].items() if k.startswith("convs.")}
+    mine = {k for k in model.state_dict() if k.startswith("convs.")}
+    if set(front) != mine:
+        raise SystemExit(f"{checkpoint}: its conv front end is not {model.cfg.name}'s")
+    model.load_state_dict(front, strict=False)
+    state["front_from"] = {"checkpoint": str(checkpoint), "config": ck.get("config"), "val_r": ck.get("val_r")}
+    print(f"conv front end from {checkpoint} (val r {ck.get('val_r')})", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("name", choices=sorted(LADDER))
@@ -97,6 +110,11 @@ def main(argv: list[str] | None = None) -> None:
                          "instead of random weights: fine-tuning on a grown corpus when the run that made it is gone")
     ap.add_argument("--init-lr", type=float, default=0.3, metavar="SCALE",
                     help="with --init-from: the cosine schedule starts at SCALE x the peak learning rate")
+    ap.add_argument("--init-front-from", metavar="CHECKPOINT", default=None,
+                    help="start a new run with the conv front end of a trained student's best.pt (same channels)")
+    ap.add_argument("--front-lr", type=float, default=1.0, metavar="SCALE",
+                    help="the conv front end learns at SCALE x the others' rate (with --init-front-from: < 1 keeps "
+                         "more of what it learnt)")
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -114,9 +132,14 @@ def main(argv: list[str] | None = None) -> None:
         model = _from_shipped(Path(a.init_from), cfg, ftrain, rng, state, a.init_lr)
     else:
         model = Student(cfg)
+        if a.init_front_from and not (run / "last.pt").exists():
+            _front_from(model, Path(a.init_front_from), state)
     model = model.to(memory_format=torch.channels_last)
     ema = AveragedModel(model, avg_fn=ema_step, use_buffers=True)
-    opt = torch.optim.AdamW(model.parameters(), lr=hp["lr"], weight_decay=1e-2)
+    # one parameter group unless the front end's rate differs: older runs' last.pt resume as they were saved
+    groups = [{"params": [p for n, p in model.named_parameters() if n.startswith("convs.")], "lr": hp["lr"] * a.front_lr},
+              {"params": [p for n, p in model.named_parameters() if not n.startswith("convs.")]}]
+    opt = torch.optim.AdamW(groups if a.front_lr != 1.0 else model.parameters(), lr=hp["lr"], weight_decay=1e-2)
     steps_per_epoch = math.ceil(len(train.ids) / hp["batch"])
 
     def schedule(restart: dict | None) -> torch.optim.lr_scheduler.LambdaLR:

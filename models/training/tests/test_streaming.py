@@ -51,3 +51,23 @@ def test_without_the_edge_run_the_window_edge_differs():
             cache.hop(stream, end)
         cached = torch.stack([cache.steps[25 + i] for i in range(100)])[None]
         assert not torch.allclose(front(stream[..., 100:500])[:, : p["edgeSteps"]], cached[:, : p["edgeSteps"]], atol=1e-4)
+
+
+def test_window_features_as_core_assembles_them_match_the_window_model():
+    """window_features is the algorithm packages/core's StreamingCache runs: previous window's features shifted
+    by one hop, the newest hop run over its context, the left-edge run; exact on consecutive windows."""
+    torch.manual_seed(3)
+    model = Student(LADDER["micro"]).eval()
+    front = streaming.Front(model)
+    block = streaming.card_block(model, model.cfg.d_model)
+    stream = np.abs(np.random.default_rng(2).standard_normal((2, 161, 800))).astype(np.float32) ** 0.3
+
+    def front_run(x):
+        with torch.no_grad():
+            return front(torch.from_numpy(np.ascontiguousarray(x[None])))[0].numpy()
+
+    prev = None
+    for start in range(0, 401, 100):
+        x = stream[..., start:start + 400]
+        prev = streaming.window_features(block, x, prev, front_run)
+        np.testing.assert_allclose(prev, front_run(x), atol=1e-4)

@@ -38,7 +38,9 @@ export {
   type ModelLoadErrorCode,
   type ModelLoadErrorOptions,
 } from './model/errors.js';
-export { MosModel, type ModelScore, type MosModelOptions, type TensorConstructor } from './model/mos-model.js';
+export { MosModel, type ModelScore, type MosModelOptions, type StreamingSessions, type TensorConstructor } from './model/mos-model.js';
+export type { WindowRequest } from './model/streamed-features.js';
+export type { ModelCardStreaming, ModelCardStreamingGraph } from './model/streaming-plan.js';
 export {
   loadMosModel,
   openModelSession,

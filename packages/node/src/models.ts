@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadMosModel, Logger, ModelLoadError, parseCardFile, type ModelCard, type MosModel, type MosModelOptions } from '@callmos/core';
+import { loadMosModel, Logger, ModelLoadError, parseCardFile, type ModelCard, type ModelFile, type MosModel, type MosModelOptions } from '@callmos/core';
 import { defaultModel, modelsDir as shippedModelsDir, shippedModels } from '@callmos/models';
 import * as ort from 'onnxruntime-node';
 import { createOrtSession, type ExecutionProviderName, type OrtBackendOptions, type OrtSessionHandle } from './backend.js';
@@ -20,6 +20,11 @@ export const CARD_FILE = 'card.json';
 export interface LoadModelOptions extends OrtBackendOptions, MosModelOptions {
   /** where names resolve; default: the @callmos/models package */
   modelsDir?: string;
+  /**
+   * score with the card's streaming pair (front end once per hop, the window model's scores) when the card
+   * has one and its files are beside card.json; default true. false: the window model alone
+   */
+  streaming?: boolean;
 }
 
 /** A model's two files, before anything is read. */
@@ -61,12 +66,37 @@ export async function loadModelWithDetails(nameOrPath: string = defaultModel, op
   const loaded = await loadMosModel({
     card,
     model,
-    createSession: async (bytes) => (handle = await createOrtSession(bytes, options)).session,
+    createSession: async (bytes) => {
+      const opened = await createOrtSession(bytes, options);
+      handle ??= opened; // the window model's: the pair runs where it does
+      return opened.session;
+    },
     Tensor: ort.Tensor,
     maxBatch: options.maxBatch,
+    maxStreams: options.maxStreams,
+    streaming: options.streaming === false ? undefined : await streamingFiles(card, files),
   });
   const { provider, fallbackReason } = handle!;
   return { model: loaded, files, provider, ...(fallbackReason ? { fallbackReason } : {}) };
+}
+
+/** The card's streaming pair when both files are beside it (a model without them scores windows whole). */
+async function streamingFiles(cardFile: ModelFile<Uint8Array>, files: ModelFiles): Promise<{ front: ModelFile; back: ModelFile } | undefined> {
+  let block: ModelCard['streaming'];
+  try {
+    block = parseCardFile(cardFile).streaming;
+  } catch {
+    return undefined; // loadMosModel reports the card's problems
+  }
+  if (!block) return undefined;
+  const dir = dirname(files.cardPath);
+  const [front, back] = [join(dir, block.front.file), join(dir, block.back.file)];
+  if (!existsSync(front) || !existsSync(back)) {
+    logger.debug(`${files.cardPath}: streaming pair ${block.front.file} / ${block.back.file} not found: windows are scored whole`);
+    return undefined;
+  }
+  const [f, b] = await Promise.all([readModelFile(front), readModelFile(back)]);
+  return { front: f, back: b };
 }
 
 /**

@@ -4,6 +4,7 @@
  * wrong scores; every problem is reported with its JSON path.
  */
 import { CardReader, type CardField } from './card-reader.js';
+import { readStreaming, type ModelCardStreaming } from './streaming-plan.js';
 
 export { CardError } from './errors.js';
 export { validateCardAgainstSession } from './contract.js';
@@ -64,6 +65,8 @@ export interface ModelCard {
   /** how the shipped graph was quantised (`shipped`: e.g. 'int8-dynamic' or 'fp32') */
   quantization?: Record<string, unknown>;
   golden?: GoldenCase[];
+  /** the student's streaming split (front end once per hop, back end per window): streaming-plan.ts */
+  streaming?: ModelCardStreaming;
 }
 
 /** `name@version`, the model id carried by every ScoreEvent. */
@@ -77,6 +80,7 @@ export function parseModelCard(json: unknown): ModelCard {
   const root = r.object({ value: json, path: 'card' });
   if (root === undefined) r.throwIfAny();
   const at = (key: string) => r.child(root!, 'card', key);
+  const input = readInput(r, at('input'));
   const card: ModelCard = {
     ...root, // fields a later factory adds are kept (cards are forward-compatible within cardVersion 1)
     cardVersion: r.literal(at('cardVersion'), [CARD_VERSION]),
@@ -85,7 +89,7 @@ export function parseModelCard(json: unknown): ModelCard {
     params: r.integer(at('params'), 0),
     description: r.optional(at('description'), (f) => r.string(f)),
     sampleRate: r.literal(at('sampleRate'), [CARD_SAMPLE_RATE]),
-    input: readInput(r, at('input')),
+    input,
     outputs: readOutputs(r, at('outputs')),
     // Optional because there is one rule today; present it must name that rule.
     shortClip: r.optional(at('shortClip'), (f) => r.literal(f, ['repeat'])) ?? 'repeat',
@@ -93,6 +97,7 @@ export function parseModelCard(json: unknown): ModelCard {
     training: r.optional(at('training'), (f) => r.object(f)),
     accuracy: r.optional(at('accuracy'), (f) => r.object(f)),
     golden: r.optional(at('golden'), (f) => r.array(f, (item) => readGolden(r, item))),
+    streaming: r.optional(at('streaming'), (f) => readStreaming(r, f, input)),
   };
   r.throwIfAny();
   return withoutUndefined(card);

@@ -10,7 +10,7 @@ import { Tensor, type InferenceSession } from 'onnxruntime-common';
 import { Logger } from '../logger.js';
 import { parseModelCard, type ModelCard } from './card.js';
 import { CardError, ModelContractError, ModelLoadError } from './errors.js';
-import { MosModel, type MosModelOptions, type TensorConstructor } from './mos-model.js';
+import { MosModel, type MosModelOptions, type StreamingSessions, type TensorConstructor } from './mos-model.js';
 
 const logger = new Logger('core:model-loader');
 
@@ -52,6 +52,11 @@ export interface LoadMosModelOptions<S extends InferenceSession = InferenceSessi
   sessionOptions?: InferenceSession.SessionOptions;
   /** the host's Tensor class (see MosModel.load); default onnxruntime-common's */
   Tensor?: TensorConstructor;
+  /**
+   * the card's streaming pair (card.streaming.front.file and .back.file, beside card.json): windows are then
+   * scored with the front end once per hop (streaming-plan.ts). Ignored when the card has no streaming block.
+   */
+  streaming?: { front: ModelFile; back: ModelFile };
 }
 
 /**
@@ -111,13 +116,23 @@ export async function openModelSession<S extends SessionLike>(options: OpenModel
  */
 export async function loadMosModel<S extends InferenceSession>(options: LoadMosModelOptions<S>): Promise<MosModel> {
   const card = parseCardFile(options.card);
-  const session = await openModelSession({ model: options.model, createSession: options.createSession, sessionOptions: options.sessionOptions });
+  const open = (model: ModelFile, what?: string) => openModelSession({ model, createSession: options.createSession, sessionOptions: options.sessionOptions, what });
+  const session = await open(options.model);
+  let pair: StreamingSessions | undefined;
+  const opened: Array<[SessionLike, string]> = [[session, options.model.source]];
   try {
-    const model = await MosModel.load(card, session, options.Tensor ?? Tensor, { maxBatch: options.maxBatch });
-    logger.debug(`loaded ${model.id} from ${options.model.source} (inputs ${session.inputNames.join(', ')})`);
+    if (options.streaming && card.streaming) {
+      const front = await open(options.streaming.front, `${card.name}'s streaming front end`);
+      opened.push([front, options.streaming.front.source]);
+      const back = await open(options.streaming.back, `${card.name}'s streaming back end`);
+      opened.push([back, options.streaming.back.source]);
+      pair = { front, back };
+    }
+    const model = await MosModel.load(card, session, options.Tensor ?? Tensor, { maxBatch: options.maxBatch, maxStreams: options.maxStreams }, pair);
+    logger.debug(`loaded ${model.id} from ${options.model.source} (inputs ${session.inputNames.join(', ')}${pair ? '; streamed' : ''})`);
     return model;
   } catch (err) {
-    await releaseAfterFailure(session, options.model.source);
+    for (const [s, source] of opened) await releaseAfterFailure(s, source);
     if (err instanceof ModelContractError) {
       const problem = `does not match ${options.card.source}: ${err.problems.join('; ')}`;
       throw new ModelLoadError('MODEL_CONTRACT_MISMATCH', options.model.source, problem, { cause: err });
@@ -126,7 +141,6 @@ export async function loadMosModel<S extends InferenceSession>(options: LoadMosM
   }
 }
 
-/** The load already failed with a better error than a failed release would give: log this one instead. */
 /** Frees the session of a graph that failed to load; a failure to free it is logged, not thrown. */
 export async function releaseAfterFailure(session: SessionLike, source: string): Promise<void> {
   try {

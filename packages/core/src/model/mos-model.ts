@@ -8,7 +8,9 @@ import { Tensor } from 'onnxruntime-common';
 import type { InferenceSession } from 'onnxruntime-common';
 import { modelId, parseModelCard, type ModelCard } from './card.js';
 import { validateCardAgainstSession } from './contract.js';
-import { ModelRunError } from './errors.js';
+import { ModelContractError, ModelRunError } from './errors.js';
+import { StreamedFeatures, type WindowRequest } from './streamed-features.js';
+import { streamingPlan } from './streaming-plan.js';
 
 export type TensorConstructor = typeof Tensor;
 
@@ -21,6 +23,14 @@ export interface ModelScore {
 export interface MosModelOptions {
   /** Most windows per session.run; larger requests are split (bounds peak memory). Default 16. */
   maxBatch?: number;
+  /** streamed inference: most streams whose last window's features are kept (least recent dropped). Default 1024 */
+  maxStreams?: number;
+}
+
+/** The card's streaming pair, opened by the host (streaming-plan.ts): front end and back end sessions. */
+export interface StreamingSessions {
+  front: InferenceSession;
+  back: InferenceSession;
 }
 
 export class MosModel {
@@ -32,16 +42,24 @@ export class MosModel {
   readonly maxBatch: number;
   /** Runs are serialised: onnxruntime-web rejects a run on a session that is still running one. */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly streamed: { features: StreamedFeatures; back: InferenceSession } | undefined;
 
   private constructor(
     readonly card: ModelCard,
     private readonly session: InferenceSession,
     private readonly TensorCtor: TensorConstructor,
     options: MosModelOptions,
+    streaming: StreamingSessions | undefined,
   ) {
     this.id = modelId(card);
     this.windowSize = card.input.channels * card.input.bins * card.input.windowFrames;
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 16));
+    if (streaming && card.streaming) {
+      const plan = streamingPlan(card.streaming, card.input);
+      const maxStreams = Math.max(1, Math.floor(options.maxStreams ?? 1024));
+      const names = { input: card.streaming.front.input, output: card.streaming.front.output };
+      this.streamed = { features: new StreamedFeatures(this.id, plan, streaming.front, names, TensorCtor, maxStreams), back: streaming.back };
+    }
   }
 
   /**
@@ -53,10 +71,56 @@ export class MosModel {
     session: InferenceSession,
     TensorCtor: TensorConstructor = Tensor,
     options: MosModelOptions = {},
+    streaming?: StreamingSessions,
   ): Promise<MosModel> {
     const parsed = parseModelCard(card);
     validateCardAgainstSession(parsed, session);
-    return new MosModel(parsed, session, TensorCtor, options);
+    if (streaming) validateStreamingPair(parsed, streaming);
+    return new MosModel(parsed, session, TensorCtor, options, streaming);
+  }
+
+  /** Whether windows are scored by the streaming pair (the front end once per hop). */
+  get streaming(): boolean {
+    return this.streamed !== undefined;
+  }
+
+  /** Streamed inference's counts (windows assembled from a hop run vs whole-window front runs). */
+  get streamingStats(): { hopRuns: number; fullRuns: number; streams: number } | undefined {
+    const f = this.streamed?.features;
+    return f && { ...f.stats, streams: f.streams };
+  }
+
+  /**
+   * Scores windows of any streams (the scheduler's entry point). With the streaming pair, a window that
+   * follows its stream's last scored one costs one hop of front end; otherwise, and without the pair, the
+   * whole window runs. The scores are the window model's either way.
+   */
+  async scoreWindows(requests: readonly WindowRequest[]): Promise<ModelScore[]> {
+    const streamed = this.streamed;
+    if (!streamed) return this.run(requests.map((q) => q.data));
+    for (const q of requests) {
+      if (q.data.length !== this.windowSize) {
+        throw new RangeError(`${this.id}: a window has ${q.data.length} floats, expected ${this.windowSize} ([2, 161, ${this.card.input.windowFrames}])`);
+      }
+    }
+    const { steps, featureSize } = streamed.features.plan;
+    const scores: ModelScore[] = [];
+    for (let first = 0; first < requests.length; first += this.maxBatch) {
+      const part = requests.slice(first, first + this.maxBatch);
+      scores.push(
+        ...(await this.serialised(async () => {
+          const features = await streamed.features.features(part);
+          const feed = new this.TensorCtor('float32', features, [part.length, steps, featureSize]);
+          return this.runGraph(streamed.back, this.card.streaming!.back.input, feed, part.length, first);
+        })),
+      );
+    }
+    return scores;
+  }
+
+  /** The stream ended: its kept features are dropped (a no-op without the streaming pair). */
+  forget(streamId: string): void {
+    this.streamed?.features.forget(streamId);
   }
 
   /**
@@ -75,9 +139,13 @@ export class MosModel {
     return scores;
   }
 
-  /** Releases the session (the host may also do it itself; a released model cannot run). */
+  /** Releases the sessions (the host may also do it itself; a released model cannot run). */
   release(): Promise<void> {
-    return this.serialised(() => this.session.release());
+    const streamed = this.streamed;
+    return this.serialised(async () => {
+      await this.session.release();
+      if (streamed) await Promise.all([streamed.features.release(), streamed.back.release()]);
+    });
   }
 
   private toBatch(windows: readonly Float32Array[] | Float32Array, n: number | undefined): Float32Array {
@@ -110,13 +178,19 @@ export class MosModel {
     return next;
   }
 
-  private async runBatch(batch: Float32Array, n: number, firstIndex: number): Promise<ModelScore[]> {
-    const { input, outputs } = this.card;
+  private runBatch(batch: Float32Array, n: number, firstIndex: number): Promise<ModelScore[]> {
+    const { input } = this.card;
     const feed = new this.TensorCtor('float32', batch, [n, input.channels, input.bins, input.windowFrames]);
+    return this.runGraph(this.session, input.name, feed, n, firstIndex);
+  }
+
+  /** One run of the window graph or the streaming back end: both return the card's mos and dims. */
+  private async runGraph(session: InferenceSession, inputName: string, feed: Tensor, n: number, firstIndex: number): Promise<ModelScore[]> {
+    const { outputs } = this.card;
     const fetches = outputs.dims ? [outputs.mos.name, outputs.dims.name] : [outputs.mos.name];
     let result: InferenceSession.ReturnType;
     try {
-      result = await this.session.run({ [input.name]: feed }, fetches);
+      result = await session.run({ [inputName]: feed }, fetches);
     } catch (cause) {
       throw new ModelRunError(this.id, `inference failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
     }
@@ -154,4 +228,20 @@ export class MosModel {
     if (!Number.isFinite(x)) throw new ModelRunError(this.id, `returned ${x} in output "${output}" for window ${window} of the batch`);
     return x;
   }
+}
+
+/** The pair's graphs have the names the card gives them (shapes are checked on every run's output). */
+function validateStreamingPair(card: ModelCard, pair: StreamingSessions): void {
+  const block = card.streaming;
+  if (!block) throw new ModelContractError(modelId(card), ['streaming sessions were given, but the card has no streaming block']);
+  const problems: string[] = [];
+  const need = (what: string, names: readonly string[], name: string, kind: string) => {
+    if (!names.includes(name)) problems.push(`${what} has no ${kind} "${name}"; it has ${names.map((n) => `"${n}"`).join(', ') || '(none)'}`);
+  };
+  need('the streaming front end', pair.front.inputNames, block.front.input, 'input');
+  need('the streaming front end', pair.front.outputNames, block.front.output, 'output');
+  need('the streaming back end', pair.back.inputNames, block.back.input, 'input');
+  need('the streaming back end', pair.back.outputNames, card.outputs.mos.name, 'output');
+  if (card.outputs.dims) need('the streaming back end', pair.back.outputNames, card.outputs.dims.name, 'output');
+  if (problems.length > 0) throw new ModelContractError(modelId(card), problems);
 }

@@ -98,9 +98,10 @@ export class StreamScorer {
     return this.schedule(windows);
   }
 
-  /** Ends the stream (flush, short-clip rule); resolves with the last events. */
+  /** Ends the stream (flush, short-clip rule); resolves with the last events, after which the model forgets it. */
   end(): Promise<ScoreEvent[]> {
-    return this.schedule(this.producer.end());
+    const forget = () => this.scheduler.forget(this.streamId);
+    return this.schedule(this.producer.end()).finally(forget);
   }
 
   private schedule(windows: ReadyWindow[]): Promise<ScoreEvent[]> {

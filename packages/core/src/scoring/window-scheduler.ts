@@ -12,6 +12,7 @@
  */
 import { Subject, type Observable } from 'rxjs';
 import type { ModelScore, MosModel } from '../model/mos-model.js';
+import type { WindowRequest } from '../model/streamed-features.js';
 import { notScoredOutcome, scoredOutcome, type WindowOutcome } from './window-event.js';
 import type { ReadyWindow } from './window-producer.js';
 
@@ -126,6 +127,14 @@ export class WindowScheduler {
     });
   }
 
+  /**
+   * A stream ended: the model drops what it kept for it (streamed inference). Call after its last window's
+   * outcome; a later window of the same id is scored whole.
+   */
+  forget(streamId: string): void {
+    this.model.forget(streamId);
+  }
+
   /** Resolves every waiting window with an error outcome and takes no more. */
   close(): void {
     if (this.closed) return;
@@ -173,7 +182,7 @@ export class WindowScheduler {
     const started = this.clock();
     let error: string | undefined;
     try {
-      const scores: ModelScore[] = await this.model.run(batch.map((p) => p.window.data));
+      const scores: ModelScore[] = await this.model.scoreWindows(batch.map(request));
       batch.forEach((p, i) => p.resolve(scoredOutcome(scores[i]!)));
     } catch (err) {
       this.failure = err;
@@ -194,7 +203,7 @@ export class WindowScheduler {
   private async runOneByOne(batch: Pending[]): Promise<void> {
     for (const p of batch) {
       try {
-        const [score] = await this.model.run([p.window.data]);
+        const [score] = await this.model.scoreWindows([request(p)]);
         p.resolve(scoredOutcome(score!));
       } catch (err) {
         this.fail(p, err);
@@ -207,4 +216,8 @@ export class WindowScheduler {
     this.stats.errors++;
     p.resolve(notScoredOutcome('error', err instanceof Error ? err.message : String(err)));
   }
+}
+
+function request(p: Pending): WindowRequest {
+  return { streamId: p.streamId, index: p.window.index, data: p.window.data, shortClip: p.window.shortClip };
 }

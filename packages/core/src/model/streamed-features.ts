@@ -1,0 +1,158 @@
+/**
+ * The front half of streamed inference (streaming-plan.ts): each window's feature steps, with the conv
+ * front end run once per new hop instead of over the whole window. Per stream it keeps the last window's
+ * features; a window whose predecessor (index - 1 of the same stream) is not kept, e.g. after a no-speech
+ * gap, a skipped window, a short clip or an evicted stream, gets one front run over the whole window, which
+ * is what the window model computes. Every window's features are therefore the window model's, whatever
+ * arrives: the cache only ever saves work.
+ *
+ * A batch's front runs are batched by kind: one run for the hop inputs, one for the left edges, one for
+ * whole windows. The cache is bounded (least recently used streams are dropped) and a host forgets a
+ * stream when it ends.
+ */
+import type { InferenceSession } from 'onnxruntime-common';
+import type { TensorConstructor } from './mos-model.js';
+import { ModelRunError } from './errors.js';
+import type { StreamingPlan } from './streaming-plan.js';
+
+/** One window to score and the stream it comes from. */
+export interface WindowRequest {
+  /** the stream the window belongs to: consecutive windows of one stream share front-end work */
+  streamId: string;
+  /** the window's number in its stream (ReadyWindow.index) */
+  index: number;
+  /** Float32 [channels, bins, W] */
+  data: Float32Array;
+  /** the one window of a repeated short clip: scored whole, never kept */
+  shortClip?: boolean;
+}
+
+export interface StreamedFeatureStats {
+  /** windows assembled from the previous window's features and one hop run */
+  hopRuns: number;
+  /** windows whose front end ran over the whole window */
+  fullRuns: number;
+}
+
+interface Kept {
+  index: number;
+  features: Float32Array;
+}
+
+export class StreamedFeatures {
+  readonly stats: StreamedFeatureStats = { hopRuns: 0, fullRuns: 0 };
+  private readonly kept = new Map<string, Kept>();
+
+  constructor(
+    private readonly modelId: string,
+    readonly plan: StreamingPlan,
+    private readonly front: InferenceSession,
+    private readonly names: { input: string; output: string },
+    private readonly TensorCtor: TensorConstructor,
+    /** most streams whose last window is kept; beyond it the least recently scored is dropped */
+    readonly maxStreams: number,
+  ) {}
+
+  /** Streams whose last window's features are kept now. */
+  get streams(): number {
+    return this.kept.size;
+  }
+
+  /** Releases the front end's session. */
+  release(): Promise<void> {
+    this.kept.clear();
+    return this.front.release();
+  }
+
+  /** Drops a stream's kept features (its stream ended); its next window, if any, runs whole. */
+  forget(streamId: string): void {
+    this.kept.delete(streamId);
+  }
+
+  /** Features [n, steps, featureSize] of the windows, in order; the kept features advance with them. */
+  async features(requests: readonly WindowRequest[]): Promise<Float32Array> {
+    const p = this.plan;
+    const stepFloats = p.steps * p.featureSize;
+    // what each window follows: its stream's kept window, an earlier window of this batch, or nothing
+    const last = new Map<string, { index: number; at: number | Float32Array }>();
+    const previous = requests.map((q, i): number | Float32Array | null => {
+      const kept = this.kept.get(q.streamId);
+      const before = last.get(q.streamId) ?? (kept && { index: kept.index, at: kept.features });
+      last.set(q.streamId, { index: q.shortClip ? Number.NaN : q.index, at: i });
+      return !q.shortClip && before?.index === q.index - 1 ? before.at : null;
+    });
+    const hop = requests.filter((_, i) => previous[i] !== null);
+    const full = requests.filter((_, i) => previous[i] === null);
+    const [hopOut, edgeOut, fullOut] = await Promise.all([
+      hop.length > 0 ? this.runFront(hop, p.hopRunStart, p.hopRunFrames) : undefined,
+      hop.length > 0 ? this.runFront(hop, 0, p.edgeFrames) : undefined,
+      full.length > 0 ? this.runFront(full, 0, p.windowFrames) : undefined,
+    ]);
+    const out = new Float32Array(requests.length * stepFloats);
+    let h = 0;
+    let f = 0;
+    requests.forEach((q, i) => {
+      const features = out.subarray(i * stepFloats, (i + 1) * stepFloats);
+      const before = previous[i] ?? null;
+      if (before !== null) {
+        const prior = typeof before === 'number' ? out.subarray(before * stepFloats, (before + 1) * stepFloats) : before;
+        this.assemble(features, prior, hopOut!, edgeOut!, h++);
+        this.stats.hopRuns++;
+      } else {
+        features.set(fullOut!.subarray(f * stepFloats, ++f * stepFloats));
+        this.stats.fullRuns++;
+      }
+      if (!q.shortClip) this.keep(q.streamId, q.index, features);
+    });
+    return out;
+  }
+
+  /** One window from the previous window's features and item `k` of the batch's hop and edge runs. */
+  private assemble(into: Float32Array, previous: Float32Array, hopOut: Float32Array, edgeOut: Float32Array, k: number): void {
+    const p = this.plan;
+    const d = p.featureSize;
+    into.set(previous.subarray(p.hopSteps * d, p.steps * d), 0); // the stream's steps, one hop earlier
+    const runSteps = p.hopRunFrames / p.stride;
+    const skip = p.exactFromStep - p.hopRunStart / p.stride; // the run's first steps saw its own padding
+    into.set(hopOut.subarray((k * runSteps + skip) * d, (k + 1) * runSteps * d), p.exactFromStep * d);
+    const edgeRunSteps = Math.ceil(p.edgeFrames / p.stride);
+    into.set(edgeOut.subarray(k * edgeRunSteps * d, (k * edgeRunSteps + p.edgeSteps) * d), 0);
+  }
+
+  private keep(streamId: string, index: number, features: Float32Array): void {
+    this.kept.delete(streamId); // re-inserted last: Map order is the recency order
+    this.kept.set(streamId, { index, features: features.slice() });
+    if (this.kept.size > this.maxStreams) this.kept.delete(this.kept.keys().next().value!);
+  }
+
+  /** The front end over frames [from, from + frames) of each window, batched: [n, ceil(frames / stride), d]. */
+  private async runFront(requests: readonly WindowRequest[], from: number, frames: number): Promise<Float32Array> {
+    const p = this.plan;
+    const rows = p.channels * p.bins;
+    const batch = new Float32Array(requests.length * rows * frames);
+    requests.forEach((q, b) => {
+      for (let row = 0; row < rows; row++) {
+        const at = row * p.windowFrames + from;
+        batch.set(q.data.subarray(at, at + frames), (b * rows + row) * frames);
+      }
+    });
+    const feed = new this.TensorCtor('float32', batch, [requests.length, p.channels, p.bins, frames]);
+    let result: InferenceSession.ReturnType;
+    try {
+      result = await this.front.run({ [this.names.input]: feed }, [this.names.output]);
+    } catch (cause) {
+      throw new ModelRunError(this.modelId, `front end failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+    try {
+      const data = (result[this.names.output] as { data?: unknown } | undefined)?.data;
+      const expected = requests.length * Math.ceil(frames / p.stride) * p.featureSize;
+      if (!(data instanceof Float32Array) || data.length !== expected) {
+        const got = data instanceof Float32Array ? `${data.length} floats` : 'no float32 tensor';
+        throw new ModelRunError(this.modelId, `front end output "${this.names.output}" has ${got}, expected ${expected}`);
+      }
+      return data.slice();
+    } finally {
+      for (const value of Object.values(result)) (value as { dispose?: () => void }).dispose?.();
+    }
+  }
+}
