@@ -11,6 +11,7 @@ import { MosModel, parseModelCard } from '@callmos/core';
 import { loadModel } from '@callmos/node';
 import { shippedModels } from '@callmos/models';
 import { DnsmosP835, DNSMOS_WINDOW } from '@callmos/server/teachers';
+import { benchStreaming } from './streaming.mjs';
 import { ROOT, SHARED, exists, hopSeconds, pythonReference, readCard, syntheticWindow, timeMs, windowSeconds } from '../lib/common.mjs';
 
 export const DNSMOS_PATH = path.join(SHARED, 'teachers', 'dnsmos', 'sig_bak_ovr.onnx');
@@ -84,5 +85,6 @@ export async function benchModels({ modelRuns, webRuns, webWarmup, refRuns, mode
   } else {
     references.push({ model: 'Distill-MOS v7 size', skipped: 'not run in this mode' }, { model: 'DNSMOS P.835', skipped: 'not run in this mode' });
   }
-  return { rows, references };
+  const streaming = await benchStreaming({ modelRuns, webRuns, webWarmup, models });
+  return { rows, references, streaming };
 }

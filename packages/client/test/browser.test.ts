@@ -172,12 +172,12 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
   it('loads the model in the worker, from the page origin only', async () => {
     expect(await evaluate(page, 'app.isolated()')).toBe(true);
     monitorStart = await evaluate<number>(page, 'app.now()');
-    const r = await evaluate<{ ok: boolean; modelId: string; transport: string; backend: { loadMs: number; speechDetector: string }; error?: unknown }>(
+    const r = await evaluate<{ ok: boolean; modelId: string; transport: string; backend: { loadMs: number; speechDetector: string; streaming: boolean }; error?: unknown }>(
       page,
       `app.createMonitor('tiny', { model: '/models/tiny/' })`,
     );
     expect(r.error).toBeUndefined();
-    expect(r).toMatchObject({ ok: true, transport: 'shared-ring', backend: { speechDetector: 'silero-vad-v6' } });
+    expect(r).toMatchObject({ ok: true, transport: 'shared-ring', backend: { speechDetector: 'silero-vad-v6', streaming: true } });
     expect(r.modelId).toMatch(/^tiny@/);
     measurements.tinyLoadMs = r.backend.loadMs;
     const paths = server.requests.map((q) => q.path);
@@ -185,6 +185,9 @@ describe.skipIf(missing.length > 0)('clean microphone, crossOriginIsolated page 
     expect(paths).toContain('/client/tap-worklet.js');
     expect(paths).toContain('/client/ort/ort-wasm-simd-threaded.wasm');
     expect(paths).toContain('/models/tiny/model.onnx');
+    // the streaming pair beside the card: windows after the first cost one hop of the front end
+    expect(paths).toContain('/models/tiny/front.onnx');
+    expect(paths).toContain('/models/tiny/back.onnx');
     expect(paths).toContain('/client/vad/silero_vad_16k_op15.onnx');
   });
 

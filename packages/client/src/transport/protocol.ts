@@ -73,6 +73,8 @@ export interface BackendInfo {
   loadMs: number;
   /** the speech detector's id, or 'energy gate' when windows are gated by energy alone */
   speechDetector: string;
+  /** windows are scored by the card's streaming pair (front end once per hop), not the whole window model */
+  streaming: boolean;
 }
 
 /** What a track's pipeline has done so far: the numbers behind "ms of compute per second of audio". */

@@ -75,6 +75,7 @@ async function init(req: Extract<MainToWorker, { type: 'init' }>): Promise<void>
         crossOriginIsolated: scope.crossOriginIsolated === true,
         loadMs: performance.now() - t0,
         speechDetector: speech?.id ?? 'energy gate',
+        streaming: model.streaming,
       },
     });
   } catch (err) {

@@ -6,12 +6,14 @@
  * graph that does not match its card (its `code` says which; node's loader fails the same way). The
  * speech detector (Silero VAD) loads the same way, through core's loader too.
  */
-import { loadMosModel, type ModelFile, type MosModel } from '@callmos/core';
+import { Logger, loadMosModel, parseCardFile, type ModelCard, type ModelFile, type MosModel } from '@callmos/core';
 import type { SileroVad } from '@callmos/core';
 import { loadSileroVad } from '@callmos/core/pipeline';
 import * as ort from 'onnxruntime-web/wasm';
 import { ModelFetchError } from '../monitor/errors.js';
 import type { InitRequest } from '../transport/protocol.js';
+
+const logger = new Logger('client:load-model');
 
 /**
  * Pool threads sleep between runs instead of spinning for the next parallel section: a window comes every
@@ -41,7 +43,30 @@ export async function loadModel(req: InitRequest): Promise<MosModel> {
     sessionOptions: { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] },
     Tensor: ort.Tensor,
     maxBatch: req.maxBatch,
+    streaming: await streamingPair(card, req.cardUrl),
   });
+}
+
+/**
+ * The card's streaming pair (front end once per hop: the same scores for less than half the inference),
+ * fetched beside card.json. Absent or unreachable (an app that hosts only model.onnx and card.json), the
+ * window model scores alone: a warning, not a failure.
+ */
+async function streamingPair(card: ModelFile, cardUrl: string): Promise<{ front: ModelFile; back: ModelFile } | undefined> {
+  let block: ModelCard['streaming'];
+  try {
+    block = parseCardFile(card).streaming;
+  } catch {
+    return undefined; // loadMosModel reports the card's problems
+  }
+  if (!block) return undefined;
+  try {
+    const [front, back] = await Promise.all([fetchBytes(new URL(block.front.file, cardUrl).href), fetchBytes(new URL(block.back.file, cardUrl).href)]);
+    return { front, back };
+  } catch (err) {
+    logger.warn(`${cardUrl}: the streaming pair did not load (${(err as Error).message}); windows are scored whole`);
+    return undefined;
+  }
 }
 
 /** The Silero speech detector at `url`: one 32 ms frame per run, so one wasm thread is plenty. */

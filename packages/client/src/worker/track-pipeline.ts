@@ -53,7 +53,7 @@ export class TrackPipeline {
     this.options = options;
     this.trackId = options.trackId;
     this.clock = options.clock ?? (() => performance.now());
-    this.timedModel = this.timed(options.model, 'run', (ms) => (this.inferenceMs += ms));
+    this.timedModel = this.timed(options.model, 'scoreWindows', (ms) => (this.inferenceMs += ms)); // the scheduler's one entry point
     this.timedSpeech = options.speech ? this.timed(options.speech, 'run', (ms) => (this.speechDetectorMs += ms)) : undefined;
     this.scorer = this.newScorer();
     this.capture = options.captureSeconds ? new AudioCapture(Math.round(options.captureSeconds * FRAME_RATE)) : null;

@@ -80,7 +80,6 @@ export function parseModelCard(json: unknown): ModelCard {
   const root = r.object({ value: json, path: 'card' });
   if (root === undefined) r.throwIfAny();
   const at = (key: string) => r.child(root!, 'card', key);
-  const input = readInput(r, at('input'));
   const card: ModelCard = {
     ...root, // fields a later factory adds are kept (cards are forward-compatible within cardVersion 1)
     cardVersion: r.literal(at('cardVersion'), [CARD_VERSION]),
@@ -89,7 +88,7 @@ export function parseModelCard(json: unknown): ModelCard {
     params: r.integer(at('params'), 0),
     description: r.optional(at('description'), (f) => r.string(f)),
     sampleRate: r.literal(at('sampleRate'), [CARD_SAMPLE_RATE]),
-    input,
+    input: readInput(r, at('input')),
     outputs: readOutputs(r, at('outputs')),
     // Optional because there is one rule today; present it must name that rule.
     shortClip: r.optional(at('shortClip'), (f) => r.literal(f, ['repeat'])) ?? 'repeat',
@@ -97,8 +96,8 @@ export function parseModelCard(json: unknown): ModelCard {
     training: r.optional(at('training'), (f) => r.object(f)),
     accuracy: r.optional(at('accuracy'), (f) => r.object(f)),
     golden: r.optional(at('golden'), (f) => r.array(f, (item) => readGolden(r, item))),
-    streaming: r.optional(at('streaming'), (f) => readStreaming(r, f, input)),
   };
+  card.streaming = r.optional(at('streaming'), (f) => readStreaming(r, f, card.input));
   r.throwIfAny();
   return withoutUndefined(card);
 }

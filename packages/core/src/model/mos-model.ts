@@ -118,9 +118,9 @@ export class MosModel {
     return scores;
   }
 
-  /** The stream ended: its kept features are dropped (a no-op without the streaming pair). */
-  forget(streamId: string): void {
-    this.streamed?.features.forget(streamId);
+  /** The stream ended: its kept features are dropped. True if any were kept (never without the streaming pair). */
+  forget(streamId: string): boolean {
+    return this.streamed?.features.forget(streamId) ?? false;
   }
 
   /**

@@ -64,9 +64,9 @@ export class StreamedFeatures {
     return this.front.release();
   }
 
-  /** Drops a stream's kept features (its stream ended); its next window, if any, runs whole. */
-  forget(streamId: string): void {
-    this.kept.delete(streamId);
+  /** Drops a stream's kept features (its stream ended); its next window, if any, runs whole. True if any were kept. */
+  forget(streamId: string): boolean {
+    return this.kept.delete(streamId);
   }
 
   /** Features [n, steps, featureSize] of the windows, in order; the kept features advance with them. */
