@@ -69,7 +69,7 @@ describe.skipIf(!built || !chromiumPath)('@callmos/client in a Vite app', () => 
     await browser?.close();
   });
 
-  async function firstScore(url: string): Promise<{ mos: number; failed: string[] }> {
+  async function firstScore(url: string): Promise<{ mos: number; streaming: boolean; failed: string[] }> {
     const page = await browser.newPage();
     const failed: string[] = [];
     page.on('response', (r) => {
@@ -79,8 +79,8 @@ describe.skipIf(!built || !chromiumPath)('@callmos/client in a Vite app', () => 
     try {
       await page.goto(url);
       // a string, evaluated in the page: this file is type-checked without the DOM's types
-      const { mos } = (await page.evaluate('window.firstScore()')) as { mos: number };
-      return { mos, failed };
+      const { mos, backend } = (await page.evaluate('window.firstScore()')) as { mos: number; backend: { streaming: boolean } };
+      return { mos, streaming: backend.streaming, failed };
     } finally {
       await page.close();
     }
@@ -89,8 +89,9 @@ describe.skipIf(!built || !chromiumPath)('@callmos/client in a Vite app', () => 
   it('scores the microphone under the dev server', async () => {
     const vite = await startVite(app, []);
     try {
-      const { mos, failed } = await firstScore(vite.url);
+      const { mos, streaming, failed } = await firstScore(vite.url);
       expect(failed).toEqual([]);
+      expect(streaming, 'the streaming pair loaded from its ?url imports').toBe(true);
       expect(mos).toBeGreaterThan(1);
       expect(mos).toBeLessThan(5);
     } finally {
@@ -101,13 +102,14 @@ describe.skipIf(!built || !chromiumPath)('@callmos/client in a Vite app', () => 
   it('builds, emitting the worker, worklet, wasm and model, and scores from the build', async () => {
     consumer.run('npx', ['vite', 'build', 'vite-app']);
     const assets = readdirSync(path.join(app, 'dist', 'assets'));
-    for (const pattern of [/^inference-worker.*\.js$/, /^tap-worklet.*\.js$/, /\.wasm$/, /^model.*\.onnx$/, /^card.*\.json$/]) {
+    for (const pattern of [/^inference-worker.*\.js$/, /^tap-worklet.*\.js$/, /\.wasm$/, /^model.*\.onnx$/, /^card.*\.json$/, /^front.*\.onnx$/, /^back.*\.onnx$/]) {
       expect(assets.some((a) => pattern.test(a)), `${pattern} in ${assets.join(', ')}`).toBe(true);
     }
     const preview = await startVite(app, ['preview']);
     try {
-      const { mos, failed } = await firstScore(preview.url);
+      const { mos, streaming, failed } = await firstScore(preview.url);
       expect(failed).toEqual([]);
+      expect(streaming, 'the streaming pair emitted and loaded from the build').toBe(true);
       expect(mos).toBeGreaterThan(1);
     } finally {
       preview.stop();

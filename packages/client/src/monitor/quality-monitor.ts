@@ -136,7 +136,7 @@ export async function createQualityMonitor(options: QualityMonitorOptions): Prom
   if (!(maxPendingWindows >= 1)) throw new RangeError(`maxPendingWindows must be >= 1, got ${options.maxPendingWindows}`);
   resolveQualityConfig(options.quality); // a bad config fails here, not at the first score
   const assets = resolveAssets(options.assetsBaseUrl);
-  const { onnxUrl, cardUrl } = resolveModelUrls(options.model);
+  const { onnxUrl, cardUrl, streaming } = resolveModelUrls(options.model);
   const isolated = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
   const transport: TransportKind = options.transport && options.transport !== 'auto' ? options.transport : isolated ? 'shared-ring' : 'messages';
   if (transport === 'shared-ring' && !isolated) {
@@ -152,6 +152,7 @@ export async function createQualityMonitor(options: QualityMonitorOptions): Prom
       WorkerClient.start(assets.worker, {
         onnxUrl,
         cardUrl,
+        streaming,
         ort: { mjs: assets.ortMjs, wasm: assets.ortWasm },
         numThreads,
         maxBatch: 4,

@@ -19,6 +19,8 @@ export interface InitRequest {
   type: 'init';
   onnxUrl: string;
   cardUrl: string;
+  /** the streaming pair: beside the card (the names its streaming block gives), at these URLs, or none */
+  streaming: 'beside-card' | { frontUrl: string; backUrl: string } | 'none';
   ort: OrtAssetUrls;
   /** wasm threads; 1 unless the page is crossOriginIsolated */
   numThreads: number;

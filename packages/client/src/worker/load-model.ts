@@ -6,7 +6,7 @@
  * graph that does not match its card (its `code` says which; node's loader fails the same way). The
  * speech detector (Silero VAD) loads the same way, through core's loader too.
  */
-import { Logger, loadMosModel, parseCardFile, type ModelCard, type ModelFile, type MosModel } from '@callmos/core';
+import { Logger, loadMosModel, ModelLoadError, parseCardFile, type ModelCard, type ModelFile, type MosModel } from '@callmos/core';
 import type { SileroVad } from '@callmos/core';
 import { loadSileroVad } from '@callmos/core/pipeline';
 import * as ort from 'onnxruntime-web/wasm';
@@ -36,23 +36,35 @@ function configureOrt(req: InitRequest): void {
 export async function loadModel(req: InitRequest): Promise<MosModel> {
   configureOrt(req);
   const [card, model] = await Promise.all([fetchBytes(req.cardUrl), fetchBytes(req.onnxUrl)]);
-  return loadMosModel({
-    card,
-    model,
-    createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
-    sessionOptions: { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] },
-    Tensor: ort.Tensor,
-    maxBatch: req.maxBatch,
-    streaming: await streamingPair(card, req.cardUrl),
-  });
+  const load = (streaming?: { front: ModelFile; back: ModelFile }) =>
+    loadMosModel({
+      card,
+      model,
+      createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
+      sessionOptions: { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] },
+      Tensor: ort.Tensor,
+      maxBatch: req.maxBatch,
+      streaming,
+    });
+  const pair = await streamingPair(card, req);
+  if (!pair) return load();
+  try {
+    return await load(pair);
+  } catch (err) {
+    // the pair is an optimisation: a pair that does not load leaves the window model, which gives the same scores
+    if (!(err instanceof ModelLoadError) || (err.source !== pair.front.source && err.source !== pair.back.source)) throw err;
+    logger.warn(`${err.message}; windows are scored whole`);
+    return load();
+  }
 }
 
 /**
  * The card's streaming pair (front end once per hop: the same scores for less than half the inference),
- * fetched beside card.json. Absent or unreachable (an app that hosts only model.onnx and card.json), the
- * window model scores alone: a warning, not a failure.
+ * fetched beside card.json or from the URLs the app gave. Absent or unreachable (an app that hosts only
+ * model.onnx and card.json), the window model scores alone: a warning, not a failure.
  */
-async function streamingPair(card: ModelFile, cardUrl: string): Promise<{ front: ModelFile; back: ModelFile } | undefined> {
+async function streamingPair(card: ModelFile, req: InitRequest): Promise<{ front: ModelFile; back: ModelFile } | undefined> {
+  if (req.streaming === 'none') return undefined;
   let block: ModelCard['streaming'];
   try {
     block = parseCardFile(card).streaming;
@@ -60,11 +72,15 @@ async function streamingPair(card: ModelFile, cardUrl: string): Promise<{ front:
     return undefined; // loadMosModel reports the card's problems
   }
   if (!block) return undefined;
+  const urls =
+    req.streaming === 'beside-card'
+      ? { frontUrl: new URL(block.front.file, req.cardUrl).href, backUrl: new URL(block.back.file, req.cardUrl).href }
+      : req.streaming;
   try {
-    const [front, back] = await Promise.all([fetchBytes(new URL(block.front.file, cardUrl).href), fetchBytes(new URL(block.back.file, cardUrl).href)]);
+    const [front, back] = await Promise.all([fetchBytes(urls.frontUrl), fetchBytes(urls.backUrl)]);
     return { front, back };
   } catch (err) {
-    logger.warn(`${cardUrl}: the streaming pair did not load (${(err as Error).message}); windows are scored whole`);
+    logger.warn(`${(err as Error).message}: the streaming pair did not load; windows are scored whole`);
     return undefined;
   }
 }

@@ -51,15 +51,23 @@ describe('errors across the worker boundary', () => {
 });
 
 describe('URLs', () => {
-  it('a model directory URL means model.onnx + card.json in it', () => {
+  it('a model directory URL means model.onnx + card.json in it, and the streaming pair the card names beside it', () => {
     expect(resolveModelUrls('https://app.example/models/tiny')).toEqual({
       onnxUrl: 'https://app.example/models/tiny/model.onnx',
       cardUrl: 'https://app.example/models/tiny/card.json',
+      streaming: 'beside-card',
     });
+    // separate (e.g. a bundler's hashed) URLs: the pair only when given, both or neither
     expect(resolveModelUrls({ onnx: 'https://cdn.app.example/a.onnx', card: new URL('https://app.example/a.json') })).toEqual({
       onnxUrl: 'https://cdn.app.example/a.onnx',
       cardUrl: 'https://app.example/a.json',
+      streaming: 'none',
     });
+    expect(resolveModelUrls({ onnx: 'https://app.example/a.onnx', card: 'https://app.example/a.json', front: 'https://app.example/f-1.onnx', back: 'https://app.example/b-2.onnx' }).streaming).toEqual({
+      frontUrl: 'https://app.example/f-1.onnx',
+      backUrl: 'https://app.example/b-2.onnx',
+    });
+    expect(() => resolveModelUrls({ onnx: '/a.onnx', card: '/a.json', front: '/f.onnx' })).toThrow(/both front and back/);
   });
 
   it('assets default to files beside the module, or under assetsBaseUrl', () => {
