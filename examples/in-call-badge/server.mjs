@@ -9,11 +9,13 @@
  * Open the printed URL in a browser (http://localhost or 127.0.0.1: getUserMedia needs a secure context,
  * which localhost is) and press "Start microphone".
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { shippedModels } from '@callmos/models';
 import { staticFiles } from '../lib/static-files.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -52,12 +54,15 @@ try {
 const files = staticFiles({
   '/': join(HERE, 'public/'), // index.html
   '/callmos/': clientDist,
-  // only the model files, not the training code beside them
-  '/models/tiny/model.onnx': join(MODELS, 'tiny/model.onnx'),
-  '/models/tiny/card.json': join(MODELS, 'tiny/card.json'),
-  '/models/small/model.onnx': join(MODELS, 'small/model.onnx'),
-  '/models/small/card.json': join(MODELS, 'small/card.json'),
+  // only the model files (each shipped model's card, graph and streaming pair), not the training code beside them
+  ...Object.fromEntries(shippedModels.flatMap((name) => modelFiles(name).map((file) => [`/models/${name}/${file}`, join(MODELS, name, file)]))),
 });
+
+/** card.json, model.onnx and the streaming pair the card names, when present. */
+function modelFiles(name) {
+  const card = JSON.parse(readFileSync(join(MODELS, name, 'card.json'), 'utf8'));
+  return ['card.json', 'model.onnx', card.streaming?.front.file, card.streaming?.back.file].filter((f) => f && existsSync(join(MODELS, name, f)));
+}
 const http = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://x').pathname;
   if (path === '/app.js') {

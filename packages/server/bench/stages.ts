@@ -12,7 +12,8 @@
  *   speech-detector  Silero VAD over every 32 ms frame (SpeechDetector.judge on every window), 32 streams
  *                    sharing one session (their frames batched, as in a monitor with that many streams);
  *                    one stream alone is reported beside it
- *   model            the MOS model in batches of 16, per window / hop (the model-only bound is 1000 / this)
+ *   model            the MOS model in batches of 16 streams at one hop, per window / hop, streamed when the card
+ *                    has a pair (the model-only bound is 1000 / this; the whole-window model is reported beside)
  *   telemetry        withQuality + degradedFor over the events and their JSON for the WebSocket
  *
  *   npx vite-node packages/server/bench/stages.ts -- [--model tiny] [--seconds 24] [--repeat 3]
@@ -168,15 +169,23 @@ async function main(): Promise<void> {
   const detectorAlone = await detectorCost(1);
   stages['speech-detector'] = await detectorCost(STREAMS_TOGETHER);
 
-  // --- the model, batches of 16
+  // --- the model, batches of 16 streams at the same hop (the monitor's batches): streamed when the card has a
+  // pair (the front end once per hop, as the monitor runs it), and the whole-window model beside it
   const hop = model.card.input.hopFrames / 100;
-  let scores: Awaited<ReturnType<typeof model.run>> = [];
-  const modelMsPerWindow =
-    (await cpuPerAudioSecond(async () => {
+  const whole = await loadModel(MODEL, { provider: 'cpu', intraOpThreads: 1, maxBatch: 16, streaming: false });
+  let scores: Awaited<ReturnType<typeof model.scoreWindows>> = [];
+  const perWindow = async (m: typeof model) =>
+    cpuPerAudioSecond(async () => {
       scores = [];
-      for (let i = 0; i < windows.length; i += 16) scores.push(...(await model.run(windows.slice(i, i + 16).map((w) => w.data))));
-    }, windows.length)) * 1;
-  stages.model = modelMsPerWindow / hop;
+      for (const w of windows) {
+        const batch = Array.from({ length: 16 }, (_, s) => ({ streamId: `s${s}`, index: w.index, data: w.data }));
+        scores.push((await m.scoreWindows(batch))[0]!);
+      }
+      for (let s = 0; s < 16; s++) m.forget(`s${s}`);
+    }, windows.length * 16);
+  stages.model = (await perWindow(model)) / hop;
+  const wholeWindowModel = (await perWindow(whole)) / hop;
+  await whole.release();
 
   // --- telemetry: smoothing + alert rule + the JSON each event is sent as
   const events: ScoreEvent[] = windows.map((w, i) =>
@@ -210,6 +219,8 @@ async function main(): Promise<void> {
       streamsTogether: STREAMS_TOGETHER,
       pipelineMsPerAudioSecond: pipeline,
       totalMsPerAudioSecond: total,
+      streamed: model.streaming,
+      wholeWindowModelMsPerAudioSecond: wholeWindowModel,
       modelRtf: stages.model / 1000,
       modelBoundStreamsPerCore: 1000 / stages.model,
       pipelineBoundStreamsPerCore: 1000 / total,
