@@ -23,6 +23,9 @@ function headline(r) {
     if (dn) parts.push(`**${f(dn.rtf / ours.rtf, 1)}x cheaper** than DNSMOS P.835 (RTF ${f(dn.rtf, 3)})`);
     out.push(parts.join('; ') + '.');
   }
+  for (const x of (m?.streaming ?? []).filter((x) => x.ratio !== undefined && x.batch === 1)) {
+    out.push(`- ${x.model}, streamed (${x.runtime.split(' (')[0]}, batch 1): **${f(x.ratio, 2)}x** the window model's cost per hop (${f(x.perHopMs, 2)} vs ${f(x.windowMs, 2)} ms).`);
+  }
   for (const c of r.scale?.curves ?? []) {
     const sum = r.scale.summary?.find((x) => x.model === c.model);
     out.push(`- Server, ${c.model ?? r.scale.model}, batching ${c.batching}: **${c.maxRealTimeStreams} streams in real time on one core**` +
@@ -78,6 +81,22 @@ native, since V8 runs wasm on its baseline tier first and the first windows are 
 ${table(['model', 'runtime', 'params', 'window s', 'hop s', 'first window ms (cold)', 'ms per window', 'RTF'], rows)}
 
 ![models](bench-models.png)
+${streamingTable(m.streaming)}`;
+}
+
+/** models.streaming: one hop of streamed inference beside one window of the window model, same run. */
+function streamingTable(rows) {
+  if (!rows?.length) return '';
+  return `
+### Streamed inference: the front end once per hop
+\`bench/sections/streaming.mjs\`: a window of a stream that follows its previous window costs one front-end run over
+the newest hop (+ context), the left-edge run and the back end (the card's \`streaming\` pair); the window model
+runs the whole 4 s window. Same synthetic windows, same process, one thread, median per window after a warm-up;
+batch 1 is a browser's one track, batch 16 the server's batches of 16 streams at one hop. Ratio = per hop /
+per window (lower is better; the scores are the window model's, held to 1e-4 by the tests).
+
+${table(['model', 'runtime', 'batch', 'window model ms / window', 'streamed ms / hop', 'ratio'],
+    rows.map((x) => (x.error || x.skipped ? [x.model, x.runtime, '', '', '', x.error ? `error: ${x.error}` : `skipped: ${x.skipped}`] : [x.model, x.runtime, x.batch, f(x.windowMs, 2), f(x.perHopMs, 2), `**${f(x.ratio, 2)}**`])))}
 `;
 }
 
@@ -155,7 +174,7 @@ const STAGES = [
   ['opus-decode', 'Opus decode (libopus wasm) straight to 16 kHz'],
   ['windows', 'STFT, energy gate, signal evidence, windows (core)'],
   ['speech-detector', 'speech detector (Silero VAD, every 32 ms frame)'],
-  ['model', 'MOS model (batches of 16), per window / hop'],
+  ['model', 'MOS model (16 streams at one hop, streamed when the card has a pair), per window / hop'],
   ['telemetry', 'smoothing + alert rule + event JSON'],
 ];
 
@@ -167,8 +186,8 @@ function stagesSection(st) {
   const head = ['stage', ...ok.map((r) => `${r.model} ms / audio s`), ...ok.map((r) => `${r.model} share`)];
   const rows = STAGES.map(([k, what]) => [what, ...ok.map((r) => f(r.msPerAudioSecond[k], 2)), ...ok.map((r) => `${f((100 * r.msPerAudioSecond[k]) / r.totalMsPerAudioSecond, 0)} %`)]);
   rows.push(['**total**', ...ok.map((r) => `**${f(r.totalMsPerAudioSecond, 2)}**`), ...ok.map(() => '100 %')]);
-  const bounds = table(['model', 'model-only bound (1 / RTF), streams per core', 'bound of the whole path (1 / total), streams per core', 'path efficiency (model / total)', 'before: decode at 48 kHz + resample, ms / audio s'],
-    ok.map((r) => [r.model, f(r.modelBoundStreamsPerCore, 0), f(r.pipelineBoundStreamsPerCore, 0), f(r.msPerAudioSecond.model / r.totalMsPerAudioSecond, 2), `${f(r.before['opus-decode-48k'], 2)} + ${f(r.before['resample-48k'], 2)}`]));
+  const bounds = table(['model', 'model-only bound (1 / RTF), streams per core', 'bound of the whole path (1 / total), streams per core', 'path efficiency (model / total)', 'whole-window model, ms / audio s', 'before: decode at 48 kHz + resample, ms / audio s'],
+    ok.map((r) => [r.model, f(r.modelBoundStreamsPerCore, 0), f(r.pipelineBoundStreamsPerCore, 0), f(r.msPerAudioSecond.model / r.totalMsPerAudioSecond, 2), r.streamed ? f(r.wholeWindowModelMsPerAudioSecond, 2) : 'n/a (no pair)', `${f(r.before['opus-decode-48k'], 2)} + ${f(r.before['resample-48k'], 2)}`]));
   const errors = st.rows.filter((r) => r.error).map((r) => `- ${r.model}: error ${r.error}`).join('\n');
   return `## 3a. Where a stream's CPU goes
 \`packages/server/bench/stages.ts\`: every stage of the monitor's path run on its own, one thread, over the same
