@@ -10,14 +10,16 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 py() { python3 -m "callmos_factory.$@"; }
-MODELS=${CALLMOS_MODELS:-"tiny small"}
+MODELS=${CALLMOS_MODELS:-"tiny small lite"}  # lite after small: it starts from small's conv front end
+# lite (issue 14's browser default): small's trained conv front end (learning at 0.3 x the rate), a new smaller back end
+extra() { [ "$1" = lite ] && echo "--init-front-from work/runs/small/best.pt --front-lr 0.3" || true; }
 # what evaluate reports on: the distilled students and any pruned one prune_report.py shipped beside them
-shipped() { echo ${CALLMOS_MODELS:-tiny small} $(cd .. && ls -d -- *-pruned 2>/dev/null || true); }
+shipped() { echo ${CALLMOS_MODELS:-tiny lite small} $(cd .. && ls -d -- *-pruned 2>/dev/null || true); }
 case "${1:-all}" in
   deps) bash install-deps.sh ;;
   synth) py synth --train "${TRAIN_CLIPS:-15000}" --val 200 --test 400 ;;
   label) py label && py label --splits test --p835 ;;
-  train) py train "$2" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}" ;;
+  train) py train "$2" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}" $(extra "$2") ;;
   export) py export "$2" ;;
   finetune)  # resumable (work/runs/NAME/last.pt); nice, THREADS (default 1) so the machine stays usable
     nice -n 5 python3 -m callmos_factory.train "$2" --init-from "../$2" --init-lr "${INIT_LR:-0.3}" \
@@ -40,7 +42,7 @@ case "${1:-all}" in
     py label
     py label --splits test --p835
     py fixtures
-    for m in $MODELS; do py train "$m" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}"; py export "$m"; done
+    for m in $MODELS; do py train "$m" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}" $(extra "$m"); py export "$m" --fp32; py streaming export "$m"; done
     py evaluate $(shipped)
     py synth --train 0 --val 0 --test 0 --families "${FAMILY_CLIPS:-300}"
     py label --splits families

@@ -32,6 +32,8 @@ HOP_FRAMES = 100  # one score per second per stream
 VERSION = "1.4.0"  # 1.1: serving-response augmentation (serving_response.py); 1.2: corpus grown with wb_celp;
 # 1.3: small, 4 more epochs on 21000 clips; 1.4: the call-chain processing of issue 14 in the train split
 # (processing.py), fine-tuned from the shipped student (train.py --init-from)
+# the shipped versions: small 1.4.1 = 1.4.0's weights in fp32 (FP32_RULE); lite 1.0.0 = issue 14's browser student
+VERSIONS = {"tiny": VERSION, "small": "1.4.1", "lite": "1.0.0"}
 INT8_MAX_R_LOSS = 0.005
 INT8_MIN_BYTES = 1_000_000  # below this the download is small already; keep the exact float model
 
@@ -170,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("name")
     ap.add_argument("--fp32", action="store_true", help="never quantise")
-    ap.add_argument("--version", default=VERSION, help="the card's version (a re-export of the same weights bumps the patch)")
+    ap.add_argument("--version", default=None, help="the card's version (default: VERSIONS, else VERSION; a re-export of the same weights bumps the patch)")
     a = ap.parse_args(argv)
     model, ck = load_student(a.name)
     history = json.loads((WORK_DIR / "runs" / a.name / "history.json").read_text())
@@ -179,6 +181,9 @@ def main(argv: list[str] | None = None) -> None:
                 "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
         **({"schedule": restart_text(history)} if history.get("restart") else {}),
         **({"initFrom": f"{history['init_from']['name']}@{history['init_from']['version']}"} if history.get("init_from") else {}),
+        # a new student started from a trained one's conv front end (train.py --init-front-from)
+        **({"frontEndFrom": f"{history['front_from']['config']['name']} checkpoint (val r {history['front_from']['val_r']:.4f}), "
+                            f"learning at {history.get('front_lr', 'a lower')} x the rate"} if history.get("front_from") else {}),
         # family-held-out variants this corpus draws (families.SEEN_IN_TRAINING; evaluate_families leaves them out)
         "seenFamilies": [f"vocoder:{v}" for v in sorted(TRAIN_VOCODERS)],
         "augmentation": "serving response (the core resampler's 7-8 kHz band edge) on half the clips",
@@ -187,7 +192,7 @@ def main(argv: list[str] | None = None) -> None:
         # threads torch trained with (epochs logged before this was recorded ran on 1)
         "cpuThreads": sorted({h.get("threads", 1) for h in history["history"]}),
     }
-    write_model(model, ck, a.name, training, fp32=a.fp32, version=a.version)
+    write_model(model, ck, a.name, training, fp32=a.fp32, version=a.version or VERSIONS.get(a.name, VERSION))
 
 
 if __name__ == "__main__":

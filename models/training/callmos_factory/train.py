@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
         model = Student(cfg)
         if a.init_front_from and not (run / "last.pt").exists():
             _front_from(model, Path(a.init_front_from), state)
+            state["front_lr"] = a.front_lr
     model = model.to(memory_format=torch.channels_last)
     ema = AveragedModel(model, avg_fn=ema_step, use_buffers=True)
     # one parameter group unless the front end's rate differs: older runs' last.pt resume as they were saved
