@@ -31,6 +31,7 @@ import { RtpSender } from './soak/rtp-sender.mjs';
 import { soakMarkdown } from './soak/report.mjs';
 import { MonitorRelay } from './soak/telemetry-relay.mjs';
 
+const MALLOC_ENV = ['MALLOC_ARENA_MAX', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_'].filter((k) => process.env[k] !== undefined);
 const { values: flags } = parseArgs({
   options: {
     minutes: { type: 'string', default: '60' },
@@ -308,7 +309,8 @@ async function main() {
   const segments = killT === undefined ? [] : [sampler.slopes(WARMUP_S, killT), sampler.slopes(killT + 60, Infinity)];
   const results = {
     date: new Date().toISOString(),
-    command: `node --expose-gc bench/soak.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+    // the allocator settings a run was made with are part of what it measured
+    command: `${MALLOC_ENV.map((k) => `${k}=${process.env[k]} `).join('')}node --expose-gc bench/soak.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model, memGB: os.totalmem() / 1e9, loadavgAtEnd: os.loadavg(), node: process.version, gcExposed: typeof globalThis.gc === 'function' },
     config: { minutes: MINUTES, streams, model: gen.qm.backend.model, provider: gen.qm.backend.provider, churnSeconds: CHURN_S, killAt: KILL_AT, loss: LOSS, quality: QUALITY, alert: ALERT, dashboards: Number(flags.dashboards), warmupSeconds: WARMUP_S, sampleSeconds: SAMPLE_S, seed: Number(flags.seed), speech: source },
     calibration,

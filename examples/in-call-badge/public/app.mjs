@@ -17,7 +17,7 @@ async function start() {
   await ctx.resume();
   const degrader = createDegrader(ctx, mic);
   const monitor = await createQualityMonitor({
-    model: '/models/tiny/', // the small browser model: ~6 ms per window
+    model: '/models/lite/', // the browser default: streamed, the conv front end runs once per new second
     assetsBaseUrl: '/callmos/', // inference worker, audio worklet and onnxruntime-web, served by this site
     audioContext: ctx,
   });

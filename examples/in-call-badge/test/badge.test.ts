@@ -21,7 +21,7 @@ const skip =
   missingBuild() ??
   (chromiumPath ? null : 'chromium is not installed') ??
   (ffmpegPath ? null : 'ffmpeg is not installed') ??
-  (existsSync(join(REPO, 'models/tiny/model.onnx')) ? null : 'models/tiny is not installed') ??
+  (existsSync(join(REPO, 'models/lite/model.onnx')) ? null : 'models/lite is not installed') ??
   // "clean" must be read speech: the TTS fixture scores ~2.4 (poor) even without degradation
   (speechSource.startsWith('librispeech') ? null : 'needs the LibriSpeech subset of ../shared/corpora for clean speech');
 if (skip) console.warn(`badge test skipped: ${skip}`);

@@ -16,7 +16,10 @@ import { WorkerClient } from './worker-client.js';
 const logger = new Logger('client:quality-monitor');
 
 export interface QualityMonitorOptions {
-  /** URL of a model directory (model.onnx + card.json), or { onnx, card } URLs; same origin or CORS-enabled */
+  /**
+   * URL of a model directory (card.json, model.onnx and the streaming pair its card names), or { onnx, card }
+   * URLs ({ onnx, card, front, back } with the pair); same origin or CORS-enabled
+   */
   model: ModelSource;
   /** where inference-worker.js, tap-worklet.js and ort/ are served; default: beside this module */
   assetsBaseUrl?: string | URL;
