@@ -20,7 +20,7 @@ case "${1:-all}" in
   synth) py synth --train "${TRAIN_CLIPS:-15000}" --val 200 --test 400 ;;
   label) py label && py label --splits test --p835 ;;
   train) py train "$2" --epochs "${EPOCHS:-12}" --minutes "${MINUTES:-60}" $(extra "$2") ;;
-  export) py export "$2" ;;
+  export) py export "$2" --fp32 && py streaming export "$2" ;;  # fp32: export.py FP32_RULE
   finetune)  # resumable (work/runs/NAME/last.pt); nice, THREADS (default 1) so the machine stays usable
     nice -n 5 python3 -m callmos_factory.train "$2" --init-from "../$2" --init-lr "${INIT_LR:-0.3}" \
       --epochs "${EPOCHS:-6}" --minutes "${MINUTES:-60}" --threads "${THREADS:-1}" ;;

@@ -39,7 +39,7 @@ describe.skipIf(!built)('packed packages in an isolated consumer', () => {
   it('imports every package from ESM and scores a fixture with the shipped tiny model', () => {
     const out = JSON.parse(consumer.run('node', ['esm-smoke.mjs']).trim().split('\n').pop()!);
     expect(out.functions.every((t: string) => t === 'function')).toBe(true);
-    expect(out.models.shippedModels).toEqual(expect.arrayContaining(['tiny', 'small']));
+    expect(out.models.shippedModels).toEqual(['tiny', 'lite', 'small']);
     expect(out.onnxUrl.endsWith(path.join('tiny', 'model.onnx'))).toBe(true);
     expect(out.mos).toBeGreaterThan(1);
     expect(out.mos).toBeLessThan(5);
@@ -49,6 +49,7 @@ describe.skipIf(!built)('packed packages in an isolated consumer', () => {
     const out = JSON.parse(consumer.run('node', ['cjs-smoke.cjs']).trim());
     expect(out.functions.every((t: string) => t === 'function')).toBe(true);
     expect(out.defaultModel).toBe('small');
+    expect(out.shippedModels, 'index.cjs lists what index.js does').toEqual(['tiny', 'lite', 'small']);
   });
 
   it("type-checks a user's ESM and CJS files against the published types", () => {

@@ -17,7 +17,8 @@ stream caches from C*F' to d_model floats per step); the back end (transformer, 
 on the assembled [100, d_model] features. `check` measures, on real features, that the assembled features
 and scores equal the window model's; `cost` what one hop costs beside one window in onnxruntime (1 thread);
 `export` writes the shipped student's pair (front.onnx, back.onnx) beside its model.onnx and the card's
-`streaming` block that core's StreamingCache follows (packages/core/src/model/streaming-plan.ts):
+`streaming` block that core's StreamedFeatures follows (packages/core/src/model/streaming-plan.ts,
+streamed-features.ts):
 
     python -m callmos_factory.streaming check tiny [--clips 8]
     python -m callmos_factory.streaming cost tiny
@@ -133,8 +134,9 @@ def card_block(model: Student, feature_size: int) -> dict:
 
 
 def window_features(block: dict, window: np.ndarray, prev: np.ndarray | None, front_run) -> np.ndarray:
-    """One window's features as core assembles them (packages/core/src/model/streaming-cache.ts), from the
-    window's own frames [2, 161, W] and the previous window's features [steps, d] (None: a full front run).
+    """One window's features as core assembles them (packages/core/src/model/streamed-features.ts), from the
+    window's own frames [2, 161, W] and the previous window's features [steps, d] (None: a full front run),
+    one hop (the card's hopFrames: HOP_FRAMES) after it.
     `front_run(frames [2, 161, T]) -> [T / stride, d]`."""
     if prev is None:
         return front_run(window)

@@ -54,7 +54,7 @@ def test_without_the_edge_run_the_window_edge_differs():
 
 
 def test_window_features_as_core_assembles_them_match_the_window_model():
-    """window_features is the algorithm packages/core's StreamingCache runs: previous window's features shifted
+    """window_features is the algorithm packages/core's StreamedFeatures runs: previous window's features shifted
     by one hop, the newest hop run over its context, the left-edge run; exact on consecutive windows."""
     torch.manual_seed(3)
     model = Student(LADDER["micro"]).eval()

@@ -1,7 +1,7 @@
 /**
  * @callmos/client: live speech-quality (MOS) scoring of MediaStreamTracks in the browser, on the device.
  *
- *   const monitor = await createQualityMonitor({ model: '/models/tiny/' });
+ *   const monitor = await createQualityMonitor({ model: '/models/lite/' });
  *   const mic = monitor.monitorTrack(track, { id: 'me', label: 'Your microphone' });
  *   mic.scores$.subscribe(...); mic.band$.subscribe(...);
  *   defineCallmosBadge(); document.querySelector('callmos-badge').track = mic;

@@ -95,8 +95,15 @@ async function streamingFiles(cardFile: ModelFile<Uint8Array>, files: ModelFiles
     logger.debug(`${files.cardPath}: streaming pair ${block.front.file} / ${block.back.file} not found: windows are scored whole`);
     return undefined;
   }
-  const [f, b] = await Promise.all([readModelFile(front), readModelFile(back)]);
-  return { front: f, back: b };
+  try {
+    const [f, b] = await Promise.all([readModelFile(front), readModelFile(back)]);
+    return { front: f, back: b };
+  } catch (err) {
+    // the pair only saves work: the window model gives the same scores (core's loader also leaves out a pair
+    // that does not open or does not match model.onnx)
+    logger.warn(`${(err as Error).message}: windows are scored whole`);
+    return undefined;
+  }
 }
 
 /**

@@ -4,7 +4,9 @@
  * consecutive windows of a stream cost one hop run of the front end, not a whole window.
  */
 import { join } from 'node:path';
-import { scoreClip, StreamScorer, type MosModel, type ScoreEvent, type WindowRequest } from '@callmos/core';
+import { readFile } from 'node:fs/promises';
+import { loadMosModel, scoreClip, setLogEventListeners, StreamScorer, type MosModel, type ScoreEvent, type WindowRequest } from '@callmos/core';
+import * as ort from 'onnxruntime-node';
 import { modelsDir, shippedModels } from '@callmos/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAudioFile } from '../src/audio-file.js';
@@ -17,8 +19,30 @@ const streamed = (
   await Promise.all(shippedModels.map(async (name) => ((await readCard(join(modelsDir, name, 'card.json'))).streaming ? name : null)))
 ).filter((n): n is string => n !== null);
 
-it('the browser default (tiny) ships a streaming pair', () => {
-  expect(streamed).toContain('tiny');
+it('every shipped student has a streaming pair', () => {
+  expect(streamed).toEqual([...shippedModels]);
+});
+
+it('leaves out a pair that is not its model\'s split (with a warning), and scores whole windows', async () => {
+  const warnings: string[] = [];
+  setLogEventListeners({ onwarn: (_ns, message) => warnings.push(message) });
+  try {
+    const dir = join(modelsDir, 'tiny');
+    const otherDir = join(modelsDir, 'small'); // another network's pair: featureSize 192, not tiny's 64
+    const read = async (p: string) => ({ source: p, data: new Uint8Array(await readFile(p)) });
+    const model = await loadMosModel({
+      card: await read(join(dir, 'card.json')),
+      model: await read(join(dir, 'model.onnx')),
+      createSession: (bytes) => ort.InferenceSession.create(bytes),
+      Tensor: ort.Tensor,
+      streaming: { front: await read(join(otherDir, 'front.onnx')), back: await read(join(otherDir, 'back.onnx')) },
+    });
+    expect(model.streaming).toBe(false);
+    expect(warnings.join('\n')).toMatch(/small[\\/]front.onnx.*windows are scored whole/s);
+    await model.release();
+  } finally {
+    setLogEventListeners();
+  }
 });
 
 describe.each(streamed)('streamed %s', (name) => {
@@ -38,12 +62,32 @@ describe.each(streamed)('streamed %s', (name) => {
   });
 
   it('scores every golden clip as the window model does, window by window', async () => {
+    const before = model.streamingStats!.hopRuns;
     for (const golden of model.card.golden ?? []) {
       const clip = await readAudioFile(join(modelsDir, golden.file));
       const [a, b] = [await scoreClip(windowModel, clip.samples, clip.sampleRate), await scoreClip(model, clip.samples, clip.sampleRate)];
       expect(b.windows.length, golden.file).toBe(a.windows.length);
       a.windows.forEach((w, i) => expectSameScore(b.windows[i]!, w, `${golden.file} window ${i}`));
     }
+    expect(model.streamingStats!.hopRuns - before, 'windows after the first of a clip cost one hop').toBeGreaterThanOrEqual(12);
+  });
+
+  it('keeps scorers that share a streamId apart (concurrent clips, a stream restarted)', async () => {
+    const clips = await Promise.all(['noisy-tts.wav', 'clean-tts.wav', 'opus6k-loss20-tts.wav'].map((f) => readAudioFile(join(modelsDir, 'fixtures', f))));
+    const want = await Promise.all(clips.map((c) => scoreClip(windowModel, c.samples, c.sampleRate)));
+    // three clips scored at once under one streamId, their windows interleaved in the model's batches
+    const got = await Promise.all(clips.map((c) => scoreClip(model, c.samples, c.sampleRate, { streamId: 'same' })));
+    got.forEach((g, k) => g.windows.forEach((w, i) => expectSameScore(w, want[k]!.windows[i]!, `clip ${k} window ${i}`)));
+    // two live scorers under one streamId taking turns, a second of audio each: window k of one follows window
+    // k - 1 of the other in the model's runs, and must not be built on it
+    const [a, b] = clips.slice(0, 2).map((c) => new StreamScorer({ model, streamId: 'same', inputRate: c.sampleRate, maxPendingWindows: Infinity }));
+    const events: ScoreEvent[][] = [[], []];
+    const second = clips[0]!.sampleRate;
+    for (let at = 0; at < Math.max(clips[0]!.samples.length, clips[1]!.samples.length); at += second) {
+      for (const [k, scorer] of [a!, b!].entries()) events[k]!.push(...(await scorer.push(clips[k]!.samples.subarray(at, at + second))));
+    }
+    for (const [k, scorer] of [a!, b!].entries()) events[k]!.push(...(await scorer.end()));
+    events.forEach((list, k) => list.forEach((e, i) => expectSameScore(e, want[k]!.windows[i]!, `turns: scorer ${k} window ${i}`)));
   });
 
   it('takes interleaved streams, gaps, repeats, short clips and evictions in any batch, and stays exact', async () => {
@@ -74,16 +118,20 @@ describe.each(streamed)('streamed %s', (name) => {
   it('forgets a stream when its scorer ends, and scores chunked pushes like one push', async () => {
     const clip = await readAudioFile(join(modelsDir, 'fixtures', 'noisy-tts.wav'));
     const whole = await scoreClip(windowModel, clip.samples, clip.sampleRate);
-    const scorer = new StreamScorer({ model, streamId: 'chunked', inputRate: clip.sampleRate, maxPendingWindows: Infinity });
+    const own = await loadModel(name, { provider: 'cpu' }); // nothing kept by the tests before
+    const scorer = new StreamScorer({ model: own, streamId: 'chunked', inputRate: clip.sampleRate, maxPendingWindows: Infinity });
     const events: ScoreEvent[] = [];
     const chunk = Math.round(clip.sampleRate * 0.01);
     for (let at = 0; at < clip.samples.length; at += chunk) events.push(...(await scorer.push(clip.samples.subarray(at, at + chunk))));
     events.push(...(await scorer.end()));
     expect(events.length).toBe(whole.windows.length);
     events.forEach((e, i) => expectSameScore(e, whole.windows[i]!, `window ${i}`));
-    expect(model.forget('chunked'), 'kept after its scorer ended').toBe(false);
-    expect(model.forget('d'), 'd (kept by the test before) is forgotten once').toBe(true);
-    expect(model.forget('d')).toBe(false);
+    expect(own.streamingStats!.hopRuns, 'the chunked stream was streamed').toBeGreaterThan(0);
+    expect(own.streamingStats!.streams, 'nothing kept once the scorer ended').toBe(0);
+    await own.scoreWindows([req('z', 0, await realWindows(own, 1))]);
+    expect(await own.forget('z'), 'a kept stream is forgotten once').toBe(true);
+    expect(await own.forget('z')).toBe(false);
+    await own.release();
   });
 });
 

@@ -160,6 +160,7 @@ function closeTrack(trackId: string): void {
   const track = tracks.get(trackId);
   if (!track) return;
   tracks.delete(trackId);
+  track.pipeline.close();
   track.port.close();
   if (pollTimer !== null && ![...tracks.values()].some((t) => t.ring)) {
     clearInterval(pollTimer);

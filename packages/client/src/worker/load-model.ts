@@ -6,7 +6,7 @@
  * graph that does not match its card (its `code` says which; node's loader fails the same way). The
  * speech detector (Silero VAD) loads the same way, through core's loader too.
  */
-import { Logger, loadMosModel, ModelLoadError, parseCardFile, type ModelCard, type ModelFile, type MosModel } from '@callmos/core';
+import { Logger, loadMosModel, parseCardFile, type ModelCard, type ModelFile, type MosModel } from '@callmos/core';
 import type { SileroVad } from '@callmos/core';
 import { loadSileroVad } from '@callmos/core/pipeline';
 import * as ort from 'onnxruntime-web/wasm';
@@ -36,27 +36,22 @@ function configureOrt(req: InitRequest): void {
 export async function loadModel(req: InitRequest): Promise<MosModel> {
   configureOrt(req);
   const [card, model] = await Promise.all([fetchBytes(req.cardUrl), fetchBytes(req.onnxUrl)]);
-  const load = (streaming?: { front: ModelFile; back: ModelFile }) =>
-    loadMosModel({
-      card,
-      model,
-      createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
-      sessionOptions: { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] },
-      Tensor: ort.Tensor,
-      maxBatch: req.maxBatch,
-      streaming,
-    });
-  const pair = await streamingPair(card, req);
-  if (!pair) return load();
-  try {
-    return await load(pair);
-  } catch (err) {
-    // the pair is an optimisation: a pair that does not load leaves the window model, which gives the same scores
-    if (!(err instanceof ModelLoadError) || (err.source !== pair.front.source && err.source !== pair.back.source)) throw err;
-    logger.warn(`${err.message}; windows are scored whole`);
-    return load();
-  }
+  return loadMosModel({
+    card,
+    model,
+    createSession: (bytes, options) => ort.InferenceSession.create(bytes, options),
+    sessionOptions: { ...SESSION_OPTIONS, executionProviders: [...SESSION_OPTIONS.executionProviders] },
+    Tensor: ort.Tensor,
+    maxBatch: req.maxBatch,
+    // a page monitors a few tracks; a track closed without end() is forgotten when its windows settle anyway
+    maxStreams: MAX_KEPT_TRACKS,
+    // core's loader leaves out a pair that does not open or does not match model.onnx, with a warning
+    streaming: await streamingPair(card, req),
+  });
 }
+
+/** Tracks whose last window's features the worker keeps at most (least recently scored dropped first). */
+const MAX_KEPT_TRACKS = 32;
 
 /**
  * The card's streaming pair (front end once per hop: the same scores for less than half the inference),

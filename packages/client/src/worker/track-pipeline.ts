@@ -93,6 +93,12 @@ export class TrackPipeline {
     return this.finish(await events, offset);
   }
 
+  /** The track closed without end(): its queued windows settle, then the model forgets it. */
+  close(): void {
+    this.ended = true;
+    void this.scorer.abandon();
+  }
+
   get stats(): TrackStats {
     return {
       trackId: this.trackId,
@@ -126,7 +132,9 @@ export class TrackPipeline {
     this.earlierSkips += old.skippedWindows;
     this.scorer = this.newScorer();
     this.offset = seq * FRAME_SECONDS;
-    // The old stream's pending windows still resolve; it is not end()ed, so no padded tail is invented.
+    // The old stream's pending windows still resolve; it is not end()ed, so no padded tail is invented, and
+    // what the model kept for it is dropped once they have.
+    void old.abandon();
     return [];
   }
 

@@ -9,6 +9,7 @@
 import { Tensor, type InferenceSession } from 'onnxruntime-common';
 import { Logger } from '../logger.js';
 import { parseModelCard, type ModelCard } from './card.js';
+import { pairAgreementProblems } from './streaming-check.js';
 import { CardError, ModelContractError, ModelLoadError } from './errors.js';
 import { MosModel, type MosModelOptions, type StreamingSessions, type TensorConstructor } from './mos-model.js';
 
@@ -54,7 +55,9 @@ export interface LoadMosModelOptions<S extends InferenceSession = InferenceSessi
   Tensor?: TensorConstructor;
   /**
    * the card's streaming pair (card.streaming.front.file and .back.file, beside card.json): windows are then
-   * scored with the front end once per hop (streaming-plan.ts). Ignored when the card has no streaming block.
+   * scored with the front end once per hop (streaming-plan.ts). Ignored when the card has no streaming block;
+   * a pair that does not open or does not reproduce the window model on a probe window is left out, with a
+   * warning (the window model gives the same scores).
    */
   streaming?: { front: ModelFile; back: ModelFile };
 }
@@ -116,29 +119,52 @@ export async function openModelSession<S extends SessionLike>(options: OpenModel
  */
 export async function loadMosModel<S extends InferenceSession>(options: LoadMosModelOptions<S>): Promise<MosModel> {
   const card = parseCardFile(options.card);
-  const open = (model: ModelFile, what?: string) => openModelSession({ model, createSession: options.createSession, sessionOptions: options.sessionOptions, what });
-  const session = await open(options.model);
-  let pair: StreamingSessions | undefined;
-  const opened: Array<[SessionLike, string]> = [[session, options.model.source]];
+  const session = await openModelSession({ model: options.model, createSession: options.createSession, sessionOptions: options.sessionOptions });
   try {
-    if (options.streaming && card.streaming) {
-      const front = await open(options.streaming.front, `${card.name}'s streaming front end`);
-      opened.push([front, options.streaming.front.source]);
-      const back = await open(options.streaming.back, `${card.name}'s streaming back end`);
-      opened.push([back, options.streaming.back.source]);
-      pair = { front, back };
-    }
-    const model = await MosModel.load(card, session, options.Tensor ?? Tensor, { maxBatch: options.maxBatch, maxStreams: options.maxStreams }, pair);
+    const TensorCtor = options.Tensor ?? Tensor;
+    const pair = options.streaming && card.streaming ? await openStreamingPair(card, session, options.streaming, options, TensorCtor) : undefined;
+    const model = await MosModel.load(card, session, TensorCtor, { maxBatch: options.maxBatch, maxStreams: options.maxStreams }, pair);
     logger.debug(`loaded ${model.id} from ${options.model.source} (inputs ${session.inputNames.join(', ')}${pair ? '; streamed' : ''})`);
     return model;
   } catch (err) {
-    for (const [s, source] of opened) await releaseAfterFailure(s, source);
+    await releaseAfterFailure(session, options.model.source);
     if (err instanceof ModelContractError) {
       const problem = `does not match ${options.card.source}: ${err.problems.join('; ')}`;
       throw new ModelLoadError('MODEL_CONTRACT_MISMATCH', options.model.source, problem, { cause: err });
     }
     throw err;
   }
+}
+
+/**
+ * The card's streaming pair, opened and checked against the window model (streaming-check.ts); undefined,
+ * with a warning naming the file at fault, when it cannot stand in for it: the pair only saves work, so the
+ * window model, which gives the same scores, carries on alone.
+ */
+async function openStreamingPair<S extends InferenceSession>(
+  card: ModelCard,
+  window: S,
+  files: { front: ModelFile; back: ModelFile },
+  options: LoadMosModelOptions<S>,
+  TensorCtor: TensorConstructor,
+): Promise<StreamingSessions | undefined> {
+  const block = card.streaming!;
+  const open = (model: ModelFile, what: string, inputs: string[], outputs: string[]) =>
+    openModelSession({ model, createSession: options.createSession, sessionOptions: options.sessionOptions, what, inputs, outputs });
+  const outputs = [card.outputs.mos.name, ...(card.outputs.dims ? [card.outputs.dims.name] : [])];
+  let front: S | undefined;
+  try {
+    front = await open(files.front, `${card.name}'s streaming front end`, [block.front.input], [block.front.output]);
+    const back = await open(files.back, `${card.name}'s streaming back end`, [block.back.input], outputs);
+    const problems = await pairAgreementProblems(card, window, { front, back }, TensorCtor);
+    if (problems.length === 0) return { front, back };
+    await Promise.all([releaseAfterFailure(front, files.front.source), releaseAfterFailure(back, files.back.source)]);
+    logger.warn(`${files.front.source}, ${files.back.source}: ${problems.join('; ')}; windows are scored whole`);
+  } catch (err) {
+    if (front) await releaseAfterFailure(front, files.front.source);
+    logger.warn(`${messageOf(err)}; windows are scored whole`);
+  }
+  return undefined;
 }
 
 /** Frees the session of a graph that failed to load; a failure to free it is logged, not thrown. */

@@ -10,9 +10,11 @@ import { modelId, parseModelCard, type ModelCard } from './card.js';
 import { validateCardAgainstSession } from './contract.js';
 import { ModelContractError, ModelRunError } from './errors.js';
 import { StreamedFeatures, type WindowRequest } from './streamed-features.js';
+import { pairNameProblems, type StreamingPairSessions } from './streaming-check.js';
+import type { TensorConstructor } from './tensor.js';
 import { streamingPlan } from './streaming-plan.js';
 
-export type TensorConstructor = typeof Tensor;
+export type { TensorConstructor } from './tensor.js';
 
 /** One window's prediction: MOS clamped to the card's range, dims keyed by the card's names. */
 export interface ModelScore {
@@ -28,10 +30,7 @@ export interface MosModelOptions {
 }
 
 /** The card's streaming pair, opened by the host (streaming-plan.ts): front end and back end sessions. */
-export interface StreamingSessions {
-  front: InferenceSession;
-  back: InferenceSession;
-}
+export type StreamingSessions = StreamingPairSessions;
 
 export class MosModel {
   /** `name@version`, as carried by ScoreEvents */
@@ -56,7 +55,8 @@ export class MosModel {
     this.maxBatch = Math.max(1, Math.floor(options.maxBatch ?? 16));
     if (streaming && card.streaming) {
       const plan = streamingPlan(card.streaming, card.input);
-      const maxStreams = Math.max(1, Math.floor(options.maxStreams ?? 1024));
+      const maxStreams = options.maxStreams ?? 1024;
+      if (!(Number.isInteger(maxStreams) && maxStreams >= 1)) throw new RangeError(`maxStreams must be an integer >= 1, got ${options.maxStreams}`);
       const names = { input: card.streaming.front.input, output: card.streaming.front.output };
       this.streamed = { features: new StreamedFeatures(this.id, plan, streaming.front, names, TensorCtor, maxStreams), back: streaming.back };
     }
@@ -75,7 +75,10 @@ export class MosModel {
   ): Promise<MosModel> {
     const parsed = parseModelCard(card);
     validateCardAgainstSession(parsed, session);
-    if (streaming) validateStreamingPair(parsed, streaming);
+    if (streaming) {
+      const problems = pairNameProblems(parsed, streaming);
+      if (problems.length > 0) throw new ModelContractError(modelId(parsed), problems);
+    }
     return new MosModel(parsed, session, TensorCtor, options, streaming);
   }
 
@@ -118,9 +121,14 @@ export class MosModel {
     return scores;
   }
 
-  /** The stream ended: its kept features are dropped. True if any were kept (never without the streaming pair). */
-  forget(streamId: string): boolean {
-    return this.streamed?.features.forget(streamId) ?? false;
+  /**
+   * The stream ended: its kept features are dropped, after any run in flight (which could keep them again).
+   * Resolves true if any were kept (never without the streaming pair).
+   */
+  forget(streamId: string): Promise<boolean> {
+    const features = this.streamed?.features;
+    if (!features) return Promise.resolve(false);
+    return this.serialised(async () => features.forget(streamId));
   }
 
   /**
@@ -143,8 +151,10 @@ export class MosModel {
   release(): Promise<void> {
     const streamed = this.streamed;
     return this.serialised(async () => {
-      await this.session.release();
-      if (streamed) await Promise.all([streamed.features.release(), streamed.back.release()]);
+      // every session is released even when one fails to; the first failure is reported
+      const results = await Promise.allSettled([this.session.release(), ...(streamed ? [streamed.features.release(), streamed.back.release()] : [])]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     });
   }
 
@@ -228,20 +238,4 @@ export class MosModel {
     if (!Number.isFinite(x)) throw new ModelRunError(this.id, `returned ${x} in output "${output}" for window ${window} of the batch`);
     return x;
   }
-}
-
-/** The pair's graphs have the names the card gives them (shapes are checked on every run's output). */
-function validateStreamingPair(card: ModelCard, pair: StreamingSessions): void {
-  const block = card.streaming;
-  if (!block) throw new ModelContractError(modelId(card), ['streaming sessions were given, but the card has no streaming block']);
-  const problems: string[] = [];
-  const need = (what: string, names: readonly string[], name: string, kind: string) => {
-    if (!names.includes(name)) problems.push(`${what} has no ${kind} "${name}"; it has ${names.map((n) => `"${n}"`).join(', ') || '(none)'}`);
-  };
-  need('the streaming front end', pair.front.inputNames, block.front.input, 'input');
-  need('the streaming front end', pair.front.outputNames, block.front.output, 'output');
-  need('the streaming back end', pair.back.inputNames, block.back.input, 'input');
-  need('the streaming back end', pair.back.outputNames, card.outputs.mos.name, 'output');
-  if (card.outputs.dims) need('the streaming back end', pair.back.outputNames, card.outputs.dims.name, 'output');
-  if (problems.length > 0) throw new ModelContractError(modelId(card), problems);
 }

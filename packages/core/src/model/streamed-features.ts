@@ -11,7 +11,7 @@
  * stream when it ends.
  */
 import type { InferenceSession } from 'onnxruntime-common';
-import type { TensorConstructor } from './mos-model.js';
+import type { TensorConstructor } from './tensor.js';
 import { ModelRunError } from './errors.js';
 import type { StreamingPlan } from './streaming-plan.js';
 
@@ -83,11 +83,10 @@ export class StreamedFeatures {
     });
     const hop = requests.filter((_, i) => previous[i] !== null);
     const full = requests.filter((_, i) => previous[i] === null);
-    const [hopOut, edgeOut, fullOut] = await Promise.all([
-      hop.length > 0 ? this.runFront(hop, p.hopRunStart, p.hopRunFrames) : undefined,
-      hop.length > 0 ? this.runFront(hop, 0, p.edgeFrames) : undefined,
-      full.length > 0 ? this.runFront(full, 0, p.windowFrames) : undefined,
-    ]);
+    // one run at a time: a session may reject a run while another is in flight (onnxruntime-web's JSEP does)
+    const hopOut = hop.length > 0 ? await this.runFront(hop, p.hopRunStart, p.hopRunFrames) : undefined;
+    const edgeOut = hop.length > 0 ? await this.runFront(hop, 0, p.edgeFrames) : undefined;
+    const fullOut = full.length > 0 ? await this.runFront(full, 0, p.windowFrames) : undefined;
     const out = new Float32Array(requests.length * stepFloats);
     let h = 0;
     let f = 0;

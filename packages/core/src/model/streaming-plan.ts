@@ -135,14 +135,21 @@ function geometryProblems(b: ModelCardStreaming, windowFrames: number, hopFrames
     problems.push(`contextFrames (${b.contextFrames}) must be at least 2 x receptiveFrames (${b.receptiveFrames})`);
   }
   if (b.edgeFrames > windowFrames) problems.push(`edgeFrames (${b.edgeFrames}) must not exceed the window's ${windowFrames}`);
-  if (b.edgeSteps * s > b.edgeFrames) problems.push(`edgeFrames (${b.edgeFrames}) must cover edgeSteps (${b.edgeSteps}) x stride (${s})`);
+  // the steps whose receptive field reaches before the window's first frame see its zero padding: all of them
+  // must come from the edge run, and the edge run must see each of them whole
+  const padded = Math.ceil(b.receptiveFrames / s);
+  if (b.edgeSteps < padded) problems.push(`edgeSteps (${b.edgeSteps}) must cover the ${padded} steps that see the window's left padding (ceil(receptiveFrames / stride))`);
+  const needed = Math.max(0, b.edgeSteps - 1) * s + b.receptiveFrames + 1;
+  if (b.edgeFrames < needed) problems.push(`edgeFrames (${b.edgeFrames}) must hold edgeSteps' whole receptive field: at least ${needed} frames`);
   if (b.edgeSteps > (windowFrames - hopFrames) / s) problems.push(`edgeSteps (${b.edgeSteps}) must not reach the window's newest hop`);
   return problems;
 }
 
-/** A file beside card.json: a plain name, never a path out of the model's folder. */
+/** A graph beside card.json: a plain .onnx file name, never a path (no separators, no `.` or `..`). */
 function fileName(r: CardReader, f: CardField): string {
   const name = r.nonEmptyString(f);
-  if (typeof name === 'string' && !/^[\w.-]+$/.test(name)) r.problem(`${f.path} must be a file name beside card.json, got ${JSON.stringify(name)}`);
+  if (typeof name === 'string' && !/^(?!\.)[\w.-]+\.onnx$/.test(name)) {
+    r.problem(`${f.path} must be an .onnx file name beside card.json, got ${JSON.stringify(name)}`);
+  }
   return name;
 }

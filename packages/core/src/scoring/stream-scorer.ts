@@ -41,6 +41,9 @@ export interface StreamScorerOptions {
 
 export const DEFAULT_MAX_PENDING_WINDOWS = 32;
 
+/** Scorers made so far: each has its own key in the scheduler and the model (see StreamScorer.key). */
+let scorers = 0;
+
 export class StreamScorer {
   readonly model: MosModel;
   readonly streamId: string;
@@ -50,11 +53,20 @@ export class StreamScorer {
   private readonly now: () => number;
   private skipped = 0;
   private failure: unknown = undefined;
+  /**
+   * This scorer's key in the scheduler and the model, never another's: streamed inference keeps a stream's
+   * last window under it, so two scorers with one streamId (concurrent scoreClip calls, a stream restarted
+   * after a gap) must not continue each other's windows. Events carry streamId.
+   */
+  private readonly key: string;
+  /** settles once every window pushed so far has its outcome (end() forgets the key after it) */
+  private settled: Promise<unknown> = Promise.resolve();
 
   constructor(options: StreamScorerOptions) {
     this.model = options.model;
     this.streamId = options.streamId;
     this.now = options.now ?? Date.now;
+    this.key = `${options.streamId}#${++scorers}`;
     const maxPending = options.maxPendingWindows ?? DEFAULT_MAX_PENDING_WINDOWS;
     if (!(maxPending >= 1)) throw new RangeError(`maxPendingWindows must be >= 1, got ${options.maxPendingWindows}`);
     if (options.scheduler && options.scheduler.model !== options.model) throw new RangeError('the shared scheduler runs another model');
@@ -98,13 +110,36 @@ export class StreamScorer {
     return this.schedule(windows);
   }
 
-  /** Ends the stream (flush, short-clip rule); resolves with the last events, after which the model forgets it. */
-  end(): Promise<ScoreEvent[]> {
-    const forget = () => this.scheduler.forget(this.streamId);
-    return this.schedule(this.producer.end()).finally(forget);
+  /**
+   * Ends the stream (flush, short-clip rule); resolves with the last events once every window of the stream
+   * has its outcome and the model has dropped what it kept for it.
+   */
+  async end(): Promise<ScoreEvent[]> {
+    const last = this.schedule(this.producer.end());
+    try {
+      return await last;
+    } finally {
+      await this.settled;
+      await this.scheduler.forget(this.key);
+    }
+  }
+
+  /**
+   * Drops the stream without its tail (no flush, no short-clip window: a stream cut by a gap, or closed):
+   * resolves once the windows pushed so far have their outcomes and the model has forgotten the stream.
+   */
+  async abandon(): Promise<void> {
+    await this.settled;
+    await this.scheduler.forget(this.key);
   }
 
   private schedule(windows: ReadyWindow[]): Promise<ScoreEvent[]> {
+    const events = this.scheduleWindows(windows);
+    this.settled = Promise.allSettled([this.settled, events]);
+    return events;
+  }
+
+  private scheduleWindows(windows: ReadyWindow[]): Promise<ScoreEvent[]> {
     if (!this.detector) return Promise.all(this.enqueue(windows));
     const detector = this.detector;
     // Judged together, queued together: the model then sees the same batches as without a detector.
@@ -132,7 +167,7 @@ export class StreamScorer {
     const speech = windows.filter((w) => w.speech);
     // a skip is counted when it happens (skippedWindows is current once push() returns), its event later
     const skippedAt: number[] = [];
-    const outcomes = this.scheduler.submitAll(this.streamId, speech, (i) => (skippedAt[i] = ++this.skipped));
+    const outcomes = this.scheduler.submitAll(this.key, speech, (i) => (skippedAt[i] = ++this.skipped));
     let next = 0;
     return windows.map((w) => {
       if (!w.speech) return Promise.resolve(this.event(w, notScoredOutcome('no-speech')));

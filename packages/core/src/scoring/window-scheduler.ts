@@ -131,8 +131,8 @@ export class WindowScheduler {
    * A stream ended: the model drops what it kept for it (streamed inference). Call after its last window's
    * outcome; a later window of the same id is scored whole.
    */
-  forget(streamId: string): void {
-    this.model.forget(streamId);
+  forget(streamId: string): Promise<boolean> {
+    return this.model.forget(streamId);
   }
 
   /** Resolves every waiting window with an error outcome and takes no more. */

@@ -51,17 +51,27 @@ describe('card.streaming', () => {
         expect.stringMatching(/input.hopFrames \(100\) must be a multiple of stride \(8\)/),
         expect.stringMatching(/contextFrames \(12\) must be a multiple of stride/),
         expect.stringMatching(/contextFrames \(12\) must be at least 2 x receptiveFrames \(10\)/),
-        expect.stringMatching(/edgeFrames \(20\) must cover edgeSteps \(4\) x stride \(8\)/),
+        expect.stringMatching(/edgeFrames \(20\) must hold edgeSteps. whole receptive field: at least 35 frames/),
       ]),
     );
     expect(problemsOf(card({ contextFrames: 320 }))).toEqual([expect.stringMatching(/a hop run .* must fit in a window of 400 frames/)]);
   });
 
+  it("refuses edge runs that do not cover the steps the window's left padding reaches", () => {
+    // tiny: receptiveFrames 10, stride 4 -> the first 3 steps see the padding; the 4th edge step needs 3 x 4 + 10 + 1 frames
+    expect(problemsOf(card({ edgeSteps: 2 }))).toEqual([expect.stringMatching(/edgeSteps \(2\) must cover the 3 steps/)]);
+    expect(problemsOf(card({ edgeFrames: 22 }))).toEqual([expect.stringMatching(/edgeFrames \(22\) must hold .* at least 23 frames/)]);
+    expect(parseModelCard(card({ edgeFrames: 23 })).streaming?.edgeFrames).toBe(23);
+  });
+
   it('refuses a graph file that is a path, and missing or mistyped fields', () => {
+    for (const file of ['..', '.', '.onnx', 'front', 'a/front.onnx']) {
+      expect(problemsOf(card({ back: { file, input: 'features' } })), file).toEqual([expect.stringMatching(/card.streaming.back.file must be an .onnx file name/)]);
+    }
     const problems = problemsOf(card({ front: { file: '../../etc/passwd', input: 'frames' }, back: { input: 'x' }, featureSize: 0 }));
     expect(problems).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/card.streaming.front.file must be a file name beside card.json/),
+        expect.stringMatching(/card.streaming.front.file must be an .onnx file name beside card.json/),
         expect.stringMatching(/card.streaming.front.output/),
         expect.stringMatching(/card.streaming.back.file/),
         expect.stringMatching(/card.streaming.featureSize/),

@@ -180,7 +180,7 @@ export class AudioStream {
       this.score(this.producer.end());
     }
     await this.tail;
-    this.pool.forget(this.streamId); // its last window is scored: what streamed inference kept for it goes
+    await this.pool.forget(this.streamId); // its last window is scored: what streamed inference kept for it goes
   }
 
   private play(outputs: JitterOutput[]): void {
