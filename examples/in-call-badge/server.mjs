@@ -58,7 +58,11 @@ const files = staticFiles({
   ...Object.fromEntries(shippedModels.flatMap((name) => modelFiles(name).map((file) => [`/models/${name}/${file}`, join(MODELS, name, file)]))),
 });
 
-/** card.json, model.onnx and the streaming pair the card names, when present. */
+/**
+ * card.json, model.onnx and the streaming pair the card names, when present.
+ * @param {string} name
+ * @returns {string[]}
+ */
 function modelFiles(name) {
   const card = JSON.parse(readFileSync(join(MODELS, name, 'card.json'), 'utf8'));
   return ['card.json', 'model.onnx', card.streaming?.front.file, card.streaming?.back.file].filter((f) => f && existsSync(join(MODELS, name, f)));
