@@ -43,6 +43,7 @@ export type { WindowRequest } from './model/streamed-features.js';
 export type { ModelCardStreaming, ModelCardStreamingGraph } from './model/streaming-plan.js';
 export {
   loadMosModel,
+  streamingPairNames,
   openModelSession,
   parseCardFile,
   type LoadMosModelOptions,

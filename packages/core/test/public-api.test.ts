@@ -29,7 +29,7 @@ describe('public exports', () => {
       'value modelId', 'value mosFromR', 'value networkQuality', 'value oneWayDelayMs', 'value openModelSession',
       'value parseCardFile', 'value parseModelCard', 'value rFactor', 'value rFactorBreakdown', 'value resolveCodec',
       'value resolveQualityConfig', 'value scoreClip', 'value scoredOnly', 'value setDebugNamespaces',
-      'value setDebugOutput', 'value setLogEventListeners', 'value withQuality',
+      'value setDebugOutput', 'value setLogEventListeners', 'value streamingPairNames', 'value withQuality',
     ]);
   }, 60_000);
 

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { loadMosModel, Logger, ModelLoadError, parseCardFile, type ModelCard, type ModelFile, type MosModel, type MosModelOptions } from '@callmos/core';
+import { loadMosModel, Logger, ModelLoadError, parseCardFile, streamingPairNames, type ModelCard, type ModelFile, type MosModel, type MosModelOptions } from '@callmos/core';
 import { defaultModel, modelsDir as shippedModelsDir, shippedModels } from '@callmos/models';
 import * as ort from 'onnxruntime-node';
 import { createOrtSession, type ExecutionProviderName, type OrtBackendOptions, type OrtSessionHandle } from './backend.js';
@@ -82,17 +82,12 @@ export async function loadModelWithDetails(nameOrPath: string = defaultModel, op
 
 /** The card's streaming pair when both files are beside it (a model without them scores windows whole). */
 async function streamingFiles(cardFile: ModelFile<Uint8Array>, files: ModelFiles): Promise<{ front: ModelFile; back: ModelFile } | undefined> {
-  let block: ModelCard['streaming'];
-  try {
-    block = parseCardFile(cardFile).streaming;
-  } catch {
-    return undefined; // loadMosModel reports the card's problems
-  }
-  if (!block) return undefined;
+  const names = streamingPairNames(cardFile);
+  if (!names) return undefined;
   const dir = dirname(files.cardPath);
-  const [front, back] = [join(dir, block.front.file), join(dir, block.back.file)];
+  const [front, back] = [join(dir, names.front), join(dir, names.back)];
   if (!existsSync(front) || !existsSync(back)) {
-    logger.debug(`${files.cardPath}: streaming pair ${block.front.file} / ${block.back.file} not found: windows are scored whole`);
+    logger.debug(`${files.cardPath}: streaming pair ${names.front} / ${names.back} not found: windows are scored whole`);
     return undefined;
   }
   try {

@@ -6,7 +6,7 @@
  * graph that does not match its card (its `code` says which; node's loader fails the same way). The
  * speech detector (Silero VAD) loads the same way, through core's loader too.
  */
-import { Logger, loadMosModel, parseCardFile, type ModelCard, type ModelFile, type MosModel } from '@callmos/core';
+import { Logger, loadMosModel, streamingPairNames, type ModelFile, type MosModel } from '@callmos/core';
 import type { SileroVad } from '@callmos/core';
 import { loadSileroVad } from '@callmos/core/pipeline';
 import * as ort from 'onnxruntime-web/wasm';
@@ -60,16 +60,11 @@ const MAX_KEPT_TRACKS = 32;
  */
 async function streamingPair(card: ModelFile, req: InitRequest): Promise<{ front: ModelFile; back: ModelFile } | undefined> {
   if (req.streaming === 'none') return undefined;
-  let block: ModelCard['streaming'];
-  try {
-    block = parseCardFile(card).streaming;
-  } catch {
-    return undefined; // loadMosModel reports the card's problems
-  }
-  if (!block) return undefined;
+  const names = streamingPairNames(card);
+  if (!names) return undefined;
   const urls =
     req.streaming === 'beside-card'
-      ? { frontUrl: new URL(block.front.file, req.cardUrl).href, backUrl: new URL(block.back.file, req.cardUrl).href }
+      ? { frontUrl: new URL(names.front, req.cardUrl).href, backUrl: new URL(names.back, req.cardUrl).href }
       : req.streaming;
   try {
     const [front, back] = await Promise.all([fetchBytes(urls.frontUrl), fetchBytes(urls.backUrl)]);

@@ -85,6 +85,20 @@ export function parseCardFile(card: ModelFile<Uint8Array | string | object>): Mo
 }
 
 /**
+ * The file names of the card's streaming pair, for a host to read beside card.json (or at URLs of its own);
+ * undefined when the card names none, or does not parse (loadMosModel then reports its problems).
+ */
+export function streamingPairNames(card: ModelFile<Uint8Array | string | object>): { front: string; back: string } | undefined {
+  let block: ModelCard['streaming'];
+  try {
+    block = parseCardFile(card).streaming;
+  } catch {
+    return undefined;
+  }
+  return block && { front: block.front.file, back: block.back.file };
+}
+
+/**
  * Opens a graph through the host's session factory and checks it has the inputs and outputs the host
  * needs. Throws ModelLoadError: MODEL_GRAPH_INVALID when the runtime cannot load the bytes,
  * MODEL_CONTRACT_MISMATCH (session released) when a name is missing.

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-common';
-import { parseModelCard, type ModelCard } from '../../src/model/card.js';
+import { CardError, parseModelCard, type ModelCard } from '../../src/model/card.js';
 import { MosModel, type MosModelOptions } from '../../src/model/mos-model.js';
 import { seededRandom } from '../dsp/support.js';
 
@@ -95,4 +95,15 @@ export function quiet(seconds: number, sampleRate: number, db = -Infinity, seed 
   const scale = Math.pow(10, db / 20) * Math.sqrt(3); // uniform [-a, a] has RMS a / sqrt(3)
   for (let i = 0; i < x.length; i++) x[i] = scale * (2 * rand() - 1);
   return x;
+}
+
+/** The problems a CardError lists for `json` (fails the test when the card parses). */
+export function cardProblems(json: unknown): string[] {
+  try {
+    parseModelCard(json);
+  } catch (err) {
+    if (!(err instanceof CardError)) throw err;
+    return [...err.problems];
+  }
+  throw new Error('expected a CardError');
 }
