@@ -52,9 +52,9 @@ export async function measureCost(vads, model, params) {
   }
   const producer = new WindowProducer({ card: model.card, inputRate: SR });
   const windows = [...producer.push(long), ...producer.end()];
-  await model.run(windows.slice(0, 4).map((x) => x.data)); // warm-up
+  await model.run(windows.slice(0, 4).map((x) => x.frames.toArray())); // warm-up
   const t = performance.now();
-  await model.run(windows.map((x) => x.data));
+  await model.run(windows.map((x) => x.frames.toArray()));
   cost[model.id] = { msPerWindow: (performance.now() - t) / windows.length, note: 'one window per second of audio at hop 1 s' };
   return cost;
 }

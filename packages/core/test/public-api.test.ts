@@ -35,11 +35,11 @@ describe('public exports', () => {
 
   it('packages/core/src/dsp/index.ts', () => {
     expect(publicExports('packages/core/src/dsp/index.ts')).toEqual([
-      'type CompressedStft', 'type FrameSink', 'type FrameWindow', 'type FrameWindowerOptions', 'type ResamplerFilter',
-      'type ResamplerOptions', 'type ResamplerQuality', 'type StftFrame', 'type WindowerFrame', 'value ENERGY_FLOOR',
+      'type CompressedStft', 'type FrameRows', 'type FrameSink', 'type FrameWindow', 'type FrameWindowerOptions', 'type ResamplerFilter',
+      'type ResamplerOptions', 'type ResamplerQuality', 'type StftFrame', 'type WindowValues', 'type WindowerFrame', 'value ENERGY_FLOOR',
       'value FrameWindower', 'value HOP', 'value MAG_FLOOR', 'value N_BINS', 'value N_FFT', 'value PAD',
       'value PEAK_FLOOR', 'value POWER', 'value RealFft', 'value SAMPLE_RATE', 'value StreamingResampler',
-      'value StreamingStft', 'value compressedStft', 'value designResamplerFilter', 'value numFrames', 'value peakGain',
+      'value StreamingStft', 'value arrayRows', 'value compressedStft', 'value designResamplerFilter', 'value numFrames', 'value peakGain',
     ]);
   }, 60_000);
 

@@ -149,7 +149,7 @@ async function realWindows(model: MosModel, n: number): Promise<Float32Array[]> 
   const windows: Float32Array[] = [];
   const { WindowProducer } = await import('@callmos/core/pipeline');
   const producer = new WindowProducer({ card: model.card, inputRate: clip.sampleRate });
-  for (const w of [...producer.push(tiled), ...producer.end()]) windows.push(w.data);
+  for (const w of [...producer.push(tiled), ...producer.end()]) windows.push(w.frames.toArray());
   expect(windows.length).toBeGreaterThanOrEqual(n);
   return windows;
 }

@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     cpuPerAudioSecond(async () => {
       scores = [];
       for (const w of windows) {
-        const batch = Array.from({ length: 16 }, (_, s) => ({ streamId: `s${s}`, index: w.index, data: w.data }));
+        const batch = Array.from({ length: 16 }, (_, s) => ({ streamId: `s${s}`, index: w.index, data: w.frames }));
         scores.push((await m.scoreWindows(batch))[0]!);
       }
       for (let s = 0; s < 16; s++) m.forget(`s${s}`);

@@ -93,7 +93,11 @@ async function main(): Promise<void> {
   const events: ScoreEvent[] = [];
   qm.scores$.subscribe((e) => events.push(e));
   const batchSizes: number[] = [];
-  qm.pool.runs$.subscribe((r) => batchSizes.push(r.size));
+  let modelMs = 0;
+  qm.pool.runs$.subscribe((r) => {
+    batchSizes.push(r.size);
+    modelMs += r.durationMs;
+  });
 
   // warm the model up so its first-run allocations are in the baseline, not in the per-stream memory
   await qm.pool.model.run([new Float32Array(qm.pool.model.windowSize)]);
@@ -146,6 +150,7 @@ async function main(): Promise<void> {
     await sleep(2000);
   }
   const skipped = qm.pool.stats.skipped;
+  const streaming = qm.pool.model.streamingStats;
   // what the plugin saw, summed over the streams: packets, losses, concealment, audio seconds, windows
   const sum = (get: (st: AudioStreamStats) => number) => qm.currentParticipants.reduce((acc, p) => acc + get(p.stats), 0);
   const seen = {
@@ -194,6 +199,10 @@ async function main(): Promise<void> {
       audioDeliveredPct: (100 * seen.audioSeconds) / (STREAMS * SECONDS),
       batches: batchSizes.length,
       meanBatch,
+      // the student's runs, wall ms per scored window (all points run it on the plugin's one core), and how
+      // many windows were assembled from a hop run vs run whole (first windows, after gaps)
+      modelMsPerWindow: modelMs / Math.max(1, batchSizes.reduce((x, y) => x + y, 0)),
+      ...(streaming ? { hopRuns: streaming.hopRuns, fullRuns: streaming.fullRuns } : {}),
       rssPerStreamMB: (b.self.rss - base.self.rss + b.worker.rss - base.worker.rss) / STREAMS / 1e6,
       pluginRssMB: b.self.rss / 1e6,
       workerRssMB: b.worker.rss / 1e6,

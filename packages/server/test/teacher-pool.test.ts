@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MosModel } from '@callmos/core';
 import { WindowProducer, type ReadyWindow, type WindowOutcome } from '@callmos/core/pipeline';
+import { arrayRows } from '@callmos/core/dsp';
 import { loadModel } from '@callmos/node';
 import { TeacherPool, type BatchRun } from '../src/pool/teacher-pool.js';
 import { fixtureModelDir } from './helpers/models.js';
@@ -36,7 +37,7 @@ describe('TeacherPool', () => {
     expect(runs.reduce((n, r) => n + r.size, 0)).toBe(clean.length + noisy.length);
     expect(runs.length).toBeLessThanOrEqual(Math.ceil((clean.length + noisy.length) / 4) + 1);
     expect(runs.some((r) => r.streams === 2)).toBe(true);
-    const alone = await model.run(clean.map((w) => w.data));
+    const alone = await model.run(clean.map((w) => w.frames.toArray()));
     outcomes.slice(0, clean.length).forEach((o, i) => expect(o.mos).toBeCloseTo(alone[i]!.mos, 4));
     pool.close();
   });
@@ -65,11 +66,11 @@ describe('TeacherPool', () => {
 
   it('isolates a failing window: the rest of its batch is still scored', async () => {
     const pool = new TeacherPool(model, { batchSize: 3, maxWaitMs: 50 });
-    const bad: ReadyWindow = { ...clean[0]!, data: new Float32Array(10) };
+    const bad: ReadyWindow = { ...clean[0]!, frames: arrayRows(new Float32Array(10), 5) };
     const [a, b, c] = await Promise.all([pool.submit('a', clean[1]!), pool.submit('bad', bad), pool.submit('c', noisy[1]!)]);
     expect(a!.scored && c!.scored).toBe(true);
     expect(b).toMatchObject({ scored: false, reason: 'error' });
-    expect(b!.error).toMatch(/window 0 has 10 floats/);
+    expect(b!.error).toMatch(/a window has 10 floats/);
     expect(pool.stats.errors).toBe(1);
     pool.close();
   });

@@ -27,3 +27,4 @@ export {
   type WindowerFrame,
   type FrameWindow,
 } from './windows.js';
+export { arrayRows, type FrameRows, type WindowValues } from './window-frames.js';

@@ -2,8 +2,9 @@
  * Sliding model-input windows over STFT frames (docs/ARCHITECTURE.md "Features").
  *
  * Window k covers frames [k * hop, k * hop + W) and is ready when its last frame arrives. Frames are
- * computed once by the STFT and kept in a ring buffer of the last W frames; a window only copies them
- * into the model layout [2, 161, W] (channel, bin, frame; frames fastest).
+ * computed once by the STFT and stored once, in hop-long blocks already in the model's layout (channel,
+ * bin, frame; frames fastest); a window is the blocks it spans (window-frames.ts), and its
+ * [2, 161, W] array is only made for a consumer that asks for it (`frames.toArray()`).
  *
  * Peak normalisation (card `input.peakNormalize`) is done in the spectral domain: the released student
  * peak-normalises each window's waveform before the STFT, and since compression is |X|^0.3, dividing the
@@ -14,6 +15,7 @@
  * (docs/ARCHITECTURE.md defines windows this way).
  */
 import { N_BINS, peakGain } from './constants.js';
+import { BlockWindowFrames, type FrameRows } from './window-frames.js';
 
 export interface FrameWindowerOptions {
   /** W: frames per window (card `input.windowFrames`) */
@@ -41,8 +43,11 @@ export interface FrameWindow {
   startFrame: number;
   /** one past the last frame, startFrame + W */
   endFrame: number;
-  /** Float32 [2, 161, W], channel 0 real, channel 1 imaginary, frames fastest; peak-normalised when asked */
-  data: Float32Array;
+  /**
+   * the window's values [2, 161, W] (channel 0 real, channel 1 imaginary, frames fastest), peak-normalised
+   * when asked: copied out by range (copyRows), or as one array (toArray(), made on first use)
+   */
+  frames: FrameRows;
   /** largest |sample| the window's frames cover */
   peak: number;
   /** the factor applied to `data`: max(peak, 1e-4)^-0.3 with peak normalisation, else 1 */
@@ -59,8 +64,15 @@ export class FrameWindower {
   readonly windowFrames: number;
   readonly hopFrames: number;
   readonly peakNormalize: boolean;
-  /** the last W frames, slot = frame index % W, each [re(161) | im(161)] */
-  private readonly ring: Float32Array;
+  /**
+   * Frames in blocks of hopFrames, block b = frames [b * hop, (b + 1) * hop), each [322, hop]; a block is
+   * filled once and never written again (windows hold it), so a full block is replaced, not reused.
+   * Only the blocks the next window can still need are kept here.
+   */
+  private blocks: Float32Array[] = [];
+  /** index of blocks[0] */
+  private firstBlock = 0;
+  /** per-frame peak and energy of the last W frames, slot = frame index % W */
   private readonly peaks: Float64Array;
   private readonly energies: Float64Array;
   private nextFrame = 0;
@@ -75,7 +87,6 @@ export class FrameWindower {
     this.windowFrames = windowFrames;
     this.hopFrames = hopFrames;
     this.peakNormalize = peakNormalize;
-    this.ring = new Float32Array(windowFrames * FRAME_VALUES);
     this.peaks = new Float64Array(windowFrames);
     this.energies = new Float64Array(windowFrames);
   }
@@ -96,37 +107,65 @@ export class FrameWindower {
     if (frame.data.length !== FRAME_VALUES) {
       throw new RangeError(`frame data must hold ${FRAME_VALUES} values, got ${frame.data.length}`);
     }
-    const slot = frame.index % this.windowFrames;
-    this.ring.set(frame.data, slot * FRAME_VALUES);
-    this.peaks[slot] = frame.peak;
-    this.energies[slot] = frame.energyDb;
+    const hop = this.hopFrames;
+    const i = frame.index;
+    const b = Math.floor(i / hop);
+    if (i % hop === 0) {
+      this.blocks.push(new Float32Array(FRAME_VALUES * hop));
+      // the next window to complete starts at the first multiple of hop with its end still ahead
+      const nextStart = Math.max(0, Math.ceil((i + 1 - this.windowFrames) / hop)) * hop;
+      const keepFrom = Math.floor(nextStart / hop);
+      if (keepFrom > this.firstBlock) {
+        this.blocks = this.blocks.slice(keepFrom - this.firstBlock);
+        this.firstBlock = keepFrom;
+      }
+    }
+    const block = this.blocks[b - this.firstBlock]!;
+    const slot = i % hop;
+    const src = frame.data;
+    for (let v = 0; v < FRAME_VALUES; v++) block[v * hop + slot] = src[v]!;
+    const ring = i % this.windowFrames;
+    this.peaks[ring] = frame.peak;
+    this.energies[ring] = frame.energyDb;
     this.nextFrame++;
     const startFrame = this.nextFrame - this.windowFrames;
-    if (startFrame < 0 || startFrame % this.hopFrames !== 0) return null;
+    if (startFrame < 0 || startFrame % hop !== 0) return null;
     return this.assemble(startFrame);
   }
 
   /** Forgets all frames; the next push() must be frame 0 of a new stream. */
   reset(): void {
     this.nextFrame = 0;
+    this.blocks = [];
+    this.firstBlock = 0;
   }
 
   private assemble(startFrame: number): FrameWindow {
     const W = this.windowFrames;
-    const { ring, peaks, energies } = this;
+    const hop = this.hopFrames;
+    const { peaks, energies } = this;
     let peak = 0;
-    for (let s = 0; s < W; s++) peak = Math.max(peak, peaks[s]);
+    for (let s = 0; s < W; s++) peak = Math.max(peak, peaks[s]!);
     const gain = this.peakNormalize ? peakGain(peak) : 1;
-    const data = new Float32Array(FRAME_VALUES * W);
+    const first = startFrame / hop - this.firstBlock;
+    const spanned = this.blocks.slice(first, first + Math.ceil(W / hop));
+    const frames = new BlockWindowFrames(spanned, hop, FRAME_VALUES, W, gain);
     const energiesDb = new Float64Array(W);
     const framePeaks = new Float64Array(W);
     for (let f = 0; f < W; f++) {
       const slot = (startFrame + f) % W;
-      const src = slot * FRAME_VALUES;
-      for (let v = 0; v < FRAME_VALUES; v++) data[v * W + f] = ring[src + v] * gain;
-      energiesDb[f] = energies[slot];
-      framePeaks[f] = peaks[slot];
+      energiesDb[f] = energies[slot]!;
+      framePeaks[f] = peaks[slot]!;
     }
-    return { index: startFrame / this.hopFrames, startFrame, endFrame: startFrame + W, data, peak, gain, energiesDb, peaks: framePeaks };
+    return {
+      index: startFrame / hop,
+      startFrame,
+      endFrame: startFrame + W,
+      frames,
+      peak,
+      gain,
+      energiesDb,
+      peaks: framePeaks,
+    };
   }
 }

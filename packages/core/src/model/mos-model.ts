@@ -13,6 +13,7 @@ import { StreamedFeatures, type WindowRequest } from './streamed-features.js';
 import { pairNameProblems, type StreamingPairSessions } from './streaming-check.js';
 import type { TensorConstructor } from './tensor.js';
 import { streamingPlan } from './streaming-plan.js';
+import { copyWindowRows, windowValueCount } from '../dsp/window-frames.js';
 
 export type { TensorConstructor } from './tensor.js';
 
@@ -99,12 +100,19 @@ export class MosModel {
    * whole window runs. The scores are the window model's either way.
    */
   async scoreWindows(requests: readonly WindowRequest[]): Promise<ModelScore[]> {
-    const streamed = this.streamed;
-    if (!streamed) return this.run(requests.map((q) => q.data));
     for (const q of requests) {
-      if (q.data.length !== this.windowSize) {
-        throw new RangeError(`${this.id}: a window has ${q.data.length} floats, expected ${this.windowSize} ([2, 161, ${this.card.input.windowFrames}])`);
+      const n = windowValueCount(q.data);
+      if (n !== this.windowSize) {
+        throw new RangeError(`${this.id}: a window has ${n} floats, expected ${this.windowSize} ([2, 161, ${this.card.input.windowFrames}])`);
       }
+    }
+    const streamed = this.streamed;
+    if (!streamed) {
+      // the windows copied straight into one batch (a ReadyWindow's frames are not one array)
+      const { channels, bins, windowFrames } = this.card.input;
+      const batch = new Float32Array(requests.length * this.windowSize);
+      requests.forEach((q, b) => copyWindowRows(q.data, windowFrames, 0, channels * bins, 0, windowFrames, batch, b * this.windowSize));
+      return this.run(batch, requests.length);
     }
     const { steps, featureSize } = streamed.features.plan;
     const scores: ModelScore[] = [];

@@ -14,6 +14,7 @@ import type { InferenceSession } from 'onnxruntime-common';
 import type { TensorConstructor } from './tensor.js';
 import { ModelRunError } from './errors.js';
 import type { StreamingPlan } from './streaming-plan.js';
+import { copyWindowRows, type WindowValues } from '../dsp/window-frames.js';
 
 /** One window to score and the stream it comes from. */
 export interface WindowRequest {
@@ -21,8 +22,8 @@ export interface WindowRequest {
   streamId: string;
   /** the window's number in its stream (ReadyWindow.index) */
   index: number;
-  /** Float32 [channels, bins, W] */
-  data: Float32Array;
+  /** the window's values [channels, bins, W]: one array, or rows to copy from (a ReadyWindow's frames) */
+  data: WindowValues;
   /** the one window of a repeated short clip: scored whole, never kept */
   shortClip?: boolean;
 }
@@ -119,8 +120,14 @@ export class StreamedFeatures {
   }
 
   private keep(streamId: string, index: number, features: Float32Array): void {
+    const kept = this.kept.get(streamId);
     this.kept.delete(streamId); // re-inserted last: Map order is the recency order
-    this.kept.set(streamId, { index, features: features.slice() });
+    // the stream's buffer is overwritten in place (its old features were read by the assembly already)
+    if (kept) {
+      kept.index = index;
+      kept.features.set(features);
+      this.kept.set(streamId, kept);
+    } else this.kept.set(streamId, { index, features: features.slice() });
     if (this.kept.size > this.maxStreams) this.kept.delete(this.kept.keys().next().value!);
   }
 
@@ -129,12 +136,7 @@ export class StreamedFeatures {
     const p = this.plan;
     const rows = p.channels * p.bins;
     const batch = new Float32Array(requests.length * rows * frames);
-    requests.forEach((q, b) => {
-      for (let row = 0; row < rows; row++) {
-        const at = row * p.windowFrames + from;
-        batch.set(q.data.subarray(at, at + frames), (b * rows + row) * frames);
-      }
-    });
+    requests.forEach((q, b) => copyWindowRows(q.data, p.windowFrames, 0, rows, from, frames, batch, b * rows * frames));
     const feed = new this.TensorCtor('float32', batch, [requests.length, p.channels, p.bins, frames]);
     let result: InferenceSession.ReturnType;
     try {

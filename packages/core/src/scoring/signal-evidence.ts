@@ -8,6 +8,7 @@
  * model's input) for the bandwidth a codec or a band limit left: no extra pass over the audio.
  */
 
+import type { FrameRows } from '../dsp/window-frames.js';
 import type { SignalEvidence } from '../events.js';
 
 const SILENT_DB = -100;
@@ -25,9 +26,8 @@ const FALL_PERCENTILE = 0.95;
 
 /** The spectrum the bandwidth is read from: the model's input window, [2, bins, frames], frames fastest. */
 export interface WindowSpectrum {
-  data: Float32Array;
+  rows: FrameRows;
   bins: number;
-  frames: number;
   /** the STFT's magnitude compression: stored magnitude = |X|^power */
   power: number;
   binHz: number;
@@ -122,14 +122,17 @@ function clipped(peaks: ArrayLike<number>, on: Uint8Array, active: number): numb
  * model's inference), and a threshold of BANDWIDTH_DB on |X|^2 is BANDWIDTH_DB * power on it.
  */
 function bandwidth(s: WindowSpectrum, on: Uint8Array): number {
-  const { data, bins, frames, power, binHz } = s;
-  // bins outer, frames inner: the window's frames are contiguous per bin
+  const { rows, bins, power, binHz } = s;
+  const frames = rows.frameCount;
+  // one bin at a time, its real and imaginary rows copied out (the window is not one array: window-frames.ts)
+  const re = new Float32Array(frames);
+  const im = new Float32Array(frames);
   const mean = new Float64Array(bins);
   for (let b = 0; b < bins; b++) {
-    const re = b * frames;
-    const im = (bins + b) * frames;
+    rows.copyRows(b, 1, 0, frames, re, 0);
+    rows.copyRows(bins + b, 1, 0, frames, im, 0);
     let sum = 0;
-    for (let t = 0; t < frames; t++) if (on[t]) sum += data[re + t]! * data[re + t]! + data[im + t]! * data[im + t]!;
+    for (let t = 0; t < frames; t++) if (on[t]) sum += re[t]! * re[t]! + im[t]! * im[t]!;
     mean[b] = sum;
   }
   let peak = 0;

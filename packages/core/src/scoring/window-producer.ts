@@ -5,6 +5,7 @@
  */
 import type { ModelCard } from '../model/card.js';
 import { FrameWindower, type FrameWindow, type FrameWindowerOptions } from '../dsp/windows.js';
+import type { FrameRows } from '../dsp/window-frames.js';
 import { StreamingStft, type StftFrame } from '../dsp/stft.js';
 import { StreamingResampler, type ResamplerQuality } from '../dsp/resampler.js';
 import { HOP, N_BINS, N_FFT, POWER, SAMPLE_RATE } from '../dsp/constants.js';
@@ -46,8 +47,11 @@ export interface ReadyWindow {
   speechRatio: number;
   /** speechRatio passes the gate: the window should be scored (after SpeechDetector.judge: the gate and the detector agree) */
   speech: boolean;
-  /** Float32 [2, 161, W], peak-normalised when the card asks; owned by the receiver */
-  data: Float32Array;
+  /**
+   * the window's values [2, 161, W], peak-normalised when the card asks: copied out by range (copyRows:
+   * streamed inference reads one hop of each window) or as one array (toArray(), made on first use)
+   */
+  frames: FrameRows;
   /** wall-clock ms when the push (or end) that completed the window arrived */
   arrivedAt: number;
   /** true for the one window made by repeating a stream shorter than a window */
@@ -156,9 +160,9 @@ export class WindowProducer {
 
   private ready(w: FrameWindow, start: number, end: number, arrivedAt: number, shortClip: boolean): ReadyWindow {
     const speechRatio = this.gate.speechRatio(w.energiesDb);
-    const spectrum = { data: w.data, bins: N_BINS, frames: this.shape.windowFrames, power: POWER, binHz: SAMPLE_RATE / N_FFT };
+    const spectrum = { rows: w.frames, bins: N_BINS, power: POWER, binHz: SAMPLE_RATE / N_FFT };
     const signal = signalEvidence(w.energiesDb, this.gate.thresholdDb, spectrum, w.peaks);
-    return { index: w.index, start, end, speechRatio, speech: this.gate.passes(speechRatio), data: w.data, arrivedAt, shortClip, signal };
+    return { index: w.index, start, end, speechRatio, speech: this.gate.passes(speechRatio), frames: w.frames, arrivedAt, shortClip, signal };
   }
 }
 

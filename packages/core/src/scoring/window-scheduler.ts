@@ -219,5 +219,5 @@ export class WindowScheduler {
 }
 
 function request(p: Pending): WindowRequest {
-  return { streamId: p.streamId, index: p.window.index, data: p.window.data, shortClip: p.window.shortClip };
+  return { streamId: p.streamId, index: p.window.index, data: p.window.frames, shortClip: p.window.shortClip };
 }

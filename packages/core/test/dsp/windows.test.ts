@@ -38,10 +38,10 @@ describe('FrameWindower peak normalisation = features.compressed_stft of the pea
     expect(first.startFrame).toBe(0);
     expect(first.peak).toBe(fx.peak);
     expect(first.gain).toBeCloseTo(fx.gain, 10);
-    expect(first.data.length).toBe(fx.data.length);
+    expect(first.frames.toArray().length).toBe(fx.data.length);
     let worst = 0; // relative error; the exact zeros (imaginary DC and Nyquist bins) must stay zeros
     for (let i = 0; i < fx.data.length; i++) {
-      const error = Math.abs(first.data[i] - fx.data[i]);
+      const error = Math.abs(first.frames.toArray()[i] - fx.data[i]);
       worst = Math.max(worst, error === 0 ? 0 : error / Math.abs(fx.data[i]));
     }
     expect(worst).toBeLessThanOrEqual(1e-5);
@@ -61,7 +61,7 @@ describe('FrameWindower', () => {
       for (let c = 0; c < 2; c++) {
         for (let b = 0; b < N_BINS; b++) {
           for (let f = 0; f < W; f++) {
-            expect(w.data[(c * N_BINS + b) * W + f]).toBe((w.startFrame + f) * 1000 + c * N_BINS + b);
+            expect(w.frames.toArray()[(c * N_BINS + b) * W + f]).toBe((w.startFrame + f) * 1000 + c * N_BINS + b);
           }
         }
       }
@@ -90,19 +90,49 @@ describe('FrameWindower', () => {
       expect(Array.from(w.energiesDb)).toEqual(Array.from(offline.energiesDb.subarray(w.startFrame, w.endFrame)));
       for (let row = 0; row < 2 * N_BINS; row++) {
         for (let f = 0; f < W; f++) {
-          expect(w.data[row * W + f]).toBe(Math.fround(offline.data[row * offline.frames + w.startFrame + f] * w.gain));
+          expect(w.frames.toArray()[row * W + f]).toBe(Math.fround(offline.data[row * offline.frames + w.startFrame + f] * w.gain));
         }
       }
     }
   });
 
   it('hands out windows the caller owns: later frames do not change them', () => {
-    const windower = new FrameWindower({ windowFrames: 2, hopFrames: 1, peakNormalize: false });
-    windower.push(syntheticFrame(0));
-    const first = windower.push(syntheticFrame(1))!;
-    const copy = first.data.slice();
-    for (let i = 2; i < 6; i++) windower.push(syntheticFrame(i));
-    expect(first.data).toEqual(copy);
+    // windows share the windower's frame blocks: none is written again once a window reads it, for any
+    // window/hop geometry (hop dividing W, not dividing it, larger than it)
+    for (const [W, hop] of [[2, 1], [4, 2], [5, 2], [3, 4], [400, 100]] as const) {
+      const windower = new FrameWindower({ windowFrames: W, hopFrames: hop, peakNormalize: false });
+      const held: { w: FrameWindow; copy: Float32Array }[] = [];
+      for (let i = 0; i < W + 6 * hop; i++) {
+        const w = windower.push(syntheticFrame(i));
+        if (w === null) continue;
+        const copy = new Float32Array(2 * N_BINS * W);
+        w.frames.copyRows(0, 2 * N_BINS, 0, W, copy, 0); // read before any later frame, not cached
+        held.push({ w, copy });
+      }
+      expect(held.length).toBeGreaterThanOrEqual(6);
+      for (const { w, copy } of held) {
+        const again = new Float32Array(copy.length);
+        w.frames.copyRows(0, 2 * N_BINS, 0, W, again, 0);
+        expect(again).toEqual(copy);
+        expect(w.frames.toArray()).toEqual(copy);
+        // each frame's values are the synthetic frame's: (frame index) * 1000 + value number
+        expect(again[0]).toBe(w.startFrame * 1000);
+        expect(again[W - 1]).toBe((w.startFrame + W - 1) * 1000);
+      }
+    }
+  });
+
+  it('copies any range of rows and frames, and refuses one outside the window', () => {
+    const windower = new FrameWindower({ windowFrames: 5, hopFrames: 2, peakNormalize: false });
+    let w: FrameWindow | null = null;
+    for (let i = 0; w === null; i++) w = windower.push(syntheticFrame(i));
+    const whole = w.frames.toArray();
+    const part = new Float32Array(3 * 4 + 1);
+    w.frames.copyRows(7, 3, 1, 4, part, 1); // rows 7..9, frames 1..4, from offset 1
+    for (let r = 0; r < 3; r++) for (let f = 0; f < 4; f++) expect(part[1 + r * 4 + f]).toBe(whole[(7 + r) * 5 + 1 + f]);
+    expect(() => w.frames.copyRows(0, 1, 3, 3, part, 0)).toThrow(RangeError); // frames 3..5 of 5
+    expect(() => w.frames.copyRows(2 * N_BINS - 1, 2, 0, 1, part, 0)).toThrow(RangeError);
+    expect(() => w.frames.copyRows(0, 3, 0, 5, part, 0)).toThrow(RangeError); // 15 values into 13
   });
 
   it('rejects frames out of order or of the wrong size, and bad options; reset() starts over', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { NetworkQuality, SignalEvidence } from '../../src/events.js';
 import { CAUSE_CALIBRATION, causeFeatures, diagnoseCause, type CauseCalibration } from '../../src/scoring/cause.js';
 import { signalEvidence } from '../../src/scoring/signal-evidence.js';
+import { arrayRows } from '../../src/dsp/window-frames.js';
 
 const DIMS = { noisiness: 3.6, coloration: 3.8, discontinuity: 4.2, loudness: 4.0, plc: 4.0 };
 const SIGNAL: SignalEvidence = { levelDbfs: -26, floorDbfs: -75, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 };
@@ -149,7 +150,7 @@ describe('signalEvidence', () => {
       const magnitude = (10 ** (powerDb / 20)) ** 0.3; // the compressed STFT's |X|^0.3
       for (let t = 0; t < framesN; t++) data[b * framesN + t] = magnitude;
     }
-    const spectrum = { data, bins, frames: framesN, power: 0.3, binHz: 50 };
+    const spectrum = { rows: arrayRows(data, framesN), bins, power: 0.3, binHz: 50 };
     // within 55 dB of the strongest bin: bins 0..55 -> 2750 Hz; a narrowband codec shows as the cliff at 4 kHz
     expect(signalEvidence(frames(10, -20), -50, spectrum).bandwidthHz).toBe(2750);
     // silence (no active frame) carries nothing

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { notScoredOutcome, scoredOutcome, windowEvent } from '../../src/scoring/window-event.js';
 import type { ReadyWindow } from '../../src/scoring/window-producer.js';
+import { arrayRows } from '../../src/dsp/window-frames.js';
 
 const window: ReadyWindow = {
   index: 3,
@@ -8,7 +9,7 @@ const window: ReadyWindow = {
   end: 7,
   speechRatio: 0.75,
   speech: true,
-  data: new Float32Array(4),
+  frames: arrayRows(new Float32Array(4), 2),
   arrivedAt: 1_000,
   signal: { levelDbfs: -26, floorDbfs: -70, dropoutsPerSec: 0, bandwidthHz: 7500, clippedPct: 0 },
   shortClip: false,

@@ -30,7 +30,7 @@ describe('WindowProducer', () => {
       [3, 1.5, 2.5],
       [4, 2, 3],
     ]);
-    expect(windows.every((w) => !w.shortClip && w.speech && w.data.length === 2 * 161 * 100)).toBe(true);
+    expect(windows.every((w) => !w.shortClip && w.speech && w.frames.toArray().length === 2 * 161 * 100)).toBe(true);
   });
 
   it('emits a window as soon as its last frame is complete (sample 160 W + 79)', () => {
@@ -47,7 +47,7 @@ describe('WindowProducer', () => {
     expect(p.push(x)).toEqual([]);
     const [w] = p.end();
     expect(w).toMatchObject({ index: 0, start: 0, end: 1, shortClip: false });
-    expect(maxAbsDiff(w!.data, offlineWindow(x, 0))).toBe(0);
+    expect(maxAbsDiff(w!.frames.toArray(), offlineWindow(x, 0))).toBe(0);
   });
 
   it('gives the offline STFT frames, peak-normalised when the card asks', () => {
@@ -57,11 +57,11 @@ describe('WindowProducer', () => {
     expect(plain).toHaveLength(3);
     const { peaks } = compressedStft(x);
     plain.forEach((w, k) => {
-      expect(maxAbsDiff(w.data, offlineWindow(x, k))).toBe(0);
+      expect(maxAbsDiff(w.frames.toArray(), offlineWindow(x, k))).toBe(0);
       const peak = Math.max(...peaks.subarray(k * 50, k * 50 + 100));
       const gain = peakGain(peak);
       expect(gain).toBeGreaterThan(1);
-      expect(maxAbsDiff(normed[k]!.data, w.data.map((v) => v * gain))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(normed[k]!.frames.toArray(), w.frames.toArray().map((v) => v * gain))).toBeLessThan(1e-5);
     });
   });
 
@@ -111,7 +111,7 @@ describe('WindowProducer', () => {
       expect(windows[0]).toMatchObject({ index: 0, start: 0, end: 0.3, shortClip: true, speech: true });
       const tiled = new Float32Array(100 * 160 + 160);
       for (let at = 0; at < tiled.length; at += x.length) tiled.set(x.subarray(0, Math.min(x.length, tiled.length - at)), at);
-      expect(maxAbsDiff(windows[0]!.data, offlineWindow(tiled, 0))).toBe(0);
+      expect(maxAbsDiff(windows[0]!.frames.toArray(), offlineWindow(tiled, 0))).toBe(0);
     });
 
     it('handles a stream shorter than a frame and a resampled short clip', () => {
