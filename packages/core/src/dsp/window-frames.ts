@@ -15,7 +15,7 @@ export interface FrameRows {
   readonly rowCount: number;
   /**
    * Copies rows [firstRow, firstRow + rows) of frames [from, from + count) to `into` from `at`, laid out
-   * [rows, count]: into[at + r * count + f] = value(firstRow + r, from + f).
+   * `[rows, count]`: `into[at + r * count + f] = value(firstRow + r, from + f)`.
    */
   copyRows(firstRow: number, rows: number, from: number, count: number, into: Float32Array, at: number): void;
   /** All of it as one [rowCount, frameCount] array (made on first use and kept, where it is not one already). */
