@@ -115,6 +115,9 @@ function clipped(peaks: ArrayLike<number>, on: Uint8Array, active: number): numb
   return (100 * atTop) / active;
 }
 
+/** bandwidth()'s copy of the window, grown to the largest window seen */
+let scratch = new Float32Array(0);
+
 /**
  * The highest frequency whose level over the active frames is within BANDWIDTH_DB of the strongest bin's.
  * The level is read where the model's input has it, the compressed magnitude squared (|X|^(2 power)),
@@ -124,15 +127,18 @@ function clipped(peaks: ArrayLike<number>, on: Uint8Array, active: number): numb
 function bandwidth(s: WindowSpectrum, on: Uint8Array): number {
   const { rows, bins, power, binHz } = s;
   const frames = rows.frameCount;
-  // one bin at a time, its real and imaginary rows copied out (the window is not one array: window-frames.ts)
-  const re = new Float32Array(frames);
-  const im = new Float32Array(frames);
+  // the window copied out once (it is not one array: window-frames.ts) into a scratch shared by every call
+  // (synchronous, so never in use twice), then bins outer, frames inner: contiguous per bin
+  const size = 2 * bins * frames;
+  if (scratch.length < size) scratch = new Float32Array(size);
+  const data = scratch;
+  rows.copyRows(0, 2 * bins, 0, frames, data, 0);
   const mean = new Float64Array(bins);
   for (let b = 0; b < bins; b++) {
-    rows.copyRows(b, 1, 0, frames, re, 0);
-    rows.copyRows(bins + b, 1, 0, frames, im, 0);
+    const re = b * frames;
+    const im = (bins + b) * frames;
     let sum = 0;
-    for (let t = 0; t < frames; t++) if (on[t]) sum += re[t]! * re[t]! + im[t]! * im[t]!;
+    for (let t = 0; t < frames; t++) if (on[t]) sum += data[re + t]! * data[re + t]! + data[im + t]! * data[im + t]!;
     mean[b] = sum;
   }
   let peak = 0;
