@@ -3,7 +3,7 @@
  * shares 3 s with the one before), so the windower keeps frames in hop-long blocks, written once and
  * never changed, and a window is its blocks plus where it starts. A consumer copies the rows and frames
  * it needs straight into its own batch: streamed inference reads a hop and an edge of each window, a
- * whole-window run all of it, the bandwidth estimate one row at a time. At 32 streams per core, a fresh
+ * whole-window run all of it, the bandwidth estimate all of it once. At 32 streams per core, a fresh
  * [2, 161, 400] array per window was most of the plugin's allocation and paced its garbage collection.
  */
 

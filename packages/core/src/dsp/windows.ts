@@ -50,7 +50,7 @@ export interface FrameWindow {
   frames: FrameRows;
   /** largest |sample| the window's frames cover */
   peak: number;
-  /** the factor applied to `data`: max(peak, 1e-4)^-0.3 with peak normalisation, else 1 */
+  /** the factor applied to `frames`: max(peak, 1e-4)^-0.3 with peak normalisation, else 1 */
   gain: number;
   /** per-frame energy in dB (the speech-activity gate's input), W values */
   energiesDb: Float64Array;
