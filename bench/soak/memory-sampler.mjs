@@ -14,6 +14,21 @@ function rssOf(pid) {
   }
 }
 
+/**
+ * This process's resident set split by what backs it (/proc/self/status): anonymous pages (malloc, V8's heap,
+ * wasm memories) vs file pages (the code of node, onnxruntime and mediasoup's libraries, paged in as paths
+ * first run: growth there is not a leak). Nulls off Linux.
+ */
+function ownRssParts() {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)[1]) * 1024;
+    return { anon: kb('RssAnon'), file: kb('RssFile') };
+  } catch {
+    return { anon: null, file: null };
+  }
+}
+
 export class MemorySampler {
   /**
    * @param {() => number | undefined} workerPid the current mediasoup worker's pid
@@ -22,7 +37,7 @@ export class MemorySampler {
   constructor(workerPid, t0) {
     this.workerPid = workerPid;
     this.t0 = t0;
-    /** @type {{ t: number, rssMB: number, heapMB: number, externalMB: number, arrayBuffersMB: number, workerRssMB: number | null }[]} */
+    /** @type {{ t: number, rssMB: number, rssAnonMB: number | null, rssFileMB: number | null, heapMB: number, heapTotalMB: number, externalMB: number, arrayBuffersMB: number, workerRssMB: number | null }[]} */
     this.samples = [];
   }
 
@@ -31,11 +46,16 @@ export class MemorySampler {
     const m = process.memoryUsage();
     const pid = this.workerPid();
     const worker = pid === undefined ? null : rssOf(pid);
-    const mb = (b) => b / 1e6;
+    const parts = ownRssParts();
+    const mb = (b) => (b === null ? null : b / 1e6);
     this.samples.push({
       t: (performance.now() - this.t0) / 1000,
       rssMB: mb(m.rss),
+      rssAnonMB: mb(parts.anon),
+      rssFileMB: mb(parts.file),
       heapMB: mb(m.heapUsed),
+      // V8's committed heap: used + free pages it keeps; growth here with a flat heapMB is V8 retention
+      heapTotalMB: mb(m.heapTotal),
       externalMB: mb(m.external),
       arrayBuffersMB: mb(m.arrayBuffers),
       workerRssMB: worker === null ? null : mb(worker),
@@ -49,8 +69,8 @@ export class MemorySampler {
   slopes(fromS, toS = Infinity) {
     const within = this.samples.filter((s) => s.t >= fromS && s.t < toS);
     const out = { fromS, toS: within.length ? within[within.length - 1].t : fromS, samples: within.length };
-    for (const key of ['rssMB', 'heapMB', 'externalMB', 'arrayBuffersMB', 'workerRssMB']) {
-      const pts = within.filter((s) => s[key] !== null).map((s) => [s.t / 3600, s[key]]);
+    for (const key of ['rssMB', 'rssAnonMB', 'rssFileMB', 'heapMB', 'heapTotalMB', 'externalMB', 'arrayBuffersMB', 'workerRssMB']) {
+      const pts = within.filter((s) => s[key] !== null && s[key] !== undefined).map((s) => [s.t / 3600, s[key]]);
       out[key.replace(/MB$/, 'MBPerHour')] = slope(pts);
       out[key.replace(/MB$/, 'MBFirstLast')] = pts.length ? [pts[0][1], pts[pts.length - 1][1]] : null;
     }

@@ -22,6 +22,13 @@ export function soakMarkdown(r) {
     '| memory after warm-up | slope (MB/h) | first -> last (MB) |',
     '|---|---|---|',
     `| process RSS | ${f(m.rssMBPerHour)} | ${range(m.rssMBFirstLast)} |`,
+    ...(m.rssAnonMBPerHour === undefined || m.rssAnonMBPerHour === null
+      ? []
+      : [
+          `| - anonymous (malloc, V8 heap, wasm) | ${f(m.rssAnonMBPerHour)} | ${range(m.rssAnonMBFirstLast)} |`,
+          `| - file-backed (library code paged in) | ${f(m.rssFileMBPerHour)} | ${range(m.rssFileMBFirstLast)} |`,
+        ]),
+    ...(m.heapTotalMBPerHour === undefined ? [] : [`| V8 heap committed | ${f(m.heapTotalMBPerHour)} | ${range(m.heapTotalMBFirstLast)} |`]),
     `| JS heap used (after gc) | ${f(m.heapMBPerHour)} | ${range(m.heapMBFirstLast)} |`,
     `| external / array buffers | ${f(m.externalMBPerHour)} / ${f(m.arrayBuffersMBPerHour)} | ${range(m.externalMBFirstLast)} / ${range(m.arrayBuffersMBFirstLast)} |`,
     `| mediasoup worker RSS | ${f(m.workerRssMBPerHour)} | ${range(m.workerRssMBFirstLast)} |`,

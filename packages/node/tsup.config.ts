@@ -7,6 +7,8 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // import.meta.url (speech-detector.ts finds the Silero graph through it) is empty in CJS without the shim
+  shims: true,
   // onnxruntime-node loads a native addon: never bundle it.
   external: ['onnxruntime-node'],
 });
