@@ -7,6 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
+import type { InferenceThread } from './inference-thread.js';
 
 /** `auto`: CUDA when usable, else CPU. `cuda`: CUDA or fail. `cpu`: CPU only. */
 export type ProviderPreference = 'auto' | 'cpu' | 'cuda';
@@ -16,6 +17,11 @@ export interface OrtBackendOptions {
   provider?: ProviderPreference;
   /** threads one inference may use (onnxruntime's intraOpNumThreads); default: onnxruntime decides (all cores) */
   intraOpThreads?: number;
+  /**
+   * open the session on this worker thread (./inference-thread.ts) instead of the calling one: its runs no
+   * longer block the caller's event loop
+   */
+  thread?: InferenceThread;
 }
 
 export interface OrtSessionHandle {
@@ -101,6 +107,7 @@ function open(model: string | Uint8Array, provider: ExecutionProviderName, optio
     extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     ...(options.intraOpThreads !== undefined ? { intraOpNumThreads: options.intraOpThreads } : {}),
   };
+  if (options.thread) return options.thread.open(model, sessionOptions);
   return typeof model === 'string'
     ? ort.InferenceSession.create(model, sessionOptions)
     : ort.InferenceSession.create(model, sessionOptions);

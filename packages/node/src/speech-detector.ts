@@ -10,6 +10,7 @@ import type { SileroVad } from '@callmos/core';
 import { loadSileroVad } from '@callmos/core/pipeline';
 import * as ort from 'onnxruntime-node';
 import { createOrtSession } from './backend.js';
+import type { InferenceThread } from './inference-thread.js';
 import { readModelFile } from './model-file.js';
 
 /** The npm package the graph comes from, and the graph inside it (Silero VAD v6, 16 kHz only). */
@@ -28,14 +29,17 @@ export function speechDetectorFile(): string {
 export interface SpeechDetectorBatching {
   maxBatch?: number;
   maxWaitMs?: number;
+  /** run the detector on this inference thread instead of the caller's (see InferenceThread) */
+  thread?: InferenceThread;
 }
 
 /** Loads the shipped detector (or the Silero v5+ graph at `file`) through core's loader; ModelLoadError names the file at fault. */
 export async function loadSpeechDetector(file: string = speechDetectorFile(), batching: SpeechDetectorBatching = {}): Promise<SileroVad> {
+  const { thread, ...rest } = batching;
   return loadSileroVad({
-    ...batching,
+    ...rest,
     model: await readModelFile(file),
-    createSession: async (bytes) => (await createOrtSession(bytes, { provider: 'cpu', intraOpThreads: 1 })).session,
+    createSession: async (bytes) => (await createOrtSession(bytes, { provider: 'cpu', intraOpThreads: 1, thread })).session,
     Tensor: ort.Tensor,
     id: file === speechDetectorFile() ? SPEECH_DETECTOR_ID : 'silero-vad',
   });

@@ -5,7 +5,7 @@
  * packets ffmpeg encoded once (rtp-replay.mjs, `--sender replay`, the default: hundreds of streams on 2 cores)
  * or one real-time ffmpeg per stream (`--sender ffmpeg`, the original load: ~a dozen streams here).
  *
- *   npx vite-node packages/server/bench/streams.ts -- --streams 8 --seconds 24 --batch 16 [--model small] [--ffmpeg-cpus 0] [--sender replay]
+ *   npx vite-node packages/server/bench/streams.ts -- --streams 8 --seconds 24 --batch 16 [--model small] [--ffmpeg-cpus 0] [--sender replay] [--inference-thread]
  *
  * Prints one JSON line: CPU seconds of this process (the plugin) and of the mediasoup worker per second
  * of audio, p50/p99 latency from a window's last audio reaching the plugin to its score event, windows
@@ -39,6 +39,8 @@ const MODEL = arg('model', 'small');
 const FFMPEG_CPUS = arg('ffmpeg-cpus', '');
 const SENDER = arg('sender', 'replay');
 const SPEECH = arg('speech', 'silero') as 'silero' | 'energy';
+// the model and the speech detector on a worker thread of the plugin (process CPU counts every thread)
+const INFERENCE_THREAD = argv.includes('--inference-thread');
 if (SENDER !== 'replay' && SENDER !== 'ffmpeg') throw new Error(`--sender is replay or ffmpeg, got ${SENDER}`);
 const REPLAY = new URL('./rtp-replay.mjs', import.meta.url).pathname;
 
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
     maxWaitMs: MAX_WAIT_MS,
     networkStatsIntervalMs: 1000,
     speechDetector: SPEECH,
+    inferenceThread: INFERENCE_THREAD,
     worker,
     log: () => undefined,
   });
@@ -181,6 +184,7 @@ async function main(): Promise<void> {
       speech: speechSource,
       sender: SENDER,
       speechDetector: SPEECH,
+      inferenceThread: INFERENCE_THREAD,
       ...(sender ? { senderCpuSeconds: sender.cpuSeconds, senderWorstLateMs: sender.worstLateMs } : {}),
       steadySeconds,
       pluginCpuPerAudioSecond: pluginCpu / audioSeconds,

@@ -232,6 +232,40 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     await p.transport.close();
   }, 30_000);
 
+  it('scores on an inference thread what it scores in process, and fails loudly when that thread dies', async () => {
+    const inProcess = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir });
+    const lines: string[] = [];
+    const threaded = await attachQualityMonitor(router, { ...quiet, log: (l) => lines.push(l), worker, model: modelDir, inferenceThread: true });
+    expect(threaded.backend.inferenceThread).toBe(true);
+    expect(inProcess.backend.inferenceThread).toBe(false);
+    expect(lines.join('\n')).toMatch(/inference on a worker thread/);
+    const p = await plainOpusProducer(router, 7777);
+    await Promise.all([consuming(inProcess, p.producer.id), consuming(threaded, p.producer.id)]);
+    const a = lastValueFrom(inProcess.stream$(p.producer.id).pipe(toArray()));
+    const b = lastValueFrom(threaded.stream$(p.producer.id).pipe(toArray()));
+    await sendRtp(p.port, 7777, 0, 250);
+    await sleep(300);
+    p.producer.close();
+    const [ea, eb] = await Promise.all([a, b]);
+    const scores = (events: ScoreEvent[]) => events.filter((e) => e.scored).map((e) => [e.start, Number(e.mos!.toFixed(4))]);
+    expect(scores(ea).length).toBeGreaterThanOrEqual(3);
+    expect(scores(eb)).toEqual(scores(ea));
+    await inProcess.close();
+
+    // the thread dies under the monitor (an abort in native code would): it stops, it does not score nothing forever
+    const q = await plainOpusProducer(router, 7778);
+    await consuming(threaded, q.producer.id);
+    const outcome = lastValueFrom(threaded.scores$.pipe(toArray())).then(() => 'completed', (e: Error) => e);
+    await (threaded as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+    const err = await outcome;
+    expect(err).toBeInstanceOf(MonitorError);
+    expect((err as MonitorError).code).toBe('MONITOR_FAILED');
+    expect((err as Error).message).toMatch(/inference failed for good: the inference thread exited/);
+    await threaded.close();
+    await p.transport.close();
+    await q.transport.close();
+  });
+
   it('errors every observable when the worker dies, and a new attach on a new worker works', async () => {
     const w = await startWorker();
     const rt = await createRouter(w);

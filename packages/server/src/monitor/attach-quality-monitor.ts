@@ -5,7 +5,7 @@
  */
 import type { DirectTransport, Router } from 'mediasoup/types';
 import { Logger, type SileroVad } from '@callmos/core';
-import { defaultModel, loadModelWithDetails, loadSpeechDetector } from '@callmos/node';
+import { defaultModel, InferenceThread, loadModelWithDetails, loadSpeechDetector } from '@callmos/node';
 import { TeacherPool } from '../pool/teacher-pool.js';
 import { ExternalTeachers } from '../teachers/external-teachers.js';
 import { MonitorError } from './monitor-error.js';
@@ -20,12 +20,17 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
   const interval = options.participantsIntervalMs ?? 250;
   if (!(interval >= 0 && Number.isFinite(interval))) throw new RangeError(`participantsIntervalMs must be a finite number >= 0, got ${options.participantsIntervalMs}`);
   const batchSize = options.batchSize ?? 16;
+  const thread = options.inferenceThread ? new InferenceThread() : undefined;
   // Load before touching the router: a bad model path fails the attach with ModelLoadError and no side effects.
   const loaded = await loadModelWithDetails(options.model ?? defaultModel, {
     modelsDir: options.modelsDir,
     provider: options.provider,
     intraOpThreads: options.intraOpThreads,
     maxBatch: batchSize,
+    thread,
+  }).catch(async (err: unknown) => {
+    await thread?.close();
+    throw err;
   });
   let teachers: ExternalTeachers | undefined;
   let speech: SileroVad | undefined;
@@ -33,13 +38,14 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
   try {
     // frames of live streams arrive spread over time: 10 ms lets a run gather those of other streams (~3x
     // cheaper per frame with dozens of streams; verdicts are needed once a window, every second)
-    speech = (options.speechDetector ?? 'silero') === 'silero' ? await loadSpeechDetector(undefined, { maxWaitMs: MONITOR_SPEECH_WAIT_MS }) : undefined;
+    speech = (options.speechDetector ?? 'silero') === 'silero' ? await loadSpeechDetector(undefined, { maxWaitMs: MONITOR_SPEECH_WAIT_MS, thread }) : undefined;
     teachers = options.teachers ? await ExternalTeachers.load(options.teachers, { provider: options.provider, intraOpThreads: options.intraOpThreads }) : undefined;
     transport = await router.createDirectTransport({ appData: { callmosMonitor: true } });
   } catch (err) {
     await loaded.model.release().catch((err: unknown) => logger.warn(`releasing the model after a failed attach failed: ${String(err)}`));
     await speech?.release().catch((err: unknown) => logger.warn(`releasing the speech detector after a failed attach failed: ${String(err)}`));
     await teachers?.release();
+    await thread?.close();
     throw err;
   }
   const pool = new TeacherPool(loaded.model, { ...options, batchSize });
@@ -52,12 +58,14 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
     maxWaitMs: pool.maxWaitMs,
     teachers: teachers?.names ?? [],
     speechDetector: speech ? speech.id : 'energy gate',
+    inferenceThread: thread !== undefined,
   };
   (options.log ?? console.info)(
     `callmos: monitoring router ${router.id} with ${backend.model} on ${backend.provider.toUpperCase()}` +
       (backend.fallbackReason ? ` (${backend.fallbackReason})` : '') +
       `, batch ${backend.batchSize}, max wait ${backend.maxWaitMs} ms, speech: ${speech ? `energy gate + ${speech.id}` : 'energy gate'}` +
-      (backend.teachers.length ? `, external teachers: ${backend.teachers.join(', ')}` : ''),
+      (backend.teachers.length ? `, external teachers: ${backend.teachers.join(', ')}` : '') +
+      (thread ? ', inference on a worker thread' : ''),
   );
-  return new QualityMonitor(router, transport, pool, backend, options, teachers, speech);
+  return new QualityMonitor(router, transport, pool, backend, options, { teachers, speech, thread });
 }

@@ -13,6 +13,12 @@ export interface QualityMonitorOptions extends TeacherPoolOptions {
   /** execution provider: 'auto' (CUDA when usable, else CPU), 'cpu' or 'cuda'; default 'auto' */
   provider?: ProviderPreference;
   intraOpThreads?: number;
+  /**
+   * run the model and the speech detector on a worker thread of their own (InferenceThread): onnxruntime's
+   * runs block the thread they run on, and on the monitor's thread they stall RTP receive and decoding of
+   * every stream for the length of each batch. Default false
+   */
+  inferenceThread?: boolean;
   /** room name carried by participants, alerts and room$; default router.appData.room, else the router id */
   room?: string;
   jitter?: JitterBufferOptions;
@@ -62,4 +68,6 @@ export interface MonitorBackend {
   teachers: string[];
   /** the speech detector's id, or 'energy gate' when windows are gated by energy alone */
   speechDetector: string;
+  /** whether the model and the speech detector run on a worker thread (the inferenceThread option) */
+  inferenceThread: boolean;
 }

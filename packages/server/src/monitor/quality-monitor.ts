@@ -29,8 +29,17 @@ import { ParticipantsPublisher } from './participants-publisher.js';
 import { addStreamStats, copyMonitorStats, emptyMonitorStats, type MonitorStats } from './monitor-stats.js';
 import type { MonitorAlert, ParticipantState, RoomQuality } from './types.js';
 import type { ExternalTeachers } from '../teachers/external-teachers.js';
+import type { InferenceThread } from '@callmos/node';
 import { MonitorError } from './monitor-error.js';
 import type { MonitorBackend, QualityMonitorOptions } from './monitor-options.js';
+
+/** What the monitor owns besides the model's pool, and releases on close. */
+export interface MonitorParts {
+  teachers?: ExternalTeachers;
+  speech?: SileroVad;
+  /** the thread the model and the speech detector run on (the inferenceThread option) */
+  thread?: InferenceThread;
+}
 
 export { MonitorError };
 export type { MonitorBackend, QualityMonitorOptions };
@@ -56,6 +65,9 @@ export class QualityMonitor {
   /** why the monitor stopped, when it failed (the worker died) */
   private failure: MonitorError | undefined;
   private readonly log: (line: string) => void;
+  private readonly teachers: ExternalTeachers | undefined;
+  private readonly speech: SileroVad | undefined;
+  private readonly thread: InferenceThread | undefined;
 
   /** @internal use attachQualityMonitor */
   constructor(
@@ -64,9 +76,11 @@ export class QualityMonitor {
     readonly pool: TeacherPool,
     readonly backend: MonitorBackend,
     private readonly options: QualityMonitorOptions,
-    private readonly teachers: ExternalTeachers | undefined,
-    private readonly speech: SileroVad | undefined = undefined,
+    owned: MonitorParts = {},
   ) {
+    this.teachers = owned.teachers;
+    this.speech = owned.speech;
+    this.thread = owned.thread;
     this.routerId = router.id;
     this.room = options.room ?? (typeof router.appData.room === 'string' ? router.appData.room : router.id);
     this.log = options.log ?? console.info;
@@ -93,6 +107,8 @@ export class QualityMonitor {
     });
 
     this.watchRouter();
+    // nothing could be scored any more: fail loudly rather than error every window from now on
+    void this.thread?.failed.then((why) => this.fail(new MonitorError('MONITOR_FAILED', `inference failed for good: ${why}`)));
     this.every(options.networkStatsIntervalMs ?? 1000, () => this.pollNetwork());
     const stallAfter = options.stallAfterMs ?? 5000;
     this.every(Math.min(1000, stallAfter / 2), () => this.checkStalls(stallAfter), stallAfter > 0);
@@ -378,6 +394,7 @@ export class QualityMonitor {
     await this.pool.model.release().catch((err: unknown) => logger.warn(`releasing the model on close failed: ${String(err)}`));
     await this.speech?.release().catch((err: unknown) => logger.warn(`releasing the speech detector on close failed: ${String(err)}`));
     await this.teachers?.release();
+    await this.thread?.close();
   }
 }
 

@@ -1,0 +1,123 @@
+/**
+ * Inference on a worker thread (InferenceThread): the same scores as in-process sessions (window model,
+ * streaming pair, Silero), the caller's event loop free while a run works, and a thread that dies or is
+ * closed fails its requests with InferenceThreadError and nothing else.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { InferenceThread, InferenceThreadError } from '../src/inference-thread.js';
+import { loadModel } from '../src/models.js';
+import { loadSpeechDetector } from '../src/speech-detector.js';
+import { SILERO_CONTEXT, SILERO_FRAME } from '@callmos/core/pipeline';
+import { SileroVad } from '@callmos/core';
+
+const threads: InferenceThread[] = [];
+const newThread = () => {
+  const t = new InferenceThread();
+  threads.push(t);
+  return t;
+};
+afterEach(async () => {
+  await Promise.all(threads.splice(0).map((t) => t.close()));
+});
+
+/** deterministic values in [0, 1) */
+const unit = (i: number, seed: number) => {
+  const x = Math.sin(i * 12.9898 + seed * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+};
+
+/** log-power-like windows */
+function windows(size: number, n: number, seed: number): Float32Array {
+  return Float32Array.from({ length: size * n }, (_, i) => -6 + 4 * unit(i, seed));
+}
+
+describe('InferenceThread', () => {
+  it('scores what an in-process session scores: window model, streaming pair, and a view of a larger buffer', async () => {
+    const thread = newThread();
+    for (const streaming of [false, true]) {
+      const local = await loadModel('tiny', { provider: 'cpu', streaming });
+      const remote = await loadModel('tiny', { provider: 'cpu', streaming, thread });
+      expect(remote.streaming).toBe(streaming);
+      const batch = windows(local.windowSize, 3, 7);
+      const want = await local.run(batch);
+      // a subarray: only its bytes cross the thread
+      const big = new Float32Array(batch.length + local.windowSize);
+      big.set(batch, local.windowSize);
+      expect(await remote.run(big.subarray(local.windowSize), 3)).toEqual(want);
+      await Promise.all([local.release(), remote.release()]);
+    }
+    expect(thread.stats).toMatchObject({ failedRuns: 0, pending: 0 });
+    expect(thread.stats.runs).toBeGreaterThanOrEqual(2);
+  }, 60_000);
+
+  it('runs Silero with its int64 rate and state feeds', async () => {
+    const thread = newThread();
+    const local = await loadSpeechDetector();
+    const remote = await loadSpeechDetector(undefined, { thread });
+    const frames = Array.from({ length: 6 }, (_, k) => Float32Array.from({ length: SILERO_CONTEXT + SILERO_FRAME }, (_, i) => (unit(i, k) - 0.5) * 0.2));
+    const a = await Promise.all(frames.map((f) => local.run(f, SileroVad.initialState())));
+    const b = await Promise.all(frames.map((f) => remote.run(f, SileroVad.initialState())));
+    expect(b).toEqual(a);
+    await Promise.all([local.release(), remote.release()]);
+  }, 60_000);
+
+  it('leaves the event loop free while a run works', async () => {
+    const thread = newThread();
+    const model = await loadModel('small', { provider: 'cpu', streaming: false, thread, intraOpThreads: 1 });
+    const batch = windows(model.windowSize, 16, 1);
+    await model.run(batch); // warm
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const t0 = performance.now();
+    await model.run(batch);
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    // a blocking run of ~100 ms would allow 0-1 ticks; off the loop, timers keep firing through it
+    expect(ms).toBeGreaterThan(20);
+    expect(ticks).toBeGreaterThan(Math.min(10, ms / 4));
+    await model.release();
+  }, 60_000);
+
+  it('fails pending and later requests when the thread is closed, and a released session refuses runs', async () => {
+    const thread = newThread();
+    const model = await loadModel('tiny', { provider: 'cpu', streaming: false, thread });
+    const batch = windows(model.windowSize, 16, 2);
+    const inFlight = model.run(batch).catch((e: unknown) => e);
+    await thread.close();
+    expect(String(await inFlight)).toMatch(/inference failed: the inference thread was closed/);
+    await expect(model.run(batch)).rejects.toThrow(/the inference thread was closed/);
+    await expect(model.release()).resolves.toBeUndefined();
+    expect(thread.closed).toBe(true);
+
+    const other = newThread();
+    const m2 = await loadModel('tiny', { provider: 'cpu', streaming: false, thread: other });
+    await m2.release();
+    await expect(m2.run(batch)).rejects.toThrow(/the session was released/);
+  }, 60_000);
+
+  it('a thread that exits fails its requests with InferenceThreadError and the process goes on', async () => {
+    const thread = newThread();
+    const model = await loadModel('tiny', { provider: 'cpu', streaming: false, thread });
+    const batch = windows(model.windowSize, 1, 4);
+    await model.run(batch);
+    // the worker dies under it (as an out-of-memory abort would): terminate it behind the thread's back
+    const worker = (thread as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const inFlight = model.run(batch).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 1)); // posted
+    await worker.terminate();
+    const err = await inFlight;
+    expect((err as Error).message).toMatch(/the inference thread exited/);
+    expect(((err as Error).cause as Error)).toBeInstanceOf(InferenceThreadError);
+    await expect(model.run(batch)).rejects.toThrow(/exited/);
+    expect(thread.closed).toBe(true);
+    await expect(thread.failed).resolves.toMatch(/the inference thread exited \(code \d+\)/);
+  }, 60_000);
+
+  it('reports a bad graph as a load error, not a thread failure', async () => {
+    const thread = newThread();
+    await expect(thread.open(new Uint8Array([1, 2, 3, 4]), {})).rejects.toThrow(/./);
+    expect(thread.closed).toBe(false);
+    const model = await loadModel('tiny', { provider: 'cpu', thread });
+    await model.release();
+  }, 60_000);
+});
