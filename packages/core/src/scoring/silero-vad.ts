@@ -36,7 +36,9 @@ export interface SileroVadOptions {
    * session is free). Live streams' frames arrive spread over time, so without a wait a run holds one or two;
    * a host of many streams (the server's monitor: 10) trades that much verdict latency for ~3x cheaper frames.
    * A stream's frames run one after another (each needs the state of the one before), so offline scoring of
-   * one file wants 0
+   * one file wants 0. The wait counts from when a frame's audio arrived (run's `arrivedAt`): a stream that
+   * is behind, whose next frame has waited already, never waits again per frame (it would then fall further
+   * behind at every frame and never catch up)
    */
   maxWaitMs?: number;
 }
@@ -97,15 +99,18 @@ export class SileroVad {
     return new Float32Array(SILERO_STATE);
   }
 
-  /** One frame: SILERO_CONTEXT + SILERO_FRAME samples at 16 kHz, and the state left by the previous frame. */
-  run(input: Float32Array, state: Float32Array): Promise<SileroStep> {
+  /**
+   * One frame: SILERO_CONTEXT + SILERO_FRAME samples at 16 kHz, and the state left by the previous frame.
+   * `arrivedAt` (performance.now() time) is when the frame's audio arrived; default now.
+   */
+  run(input: Float32Array, state: Float32Array, arrivedAt: number = performance.now()): Promise<SileroStep> {
     if (input.length !== SILERO_CONTEXT + SILERO_FRAME) {
       return Promise.reject(new RangeError(`${this.id}: a frame is ${SILERO_CONTEXT + SILERO_FRAME} samples, got ${input.length}`));
     }
     if (state.length !== SILERO_STATE) return Promise.reject(new RangeError(`${this.id}: the state is ${SILERO_STATE} floats, got ${state.length}`));
     if (this.released) return Promise.reject(new ModelRunError(this.id, 'the speech detector was released'));
     return new Promise<SileroStep>((resolve, reject) => {
-      this.pending.push({ at: performance.now(), input, state, resolve, reject });
+      this.pending.push({ at: arrivedAt, input, state, resolve, reject });
       this.running ??= this.drain();
     });
   }
@@ -122,7 +127,10 @@ export class SileroVad {
     try {
       await Promise.resolve(); // frames asked for in this task join the first batch
       while (this.pending.length > 0) {
-        const wait = this.maxWaitMs - (performance.now() - this.pending[0]!.at);
+        // from the oldest arrival among the waiting frames (not the first queued: a late stream's frame arrived earlier)
+        let oldest = Infinity;
+        for (const f of this.pending) oldest = Math.min(oldest, f.at);
+        const wait = this.maxWaitMs - (performance.now() - oldest);
         if (this.pending.length < this.maxBatch && wait > 0) await new Promise((r) => setTimeout(r, wait));
         const batch = this.pending.splice(0, this.maxBatch);
         try {

@@ -96,7 +96,8 @@ export class SpeechDetector {
   /** samples pushed in all; the last, zero-padded frame of an ended stream ends here */
   private samples = 0;
   private ended = false;
-  private readonly todo: Array<{ index: number; input: Float32Array | null }> = [];
+  /** frames waiting for the model, with when their audio arrived (performance.now()) */
+  private readonly todo: Array<{ index: number; input: Float32Array | null; at: number }> = [];
   private silentRun = 0;
   private silent = 0;
   /** decisions of frames [base, base + decisions.length) */
@@ -208,7 +209,7 @@ export class SpeechDetector {
     let power = 0;
     for (let i = SILERO_CONTEXT; i < this.frame.length; i++) power += this.frame[i]! * this.frame[i]!;
     // a silent frame keeps its place in the queue (decisions follow frame order) but carries no input
-    this.todo.push({ index, input: power / SILERO_FRAME < this.silencePower ? null : this.frame.slice() });
+    this.todo.push({ index, input: power / SILERO_FRAME < this.silencePower ? null : this.frame.slice(), at: performance.now() });
     this.frame.copyWithin(0, SILERO_FRAME, SILERO_FRAME + SILERO_CONTEXT);
     this.fill = 0;
     while (this.todo.length > this.maxPendingFrames) {
@@ -228,7 +229,7 @@ export class SpeechDetector {
     this.running = true;
     try {
       while (this.todo.length > 0) {
-        const { index, input } = this.todo.shift()!;
+        const { index, input, at } = this.todo.shift()!;
         let decision: Decision;
         const generation = this.generation;
         if (input === null) {
@@ -239,7 +240,7 @@ export class SpeechDetector {
         }
         this.silentRun = 0;
         try {
-          const step = await this.vad.run(input, this.state);
+          const step = await this.vad.run(input, this.state, at);
           if (generation === this.generation) this.state = step.state;
           decision = this.hysteresis(step.probability);
         } catch (err) {

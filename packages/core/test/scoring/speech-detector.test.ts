@@ -159,6 +159,26 @@ describe('the speech detector', () => {
     expect(shared.maxBatch).toBe(64);
   });
 
+  it('counts the batching wait from when a frame arrived: a stream that is behind never waits per frame (issue 17)', async () => {
+    // Each stream's frames run one after another (recurrent state). When the wait counted from a frame's
+    // queueing, a stream with a backlog waited maxWaitMs for every frame: at 32 ms a frame it could never
+    // catch up (31 frames a second arrive), and the monitor's latency grew without bound on a busy core.
+    const session = await ort.InferenceSession.create(SILERO_FILE, { intraOpNumThreads: 1 });
+    const vad = await SileroVad.load(session, ort.Tensor, { maxWaitMs: 2000 });
+    // a frame that arrived long ago runs at once, whatever the wait
+    const gave = (ms: number, what: string) => new Promise<string>((r) => setTimeout(() => r(what), ms));
+    const old = vad.run(new Float32Array(576), SileroVad.initialState(), performance.now() - 5000).then(() => 'ran');
+    expect(await Promise.race([old, gave(1000, 'waited')])).toBe('ran');
+    // 5 s of one stream at once (156 frames arriving together): the first waits its 2 s for company, the
+    // others arrived as long ago: ~2 s for the window, where a wait per frame would take 125 x 2 s (its frames)
+    const detector = new SpeechDetector(vad, { maxPendingFrames: Infinity });
+    const producer = new WindowProducer({ windowFrames: 400, hopFrames: 100, peakNormalize: false, inputRate: 16000, detector });
+    const [window] = producer.push(fixtureSpeech().subarray(0, 16000 * 5));
+    const verdict = detector.judge(window!).then((v) => (v.skipped ? 'skipped' : 'judged'));
+    expect(await Promise.race([verdict, gave(30_000, 'waited per frame')])).toBe('judged');
+    await vad.release();
+  }, 60_000);
+
   it('rejects graphs that are not Silero v5+ and bad thresholds, naming the problem', async () => {
     const mosGraph = await fixtureSession('tiny-ok');
     expect(() => validateSileroSession('x', mosGraph)).toThrow(SpeechModelError);
