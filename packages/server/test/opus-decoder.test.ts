@@ -24,6 +24,19 @@ describe.skipIf(!ffmpegPath)('OpusStreamDecoder (real libopus packets from ffmpe
     d.close();
   });
 
+  it('hands out samples that later decodes never overwrite (no copy of its own per packet)', async () => {
+    const d = await OpusStreamDecoder.create();
+    const first = d.decode(packets[30]!).samples;
+    const kept = Float32Array.from(first);
+    for (const p of packets.slice(31, 60)) d.decode(p);
+    expect(first).toEqual(kept);
+    expect(first.buffer.byteLength).toBe(first.byteLength); // its own buffer, not a view of the wasm heap
+    const again = await OpusStreamDecoder.create();
+    expect(again.decode(packets[30]!).samples).not.toBe(first);
+    d.close();
+    again.close();
+  });
+
   it('conceals lost packets with libopus PLC, one packet length each, and counts them', async () => {
     const d = await OpusStreamDecoder.create();
     for (const p of packets.slice(0, 50)) d.decode(p);

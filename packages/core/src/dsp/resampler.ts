@@ -241,9 +241,14 @@ export class StreamingResampler {
     return this.filter ? this.filter.lookahead : 0;
   }
 
-  /** Resamples the next chunk of the stream; returns the outputs it completed (a fresh array). */
+  /**
+   * Resamples the next chunk of the stream; returns the outputs it completed: a fresh array, or at equal rates
+   * the chunk itself when it is a Float32Array (nothing to resample; the server decodes Opus at the model's
+   * rate, and a copy per packet of every stream only fed the garbage collector). Read it before the caller's
+   * next write to the chunk.
+   */
   process(chunk: ArrayLike<number>): Float32Array {
-    if (!this.filter) return Float32Array.from(chunk);
+    if (!this.filter) return chunk instanceof Float32Array ? chunk : Float32Array.from(chunk);
     this.append(chunk, chunk.length);
     this.received += chunk.length;
     return this.produce(this.received - this.filter.lookahead);

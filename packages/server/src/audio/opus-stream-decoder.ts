@@ -112,8 +112,12 @@ export class OpusStreamDecoder {
       if (out.errors.length > 0) throw new OpusPacketError(out.errors[0]!.message);
       this.stats.decoded++;
       this.lastPacketSamples = this.toOutput(info.samples);
-      // channelData views the wasm heap: copy before the next call overwrites it.
-      return { samples: out.channelData[0]!.slice(0, out.samplesDecoded) };
+      // opus-decoder copies each frame out of the wasm heap into an array of its own: taken as it is (a copy
+      // per packet less). Should a version ever return a view of the heap, the next call would overwrite it:
+      // anything but an exact, whole-buffer array is copied.
+      const channel = out.channelData[0]!;
+      const owned = channel.length === out.samplesDecoded && channel.byteOffset === 0 && channel.buffer.byteLength === channel.byteLength;
+      return { samples: owned ? channel : channel.slice(0, out.samplesDecoded) };
     } catch (err) {
       if (!(err instanceof OpusPacketError)) throw err;
       error = err.message;
