@@ -63,13 +63,29 @@ export class InferenceThread {
     return new ThreadSession(this, session, meta);
   }
 
-  /** Ends the thread: pending requests and every later one fail; the sessions' native memory goes with it. */
-  async close(): Promise<void> {
+  /**
+   * Ends the thread: pending requests and every later one fail at once; the thread releases its sessions
+   * after the run it is in (if any) and exits. Never terminated mid-run: a Worker terminated in native
+   * onnxruntime code aborts the process. One that has not exited after `timeoutMs` is terminated anyway.
+   */
+  async close(timeoutMs = 30_000): Promise<void> {
     if (this.dead === undefined) this.dead = 'the inference thread was closed';
     const worker = this.worker;
     this.worker = undefined;
     this.failPending(this.dead);
-    if (worker) await worker.terminate();
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref();
+    worker.postMessage({ id: 0, op: 'close' } satisfies WorkerRequest);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), timeoutMs);
+    });
+    if ((await Promise.race([exited, late])) === 'late') {
+      logger.warn(`the inference thread did not exit within ${timeoutMs} ms of close(): terminated`);
+      await worker.terminate();
+    }
+    clearTimeout(timer);
   }
 
   /** @internal */

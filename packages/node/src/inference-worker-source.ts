@@ -3,6 +3,9 @@
  * one string works the same from the ESM and CJS builds and from the TypeScript sources under test, with no
  * file of its own to locate. It requires onnxruntime-node from the path the main thread resolved, holds the
  * sessions by id and answers each request with its id; an error becomes a reply, never a crash of the thread.
+ * Requests are handled one after another; 'close' releases every session after the runs before it and ends
+ * the thread by itself: a Worker terminated while onnxruntime runs native code aborts the whole process
+ * (N-API throws during the teardown), so the thread is only ever terminated idle.
  */
 
 /** A tensor crossing the thread: its data is an exact-length copy, transferred. */
@@ -15,7 +18,8 @@ export interface WireTensor {
 export type WorkerRequest =
   | { id: number; op: 'open'; session: number; model: string | Uint8Array; options: object }
   | { id: number; op: 'run'; session: number; feeds: Record<string, WireTensor>; fetches: string[] | undefined }
-  | { id: number; op: 'release'; session: number };
+  | { id: number; op: 'release'; session: number }
+  | { id: number; op: 'close' };
 
 export type WorkerReply = { id: number; result: unknown } | { id: number; error: string };
 
@@ -64,15 +68,31 @@ async function handle(msg) {
       if (s) await s.release();
       return { result: true };
     }
+    case 'close': {
+      for (const s of sessions.values()) await s.release().catch(() => undefined);
+      sessions.clear();
+      return { result: true, exit: true };
+    }
     default:
       throw new Error('unknown request ' + String(msg.op));
   }
 }
 
+let queue = Promise.resolve();
 parentPort.on('message', (msg) => {
-  handle(msg).then(
-    ({ result, transfer }) => parentPort.postMessage({ id: msg.id, result }, transfer ?? []),
-    (err) => parentPort.postMessage({ id: msg.id, error: err && err.message ? err.message : String(err) }),
-  );
+  queue = queue.then(() =>
+    handle(msg).then(
+      ({ result, transfer, exit }) => {
+        parentPort.postMessage({ id: msg.id, result }, transfer ?? []);
+        if (exit) parentPort.close(); // nothing else keeps the thread: it ends
+      },
+      (err) => parentPort.postMessage({ id: msg.id, error: err && err.message ? err.message : String(err) }),
+    ),
+  ).catch((err) => {
+    // a fault of this code, not of a request: the thread dies loudly (the main thread fails what it asked)
+    process.nextTick(() => {
+      throw err;
+    });
+  });
 });
 `;

@@ -11,7 +11,7 @@ describe('public exports', () => {
       'type AudioClip', 'type CudaAvailability', 'type ExecutionProviderName', 'type LoadModelOptions',
       'type LoadedModel', 'type ModelFiles', 'type ModelListing', 'type OpenOnnxFileOptions',
       'type OrtBackendOptions', 'type OrtSessionHandle', 'type ProviderPreference', 'type SpeechDetectorBatching', 'value AUDIO_FILE_EXTENSIONS',
-      'value AudioFileError', 'value CARD_FILE', 'value MODEL_FILE', 'value ModelLoadError',
+      'value AudioFileError', 'value CARD_FILE', 'value InferenceThread', 'value InferenceThreadError', 'value MODEL_FILE', 'value ModelLoadError',
       'value SPEECH_DETECTOR_GRAPH', 'value SPEECH_DETECTOR_ID', 'value SPEECH_DETECTOR_PACKAGE',
       'value createOrtSession', 'value cudaAvailability', 'value decodeAudioFile', 'value defaultModel',
       'value listModels', 'value loadModel', 'value loadModelWithDetails', 'value loadSpeechDetector',

@@ -8,6 +8,7 @@
  * `@callmos/server/teachers`, for scoring clips with them directly.
  */
 export { attachQualityMonitor } from './monitor/attach-quality-monitor.js';
+export { createMonitorScoring, MonitorScoring, type MonitorScoringOptions, type ScoringBackend } from './monitor/monitor-scoring.js';
 export { QualityMonitor, type QualityMonitorOptions, type MonitorBackend } from './monitor/quality-monitor.js';
 export { MonitorError, type MonitorErrorCode } from './monitor/monitor-error.js';
 export type { ParticipantState, RoomQuality, MonitorAlert } from './monitor/types.js';

@@ -13,6 +13,7 @@ import type { Router, Worker } from 'mediasoup/types';
 import type { ScoreEvent } from '@callmos/core';
 import { ModelLoadError } from '@callmos/node';
 import { attachQualityMonitor } from '../src/monitor/attach-quality-monitor.js';
+import { createMonitorScoring } from '../src/monitor/monitor-scoring.js';
 import { MonitorError, type QualityMonitor } from '../src/monitor/quality-monitor.js';
 import type { ParticipantState } from '../src/monitor/types.js';
 import { metricsHandler } from '../src/telemetry/metrics.js';
@@ -256,14 +257,61 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     const q = await plainOpusProducer(router, 7778);
     await consuming(threaded, q.producer.id);
     const outcome = lastValueFrom(threaded.scores$.pipe(toArray())).then(() => 'completed', (e: Error) => e);
-    await (threaded as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread.worker.terminate();
+    // a fault inside the thread kills it (a message no request looks like; terminating it mid-run would abort the process)
+    (threaded as unknown as { scoring: { thread: { worker: { postMessage(m: unknown): void } } } }).scoring.thread.worker.postMessage(null);
     const err = await outcome;
     expect(err).toBeInstanceOf(MonitorError);
     expect((err as MonitorError).code).toBe('MONITOR_FAILED');
-    expect((err as Error).message).toMatch(/inference failed for good: the inference thread exited/);
+    expect((err as Error).message).toMatch(/inference failed for good: the inference thread (failed|exited)/);
     await threaded.close();
     await p.transport.close();
     await q.transport.close();
+  });
+
+  it('shares one scoring between the routers of two workers: one model, one batch queue, each monitor its own streams', async () => {
+    const scoring = await createMonitorScoring({ model: modelDir, provider: 'cpu', intraOpThreads: 1, inferenceThread: true, batchSize: 8, maxWaitMs: 30 });
+    await expect(attachQualityMonitor(router, { ...quiet, scoring })).rejects.toThrow(/provider, intraOpThreads: options of the shared scoring/);
+    const w2 = await startWorker();
+    const r2 = await createRouter(w2, { room: 'green' });
+    const lines: string[] = [];
+    const one = await attachQualityMonitor(router, { log: (l) => lines.push(l), worker, scoring, networkStatsIntervalMs: 200 });
+    const two = await attachQualityMonitor(r2, { log: (l) => lines.push(l), worker: w2, scoring, networkStatsIntervalMs: 200 });
+    expect(lines.every((l) => /scoring shared with other monitors/.test(l) && /inference on a worker thread/.test(l))).toBe(true);
+    expect(one.pool).toBe(two.pool);
+    expect(one.backend).toMatchObject({ model: two.backend.model, inferenceThread: true, batchSize: 8 });
+    const a = await plainOpusProducer(router, 8881);
+    const b = await plainOpusProducer(r2, 8882);
+    await Promise.all([consuming(one, a.producer.id), consuming(two, b.producer.id)]);
+    const ea = lastValueFrom(one.stream$(a.producer.id).pipe(toArray()));
+    const eb = lastValueFrom(two.stream$(b.producer.id).pipe(toArray()));
+    const runs: number[] = [];
+    scoring.pool.runs$.subscribe((r) => runs.push(r.size));
+    await Promise.all([sendRtp(a.port, 8881, 0, 250), sendRtp(b.port, 8882, 0, 250)]);
+    await sleep(300);
+    a.producer.close();
+    b.producer.close();
+    const [la, lb] = await Promise.all([ea, eb]);
+    expect(la.filter((e) => e.scored).length).toBeGreaterThanOrEqual(3);
+    expect(lb.filter((e) => e.scored).length).toBeGreaterThanOrEqual(3);
+    expect(one.currentParticipants).toEqual([]); // each monitor saw only its router's producer
+    // both routers' windows went through the one queue, sharing runs
+    expect(runs.reduce((x, y) => x + y, 0)).toBe(la.filter((e) => e.scored).length + lb.filter((e) => e.scored).length);
+    expect(runs.some((n) => n >= 2)).toBe(true);
+
+    // closing one monitor leaves the scoring to the other; closing the scoring under it stops it loudly
+    await one.close();
+    expect(scoring.closed).toBe(false);
+    const outcome = lastValueFrom(two.scores$.pipe(toArray())).then(() => 'completed', (e: Error) => e);
+    await scoring.close();
+    const err = await outcome;
+    expect(err).toBeInstanceOf(MonitorError);
+    expect((err as MonitorError).code).toBe('MONITOR_FAILED');
+    expect((err as Error).message).toMatch(/the monitor scoring was closed/);
+    await expect(attachQualityMonitor(r2, { ...{ log: () => undefined }, scoring })).rejects.toThrow(/the shared monitor scoring is closed/);
+    await two.close();
+    await a.transport.close();
+    await b.transport.close();
+    w2.close();
   });
 
   it('errors every observable when the worker dies, and a new attach on a new worker works', async () => {

@@ -1,33 +1,22 @@
 /** What attachQualityMonitor takes, and what it reports about the teacher it runs. */
 import type { Worker } from 'mediasoup/types';
 import type { DegradedForOptions, QualityAggregatorConfig, VadOptions } from '@callmos/core';
-import type { ExecutionProviderName, ProviderPreference } from '@callmos/node';
-import type { TeacherPoolOptions } from '../pool/teacher-pool.js';
 import type { JitterBufferOptions } from '../rtp/jitter-buffer.js';
 import type { ExternalTeachersOptions } from '../teachers/external-teachers.js';
+import type { MonitorScoring, MonitorScoringOptions, ScoringBackend } from './monitor-scoring.js';
 
-export interface QualityMonitorOptions extends TeacherPoolOptions {
-  /** shipped model name or model path; default the largest shipped model */
-  model?: string;
-  modelsDir?: string;
-  /** execution provider: 'auto' (CUDA when usable, else CPU), 'cpu' or 'cuda'; default 'auto' */
-  provider?: ProviderPreference;
-  intraOpThreads?: number;
+export interface QualityMonitorOptions extends MonitorScoringOptions {
   /**
-   * run the model and the speech detector on a worker thread of their own (InferenceThread): onnxruntime's
-   * runs block the thread they run on, and on the monitor's thread they stall RTP receive and decoding of
-   * every stream for the length of each batch. Default false
+   * a scoring shared with other monitors (createMonitorScoring: one model, one batch queue, for the routers
+   * of several mediasoup workers); its creator closes it. With it, the scoring options (model, provider,
+   * batchSize, inferenceThread, ...) are the scoring's and may not be given here. Default: a scoring of the
+   * monitor's own, made from those options and closed with it
    */
-  inferenceThread?: boolean;
+  scoring?: MonitorScoring;
   /** room name carried by participants, alerts and room$; default router.appData.room, else the router id */
   room?: string;
   jitter?: JitterBufferOptions;
   vad?: VadOptions;
-  /**
-   * 'silero' (default): a window is scored only when the energy gate and the Silero speech detector both
-   * find speech in it (a fan, a tone or hold music is not bad quality); 'energy': the energy gate alone
-   */
-  speechDetector?: 'silero' | 'energy';
   maxSilenceFillMs?: number;
   /** how far a stream's decoded audio may run ahead of the wall clock before its packets are dropped, ms; default 10000 */
   maxLeadMs?: number;
@@ -56,18 +45,8 @@ export interface QualityMonitorOptions extends TeacherPoolOptions {
   log?: (line: string) => void;
 }
 
-/** What runs the teacher, reported at start. */
-export interface MonitorBackend {
-  model: string;
-  modelPath: string;
-  provider: ExecutionProviderName;
-  fallbackReason?: string;
-  batchSize: number;
-  maxWaitMs: number;
+/** What runs the teacher, reported at start: the scoring's backend and the monitor's external teachers. */
+export interface MonitorBackend extends ScoringBackend {
   /** external teachers loaded ('dnsmos', 'plcmos') */
   teachers: string[];
-  /** the speech detector's id, or 'energy gate' when windows are gated by energy alone */
-  speechDetector: string;
-  /** whether the model and the speech detector run on a worker thread (the inferenceThread option) */
-  inferenceThread: boolean;
 }

@@ -29,17 +29,9 @@ import { ParticipantsPublisher } from './participants-publisher.js';
 import { addStreamStats, copyMonitorStats, emptyMonitorStats, type MonitorStats } from './monitor-stats.js';
 import type { MonitorAlert, ParticipantState, RoomQuality } from './types.js';
 import type { ExternalTeachers } from '../teachers/external-teachers.js';
-import type { InferenceThread } from '@callmos/node';
+import type { MonitorScoring } from './monitor-scoring.js';
 import { MonitorError } from './monitor-error.js';
 import type { MonitorBackend, QualityMonitorOptions } from './monitor-options.js';
-
-/** What the monitor owns besides the model's pool, and releases on close. */
-export interface MonitorParts {
-  teachers?: ExternalTeachers;
-  speech?: SileroVad;
-  /** the thread the model and the speech detector run on (the inferenceThread option) */
-  thread?: InferenceThread;
-}
 
 export { MonitorError };
 export type { MonitorBackend, QualityMonitorOptions };
@@ -65,22 +57,23 @@ export class QualityMonitor {
   /** why the monitor stopped, when it failed (the worker died) */
   private failure: MonitorError | undefined;
   private readonly log: (line: string) => void;
-  private readonly teachers: ExternalTeachers | undefined;
+  /** the model's batch queue (the scoring's: shared with other monitors when the scoring is) */
+  readonly pool: TeacherPool;
   private readonly speech: SileroVad | undefined;
-  private readonly thread: InferenceThread | undefined;
 
   /** @internal use attachQualityMonitor */
   constructor(
     readonly router: Router,
     private readonly transport: DirectTransport,
-    readonly pool: TeacherPool,
+    private readonly scoring: MonitorScoring,
+    /** whether the monitor made its scoring (and closes it) or shares one its creator closes */
+    private readonly ownsScoring: boolean,
     readonly backend: MonitorBackend,
     private readonly options: QualityMonitorOptions,
-    owned: MonitorParts = {},
+    private readonly teachers: ExternalTeachers | undefined,
   ) {
-    this.teachers = owned.teachers;
-    this.speech = owned.speech;
-    this.thread = owned.thread;
+    this.pool = scoring.pool;
+    this.speech = scoring.speech;
     this.routerId = router.id;
     this.room = options.room ?? (typeof router.appData.room === 'string' ? router.appData.room : router.id);
     this.log = options.log ?? console.info;
@@ -107,11 +100,13 @@ export class QualityMonitor {
     });
 
     this.watchRouter();
-    // nothing could be scored any more: fail loudly rather than error every window from now on
-    void this.thread?.failed.then((why) => this.fail(new MonitorError('MONITOR_FAILED', `inference failed for good: ${why}`)));
     this.every(options.networkStatsIntervalMs ?? 1000, () => this.pollNetwork());
     const stallAfter = options.stallAfterMs ?? 5000;
     this.every(Math.min(1000, stallAfter / 2), () => this.checkStalls(stallAfter), stallAfter > 0);
+    // last (it may fail the monitor at once): nothing can be scored any more (its thread died, or a shared
+    // scoring was closed under the monitor): fail loudly rather than error every window from then on (a no-op
+    // when the monitor closes it itself)
+    this.listening(scoring, scoring.onStopped((why) => this.fail(new MonitorError('MONITOR_FAILED', why))));
   }
 
   /** Smoothed score events of every stream. */
@@ -382,7 +377,6 @@ export class QualityMonitor {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     for (const target of [...this.detach.keys()]) this.unlisten(target);
     await Promise.all([...this.taps.values()].map((tap) => this.endTap(tap)));
-    this.pool.close();
     this.publisher.cancel();
     const error = this.failure;
     for (const subject of [this.raw, this.scores, this.alerts, this.publisher.participants, this.publisher.room]) {
@@ -391,10 +385,9 @@ export class QualityMonitor {
     }
     this.forget.complete();
     if (!this.transport.closed) this.transport.close();
-    await this.pool.model.release().catch((err: unknown) => logger.warn(`releasing the model on close failed: ${String(err)}`));
-    await this.speech?.release().catch((err: unknown) => logger.warn(`releasing the speech detector on close failed: ${String(err)}`));
+    // a shared scoring goes on for the other monitors (this one's streams are flushed and forgotten above)
+    if (this.ownsScoring) await this.scoring.close();
     await this.teachers?.release();
-    await this.thread?.close();
   }
 }
 

@@ -1,0 +1,167 @@
+/**
+ * The scoring side of quality monitors: the model in its teacher pool (one batched window scheduler), the
+ * speech detector, and the inference thread they may run on. attachQualityMonitor makes one per monitor by
+ * default. A host with several mediasoup workers (one router each, one per core) makes one with
+ * createMonitorScoring and hands it to every attachQualityMonitor: the model is loaded once and windows of
+ * every router share its batches (a full batch costs about what a lone window does), on one inference
+ * thread off the event loop when asked.
+ *
+ * Whoever creates a scoring closes it, after the monitors using it: closing it under a monitor, or its
+ * inference thread dying, stops those monitors with MONITOR_FAILED (nothing could be scored any more).
+ */
+import { Logger, type SileroVad } from '@callmos/core';
+import { defaultModel, InferenceThread, loadModelWithDetails, loadSpeechDetector, type ExecutionProviderName, type ProviderPreference } from '@callmos/node';
+import { TeacherPool, type TeacherPoolOptions } from '../pool/teacher-pool.js';
+
+const logger = new Logger('server:monitor-scoring');
+
+/** Frames of live streams arrive spread over time: 10 ms lets a detector run gather other streams' (~3x cheaper a frame). */
+const MONITOR_SPEECH_WAIT_MS = 10;
+
+export interface MonitorScoringOptions extends TeacherPoolOptions {
+  /** shipped model name or model path; default the largest shipped model */
+  model?: string;
+  modelsDir?: string;
+  /** execution provider: 'auto' (CUDA when usable, else CPU), 'cpu' or 'cuda'; default 'auto' */
+  provider?: ProviderPreference;
+  intraOpThreads?: number;
+  /**
+   * run the model and the speech detector on a worker thread of their own (InferenceThread): onnxruntime's
+   * runs block the thread they run on, and on the monitor's thread they stall RTP receive and decoding of
+   * every stream for the length of each batch. Default false
+   */
+  inferenceThread?: boolean;
+  /**
+   * 'silero' (default): a window is scored only when the energy gate and the Silero speech detector both
+   * find speech in it (a fan, a tone or hold music is not bad quality); 'energy': the energy gate alone
+   */
+  speechDetector?: 'silero' | 'energy';
+}
+
+/** The option names that belong to the scoring: given with a shared `scoring`, they are an error. */
+export const SCORING_OPTIONS = [
+  'model',
+  'modelsDir',
+  'provider',
+  'intraOpThreads',
+  'inferenceThread',
+  'speechDetector',
+  'batchSize',
+  'maxWaitMs',
+  'maxPendingPerStream',
+] as const satisfies readonly (keyof MonitorScoringOptions)[];
+
+/** What scores the windows, as monitors report it (MonitorBackend adds their external teachers). */
+export interface ScoringBackend {
+  model: string;
+  modelPath: string;
+  provider: ExecutionProviderName;
+  fallbackReason?: string;
+  batchSize: number;
+  maxWaitMs: number;
+  /** the speech detector's id, or 'energy gate' when windows are gated by energy alone */
+  speechDetector: string;
+  /** whether the model and the speech detector run on a worker thread (the inferenceThread option) */
+  inferenceThread: boolean;
+}
+
+export class MonitorScoring {
+  private closing: Promise<void> | undefined;
+  /** why nothing can be scored any more (closed, or its inference thread died) */
+  private stoppedBecause: string | undefined;
+  private readonly stopListeners = new Set<(why: string) => void>();
+
+  private constructor(
+    readonly pool: TeacherPool,
+    readonly speech: SileroVad | undefined,
+    readonly backend: ScoringBackend,
+    /** the provider and threads asked for, which monitors' external teachers use too */
+    readonly ort: { provider?: ProviderPreference; intraOpThreads?: number },
+    private readonly thread: InferenceThread | undefined,
+  ) {
+    void thread?.failed.then((why) => this.stop(`inference failed for good: ${why}`));
+  }
+
+  /**
+   * Calls `listener` once, when nothing can be scored any more (at once if that is so already); returns its
+   * removal. A set of listeners rather than a promise: a closed monitor of a long-lived shared scoring must
+   * not stay reachable from it.
+   */
+  onStopped(listener: (why: string) => void): () => void {
+    if (this.stoppedBecause !== undefined) {
+      listener(this.stoppedBecause);
+      return () => undefined;
+    }
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
+  }
+
+  /** Loads the model and the speech detector; ModelLoadError (nothing left open) when the model cannot be. */
+  static async load(options: MonitorScoringOptions = {}): Promise<MonitorScoring> {
+    const batchSize = options.batchSize ?? 16;
+    const thread = options.inferenceThread ? new InferenceThread() : undefined;
+    const ort = { provider: options.provider, intraOpThreads: options.intraOpThreads };
+    let speech: SileroVad | undefined;
+    try {
+      const loaded = await loadModelWithDetails(options.model ?? defaultModel, { ...ort, modelsDir: options.modelsDir, maxBatch: batchSize, thread });
+      try {
+        speech = (options.speechDetector ?? 'silero') === 'silero' ? await loadSpeechDetector(undefined, { maxWaitMs: MONITOR_SPEECH_WAIT_MS, thread }) : undefined;
+      } catch (err) {
+        await loaded.model.release().catch((e: unknown) => logger.warn(`releasing the model after a failed load failed: ${String(e)}`));
+        throw err;
+      }
+      const pool = new TeacherPool(loaded.model, { batchSize, maxWaitMs: options.maxWaitMs, maxPendingPerStream: options.maxPendingPerStream });
+      const backend: ScoringBackend = {
+        model: loaded.model.id,
+        modelPath: loaded.files.onnxPath,
+        provider: loaded.provider,
+        ...(loaded.fallbackReason ? { fallbackReason: loaded.fallbackReason } : {}),
+        batchSize: pool.batchSize,
+        maxWaitMs: pool.maxWaitMs,
+        speechDetector: speech ? speech.id : 'energy gate',
+        inferenceThread: thread !== undefined,
+      };
+      return new MonitorScoring(pool, speech, backend, ort, thread);
+    } catch (err) {
+      await thread?.close();
+      throw err;
+    }
+  }
+
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Waiting windows end as errors; the model, the detector and the thread are released. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.release();
+    return this.closing;
+  }
+
+  private stop(why: string): void {
+    if (this.stoppedBecause !== undefined) return;
+    this.stoppedBecause = why;
+    const listeners = [...this.stopListeners];
+    this.stopListeners.clear();
+    for (const listener of listeners) {
+      try {
+        listener(why);
+      } catch (err) {
+        logger.error(`a listener of the scoring's stop threw: ${String(err)}`, err);
+      }
+    }
+  }
+
+  private async release(): Promise<void> {
+    this.stop('the monitor scoring was closed');
+    this.pool.close();
+    await this.pool.model.release().catch((err: unknown) => logger.warn(`releasing the model on close failed: ${String(err)}`));
+    await this.speech?.release().catch((err: unknown) => logger.warn(`releasing the speech detector on close failed: ${String(err)}`));
+    await this.thread?.close();
+  }
+}
+
+/** One scoring for several monitors (see the module comment); close it after them. */
+export function createMonitorScoring(options: MonitorScoringOptions = {}): Promise<MonitorScoring> {
+  return MonitorScoring.load(options);
+}
