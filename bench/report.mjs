@@ -26,7 +26,11 @@ function headline(r) {
   for (const x of (m?.streaming ?? []).filter((x) => x.ratio !== undefined && x.batch === 1)) {
     out.push(`- ${x.model}, streamed (${x.runtime.split(' (')[0]}, batch 1): **${f(x.ratio, 2)}x** the window model's cost per hop (${f(x.perHopMs, 2)} vs ${f(x.windowMs, 2)} ms).`);
   }
-  for (const c of r.scale?.curves ?? []) {
+  for (const c of (r.scale?.curves ?? []).filter((c) => (c.cores ?? 1) > 1)) {
+    out.push(`- Server, ${c.model}, ${c.placement}: **${c.maxRealTimeStreams} streams in real time on ${c.cores} cores, ${f(c.streamsPerCore, 1)} per core**` +
+      `${c.limitReached ? '' : ' (the largest point measured: the limit is higher)'}; CPU accounting at that point gives ${f(c.streamsPerCoreByCpu, 1)} stream-seconds per CPU-second.`);
+  }
+  for (const c of (r.scale?.curves ?? []).filter((c) => (c.cores ?? 1) === 1)) {
     const sum = r.scale.summary?.find((x) => x.model === c.model);
     out.push(`- Server, ${c.model ?? r.scale.model}, batching ${c.batching}: **${c.maxRealTimeStreams} streams in real time on one core**` +
       `${c.limitReached ? '' : ' (the largest point measured: the limit is higher)'}` +
@@ -125,9 +129,10 @@ function scaleSection(s) {
   if (skip) return `## 3. Server scale\n${skip}\n`;
   const pin = s.pinning.pluginCore === null ? 'not pinned (one core, or no taskset)' : `plugin process and mediasoup worker pinned to core ${s.pinning.pluginCore}, the sender to cores ${s.pinning.ffmpegCpus}`;
   const model = (c) => c.model ?? s.model;
+  const where = (c) => ((c.cores ?? 1) > 1 ? `${c.batching}; ${c.placement}` : c.batching);
   const rows = s.curves.flatMap((c) => c.points.map((p) => p.error || p.notRun
-    ? [model(c), c.batching, p.streams, p.error ? `**no**: ${p.error}` : `not run: ${p.notRun}`, '', '', '', '', '', '', '', '']
-    : [model(c), c.batching, p.streams, (p.realTime ? 'yes' : '**no**') + (p.note ? ` (${p.note})` : ''), f(p.p50Ms, 0), f(p.p99Ms, 0), `${p.windowsScored}/${p.windowsExpected}`, p.skipped, f(p.meanBatch, 1),
+    ? [model(c), where(c), p.streams, p.error ? `**no**: ${p.error}` : `not run: ${p.notRun}`, '', '', '', '', '', '', '', '']
+    : [model(c), where(c), p.streams, (p.realTime ? 'yes' : '**no**') + (p.note ? ` (${p.note})` : ''), f(p.p50Ms, 0), f(p.p99Ms, 0), `${p.windowsScored}/${p.windowsExpected}`, p.skipped, f(p.meanBatch, 1),
       f(p.pluginCores + p.workerCores, 2), f(p.rssPerStreamMB, 1), f(p.loadavg1, 1)]));
   return `## 3. Server scale: streams per core
 Each point is a fresh process (\`packages/server/bench/streams.ts\`): one process
@@ -155,13 +160,20 @@ staggered over one hop. ${pin}.
 - **load avg before**: the machine's 1-minute load average as the point started; above the core count,
   other processes competed for the pinned core and the point is pessimistic.
 - Batching on = the teacher pool's \`batchSize 16, maxWaitMs 50\` (the default); off = \`batchSize 1\`.
+- **all cores** (a row whose batching names the cores): nothing pinned, the sender sharing the cores,
+  \`inferenceThread: true\` (model and Silero on the plugin's worker thread) and one mediasoup worker and
+  router per core whose monitors share one \`createMonitorScoring\`; cores used can reach the core count,
+  and streams per core is the real-time N divided by the cores.
 
 ${table(['model', 'batching', 'streams', 'real time', 'p50 ms', 'p99 ms', 'windows scored', 'skipped', 'mean batch', 'cores used', 'RSS MB / stream', 'load avg (1 min) before'], rows)}
 
 ${table(['model', 'batching', 'streams per core in real time', 'model-only bound (1 / RTF, section 3a)', 'efficiency', 'stream-seconds per CPU-second at that point', 'RSS MB per added stream (slope over the real-time points)'],
     s.curves.map((c) => {
       const sum = s.summary?.find((x) => x.model === c.model);
-      return [model(c), c.batching, `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`, f(sum?.modelBoundPerCore, 0), f(sum?.efficiency, 2), f(c.streamsPerCoreByCpu, 1), f(c.marginalRssPerStreamMB, 1)];
+      const cores = c.cores ?? 1;
+      const perCore = cores > 1 ? `${c.maxRealTimeStreams}${c.limitReached ? '+' : ''} on ${cores} cores = ${f(c.streamsPerCore, 1)}` : `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`;
+      const eff = sum?.modelBoundPerCore ? (cores > 1 ? c.streamsPerCore / sum.modelBoundPerCore : sum.efficiency) : null;
+      return [model(c), where(c), perCore, f(sum?.modelBoundPerCore, 0), f(eff, 2), f(c.streamsPerCoreByCpu, 1), f(c.marginalRssPerStreamMB, 1)];
     }))}
 
 ![scale](bench-scale.png)

@@ -32,12 +32,12 @@ const SIZES = {
   full: {
     dspSeconds: 120, dspRuns: 5, modelRuns: 30, webRuns: 10, webWarmup: 12, refRuns: 5, sgemmN: 2048, models: shippedModels,
     stagesSeconds: 24, stagesRepeat: 3,
-    scaleStreams: [4, 16, 24, 32, 40, 48, 56, 64, 96, 128, 160, 200], scaleSeconds: 24, scaleBatches: [16], scaleModels: shippedModels, gpuBatches: [1, 16, 64, 256], gpuRuns: 20,
+    scaleStreams: [4, 16, 24, 32, 40, 48, 56, 64, 96, 128, 160, 200], scaleSeconds: 24, scaleBatches: [16], scaleModels: shippedModels, scaleAllCoresModels: [largest], gpuBatches: [1, 16, 64, 256], gpuRuns: 20,
   },
   quick: {
     dspSeconds: 20, dspRuns: 2, modelRuns: 5, webRuns: 3, webWarmup: 6, refRuns: 1, sgemmN: 1024, models: shippedModels,
     stagesSeconds: 12, stagesRepeat: 2,
-    scaleStreams: [4, 16], scaleSeconds: 10, scaleBatches: [16], scaleModels: shippedModels, gpuBatches: [1, 16], gpuRuns: 5,
+    scaleStreams: [4, 16], scaleSeconds: 10, scaleBatches: [16], scaleModels: shippedModels, scaleAllCoresModels: ['tiny'], gpuBatches: [1, 16], gpuRuns: 5,
   },
   smoke: {
     dspSeconds: 2, dspRuns: 1, modelRuns: 2, webRuns: 1, webWarmup: 1, refRuns: 0, sgemmN: 256, models: ['tiny'],

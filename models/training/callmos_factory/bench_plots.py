@@ -83,7 +83,7 @@ def plot_scale(r: dict, out_dir: str, files: list[str]) -> None:
         if not pts:
             continue
         n = [p["streams"] for p in pts]
-        label = f"{c.get('model', s.get('model'))}, batching {c['batching'].split(' (')[0]}"
+        label = f"{c.get('model', s.get('model'))}, batching {c['batching'].split(' (')[0]}, {c.get('placement', 'one core').split(':')[0]}"
         axes[0].plot(n, [p["p50Ms"] for p in pts], "o-", color=color, label=f"p50, {label}")
         axes[0].plot(n, [p["p99Ms"] for p in pts], "s--", color=color, label=f"p99, {label}")
         for p in pts:
@@ -99,7 +99,7 @@ def plot_scale(r: dict, out_dir: str, files: list[str]) -> None:
     axes[1].set_ylabel("cores used (plugin + mediasoup worker)")
     axes[2].set_ylabel("resident memory per stream, MB")
     for ax in axes:
-        ax.set_xlabel("concurrent streams on one core")
+        ax.set_xlabel("concurrent streams (one core, or all cores where the label says)")
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7)
     axes[1].legend(fontsize=7)

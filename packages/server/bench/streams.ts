@@ -5,7 +5,7 @@
  * packets ffmpeg encoded once (rtp-replay.mjs, `--sender replay`, the default: hundreds of streams on 2 cores)
  * or one real-time ffmpeg per stream (`--sender ffmpeg`, the original load: ~a dozen streams here).
  *
- *   npx vite-node packages/server/bench/streams.ts -- --streams 8 --seconds 24 --batch 16 [--model small] [--ffmpeg-cpus 0] [--sender replay] [--inference-thread]
+ *   npx vite-node packages/server/bench/streams.ts -- --streams 8 --seconds 24 --batch 16 [--model small] [--ffmpeg-cpus 0] [--sender replay] [--inference-thread] [--routers 2]
  *
  * Prints one JSON line: CPU seconds of this process (the plugin) and of the mediasoup worker per second
  * of audio, p50/p99 latency from a window's last audio reaching the plugin to its score event, windows
@@ -22,7 +22,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreEvent } from '@callmos/core';
-import { attachQualityMonitor, type AudioStreamStats } from '@callmos/server';
+import { attachQualityMonitor, createMonitorScoring, type AudioStreamStats, type QualityMonitor } from '@callmos/server';
 import { opusPackets, speech16k, speechSource, writeWav } from '../test/helpers/media.js';
 import { createRouter, ffmpegRtp, plainOpusProducer, startWorker, workerMissing } from '../test/helpers/mediasoup.js';
 
@@ -41,6 +41,9 @@ const SENDER = arg('sender', 'replay');
 const SPEECH = arg('speech', 'silero') as 'silero' | 'energy';
 // the model and the speech detector on a worker thread of the plugin (process CPU counts every thread)
 const INFERENCE_THREAD = argv.includes('--inference-thread');
+// mediasoup workers (one router each) whose monitors share one scoring (createMonitorScoring); 1: a plain attach
+const ROUTERS = Number(arg('routers', '1'));
+if (!(Number.isInteger(ROUTERS) && ROUTERS >= 1)) throw new Error(`--routers is an integer >= 1, got ${ROUTERS}`);
 if (SENDER !== 'replay' && SENDER !== 'ffmpeg') throw new Error(`--sender is replay or ffmpeg, got ${SENDER}`);
 const REPLAY = new URL('./rtp-replay.mjs', import.meta.url).pathname;
 
@@ -79,22 +82,30 @@ async function main(): Promise<void> {
   const wav = join(dir, 'speech.wav');
   writeWav(wav, await speech16k(SECONDS), 16000);
 
-  const worker = await startWorker();
-  const router = await createRouter(worker, { room: 'bench' });
-  const qm = await attachQualityMonitor(router, {
+  const scoringOptions = {
     model: MODEL,
-    provider: 'cpu',
+    provider: 'cpu' as const,
     intraOpThreads: 1,
     batchSize: BATCH,
     maxWaitMs: MAX_WAIT_MS,
-    networkStatsIntervalMs: 1000,
     speechDetector: SPEECH,
     inferenceThread: INFERENCE_THREAD,
-    worker,
-    log: () => undefined,
-  });
+  };
+  const scoring = ROUTERS > 1 ? await createMonitorScoring(scoringOptions) : undefined;
+  const workers: Awaited<ReturnType<typeof startWorker>>[] = [];
+  const routers: Awaited<ReturnType<typeof createRouter>>[] = [];
+  const monitors: QualityMonitor[] = [];
+  for (let r = 0; r < ROUTERS; r++) {
+    const w = await startWorker();
+    const router = await createRouter(w, { room: `bench-${r}` });
+    const common = { networkStatsIntervalMs: 1000, worker: w, log: () => undefined };
+    monitors.push(await attachQualityMonitor(router, scoring ? { ...common, scoring } : { ...common, ...scoringOptions }));
+    workers.push(w);
+    routers.push(router);
+  }
+  const qm = monitors[0]!;
   const events: ScoreEvent[] = [];
-  qm.scores$.subscribe((e) => events.push(e));
+  for (const m of monitors) m.scores$.subscribe((e) => events.push(e));
   const batchSizes: number[] = [];
   let modelMs = 0;
   qm.pool.runs$.subscribe((r) => {
@@ -105,11 +116,12 @@ async function main(): Promise<void> {
   // warm the model up so its first-run allocations are in the baseline, not in the per-stream memory
   await qm.pool.model.run([new Float32Array(qm.pool.model.windowSize)]);
   global.gc?.();
-  const base = { self: selfUsage(), worker: procUsage(worker.pid) };
+  const workersUsage = () => workers.map((w) => procUsage(w.pid)).reduce((x, y) => ({ cpuSeconds: x.cpuSeconds + y.cpuSeconds, rss: x.rss + y.rss }));
+  const base = { self: selfUsage(), worker: workersUsage() };
 
   // Producers first (mediasoup requests to the worker), then the senders, staggered over one hop.
   const producers = [];
-  for (let s = 0; s < STREAMS; s++) producers.push(await plainOpusProducer(router, 1000 + s, { stream: s }));
+  for (let s = 0; s < STREAMS; s++) producers.push(await plainOpusProducer(routers[s % ROUTERS]!, 1000 + s, { stream: s }));
   const senders: Promise<unknown>[] = [];
   const t0 = performance.now();
   let firstStarted = 0;
@@ -139,10 +151,10 @@ async function main(): Promise<void> {
   const steadyTo = firstStarted + SECONDS * 1000 - 500;
   if (steadyTo - steadyFrom < 1000) throw new Error(`--seconds ${SECONDS} leaves no steady phase (streams took ${((lastStarted - t0) / 1000).toFixed(1)} s to start)`);
   await sleep(steadyFrom - performance.now());
-  const a = { self: selfUsage(), worker: procUsage(worker.pid), at: performance.now() };
+  const a = { self: selfUsage(), worker: workersUsage(), at: performance.now() };
   await sleep(steadyTo - performance.now());
   global.gc?.();
-  const b = { self: selfUsage(), worker: procUsage(worker.pid), at: performance.now() };
+  const b = { self: selfUsage(), worker: workersUsage(), at: performance.now() };
   await Promise.all(senders);
   const sender = senderReport ? await senderReport : undefined;
   // Drain: the last windows of every stream are scored (or skipped) before the monitor closes, so a point
@@ -155,14 +167,15 @@ async function main(): Promise<void> {
   const skipped = qm.pool.stats.skipped;
   const streaming = qm.pool.model.streamingStats;
   // what the plugin saw, summed over the streams: packets, losses, concealment, audio seconds, windows
-  const sum = (get: (st: AudioStreamStats) => number) => qm.currentParticipants.reduce((acc, p) => acc + get(p.stats), 0);
+  const sum = (get: (st: AudioStreamStats) => number) => monitors.flatMap((m) => m.currentParticipants).reduce((acc, p) => acc + get(p.stats), 0);
   const seen = {
     rtpPackets: sum((st) => st.rtpPackets), lost: sum((st) => st.jitter.lost), late: sum((st) => st.jitter.late),
     concealed: sum((st) => st.opus.concealed), timestampJumps: sum((st) => st.timestampJumps),
     audioSeconds: sum((st) => st.duration), windows: sum((st) => st.windows),
   };
-  await qm.close();
-  worker.close();
+  for (const m of monitors) await m.close();
+  await scoring?.close();
+  for (const w of workers) w.close();
 
   const steadySeconds = (b.at - a.at) / 1000;
   const audioSeconds = steadySeconds * STREAMS;
@@ -185,6 +198,7 @@ async function main(): Promise<void> {
       sender: SENDER,
       speechDetector: SPEECH,
       inferenceThread: INFERENCE_THREAD,
+      routers: ROUTERS,
       ...(sender ? { senderCpuSeconds: sender.cpuSeconds, senderWorstLateMs: sender.worstLateMs } : {}),
       steadySeconds,
       pluginCpuPerAudioSecond: pluginCpu / audioSeconds,
