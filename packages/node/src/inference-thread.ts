@@ -38,6 +38,7 @@ export class InferenceThread {
   /** why requests fail from now on (closed, crashed, exited) */
   private dead: string | undefined;
   private readonly counters = { runs: 0, failedRuns: 0 };
+  private closing: Promise<void> | undefined;
   private markFailed!: (why: string) => void;
   /**
    * Resolves with the reason when the thread fails or exits on its own (never on close()): its owner can stop
@@ -47,7 +48,7 @@ export class InferenceThread {
     this.markFailed = resolve;
   });
 
-  /** Runs done and failed on the thread, and the sessions it holds. */
+  /** Runs done and failed on the thread, and the requests waiting for its answer. */
   get stats(): { runs: number; failedRuns: number; pending: number } {
     return { ...this.counters, pending: this.pending.size };
   }
@@ -68,7 +69,13 @@ export class InferenceThread {
    * after the run it is in (if any) and exits. Never terminated mid-run: a Worker terminated in native
    * onnxruntime code aborts the process. One that has not exited after `timeoutMs` is terminated anyway.
    */
-  async close(timeoutMs = 30_000): Promise<void> {
+  close(timeoutMs = 30_000): Promise<void> {
+    this.closing ??= this.shutDown(timeoutMs);
+    return this.closing;
+  }
+
+  private async shutDown(timeoutMs: number): Promise<void> {
+    busyThreads.delete(this);
     if (this.dead === undefined) this.dead = 'the inference thread was closed';
     const worker = this.worker;
     this.worker = undefined;
@@ -122,7 +129,14 @@ export class InferenceThread {
     const id = this.nextId++;
     const reply = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     worker.ref(); // a pending request keeps the process alive, as a native run would
-    worker.postMessage({ ...message, id } as WorkerRequest, transfer);
+    try {
+      worker.postMessage({ ...message, id } as WorkerRequest, transfer);
+    } catch (err) {
+      // e.g. session options holding a function (DataCloneError): this request fails, nothing waits for it
+      this.pending.delete(id);
+      if (this.pending.size === 0) worker.unref();
+      return Promise.reject(err);
+    }
     return reply;
   }
 
@@ -132,6 +146,12 @@ export class InferenceThread {
     const worker = new Worker(INFERENCE_WORKER_SOURCE, { eval: true, workerData: { ortPath }, name: 'callmos-inference' });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.settle(reply));
+    // a reply that cannot be read back leaves its request unanswerable: nothing can be trusted any more
+    worker.on('messageerror', (err) => {
+      logger.error(`a reply of the inference thread could not be read: ${err.message}`);
+      this.die(`a reply of the inference thread could not be read: ${err.message}`);
+      worker.postMessage({ id: 0, op: 'close' } satisfies WorkerRequest); // it ends after its run (never terminated mid-run)
+    });
     worker.on('error', (err) => {
       logger.error(`inference thread failed: ${err.message}`);
       this.die(`the inference thread failed: ${err.message}`);
@@ -140,6 +160,7 @@ export class InferenceThread {
       if (this.worker === worker) this.die(`the inference thread exited (code ${code})`);
     });
     this.worker = worker;
+    watchUncaught(this);
     return worker;
   }
 
@@ -154,6 +175,7 @@ export class InferenceThread {
 
   private die(why: string): void {
     if (this.dead !== undefined) return;
+    busyThreads.delete(this);
     this.dead = why;
     this.markFailed(why);
     this.worker = undefined;
@@ -165,6 +187,25 @@ export class InferenceThread {
     this.pending.clear();
     for (const p of pending) p.reject(new InferenceThreadError(why));
   }
+}
+
+/**
+ * A process that exits while a worker thread is inside onnxruntime's native run aborts (N-API throws during
+ * the thread's teardown: SIGABRT, exit code 134), and an uncaught exception would then never be printed:
+ * it is logged first while any thread has work in flight. (Hosts should close monitors and scorings before
+ * exiting; a process.exit() mid-run aborts the same way.)
+ */
+const busyThreads = new Set<InferenceThread>();
+let watching = false;
+function watchUncaught(thread: InferenceThread): void {
+  busyThreads.add(thread);
+  if (watching) return;
+  watching = true;
+  process.on('uncaughtExceptionMonitor', (err) => {
+    if ([...busyThreads].some((t) => t.stats.pending > 0)) {
+      logger.error(`uncaught exception with inference in flight on a worker thread (the process may abort before Node reports it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, err);
+    }
+  });
 }
 
 interface SessionMetadata {

@@ -125,6 +125,18 @@ describe('InferenceThread', () => {
     expect(thread.stats.pending).toBe(0);
   }, 60_000);
 
+  it('fails a request that cannot be posted, and leaves nothing waiting (the process can exit)', async () => {
+    const thread = newThread();
+    const options = { logId: 'x', extra: { f: () => 1 } } as unknown as Parameters<InferenceThread['open']>[1];
+    await expect(thread.open(new Uint8Array([1]), options)).rejects.toThrow(/could not be cloned/);
+    expect(thread.stats.pending).toBe(0);
+    expect(thread.closed).toBe(false);
+    // closing twice at once: both wait for the same exit
+    const [a, b] = [thread.close(), thread.close()];
+    expect(a).toBe(b);
+    await a;
+  }, 60_000);
+
   it('reports a bad graph as a load error, not a thread failure', async () => {
     const thread = newThread();
     await expect(thread.open(new Uint8Array([1, 2, 3, 4]), {})).rejects.toThrow(/./);

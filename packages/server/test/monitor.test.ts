@@ -284,8 +284,10 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     await Promise.all([consuming(one, a.producer.id), consuming(two, b.producer.id)]);
     const ea = lastValueFrom(one.stream$(a.producer.id).pipe(toArray()));
     const eb = lastValueFrom(two.stream$(b.producer.id).pipe(toArray()));
+    expect(one.producerIds).toEqual([a.producer.id]); // each monitor sees only its router's producers
+    expect(two.producerIds).toEqual([b.producer.id]);
     const runs: number[] = [];
-    scoring.pool.runs$.subscribe((r) => runs.push(r.size));
+    const counting = scoring.pool.runs$.subscribe((r) => runs.push(r.size));
     await Promise.all([sendRtp(a.port, 8881, 0, 250), sendRtp(b.port, 8882, 0, 250)]);
     await sleep(300);
     a.producer.close();
@@ -293,25 +295,45 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     const [la, lb] = await Promise.all([ea, eb]);
     expect(la.filter((e) => e.scored).length).toBeGreaterThanOrEqual(3);
     expect(lb.filter((e) => e.scored).length).toBeGreaterThanOrEqual(3);
-    expect(one.currentParticipants).toEqual([]); // each monitor saw only its router's producer
     // both routers' windows went through the one queue, sharing runs
     expect(runs.reduce((x, y) => x + y, 0)).toBe(la.filter((e) => e.scored).length + lb.filter((e) => e.scored).length);
     expect(runs.some((n) => n >= 2)).toBe(true);
+    counting.unsubscribe();
 
-    // closing one monitor leaves the scoring to the other; closing the scoring under it stops it loudly
+    // closing one monitor leaves the scoring to the other, which goes on scoring; closing the scoring under
+    // it stops it loudly
     await one.close();
     expect(scoring.closed).toBe(false);
+    const c = await plainOpusProducer(r2, 8883);
+    await consuming(two, c.producer.id);
+    const firstOfC = firstValueFrom(two.stream$(c.producer.id).pipe(filter((e) => e.scored)));
+    await sendRtp(c.port, 8883, 0, 250);
+    expect((await firstOfC).streamId).toBe(c.producer.id);
     const outcome = lastValueFrom(two.scores$.pipe(toArray())).then(() => 'completed', (e: Error) => e);
     await scoring.close();
     const err = await outcome;
     expect(err).toBeInstanceOf(MonitorError);
     expect((err as MonitorError).code).toBe('MONITOR_FAILED');
     expect((err as Error).message).toMatch(/the monitor scoring was closed/);
-    await expect(attachQualityMonitor(r2, { ...{ log: () => undefined }, scoring })).rejects.toThrow(/the shared monitor scoring is closed/);
+    await expect(attachQualityMonitor(r2, { log: () => undefined, scoring })).rejects.toThrow(/the shared monitor scoring cannot score: the monitor scoring was closed/);
     await two.close();
     await a.transport.close();
     await b.transport.close();
+    await c.transport.close();
     w2.close();
+  });
+
+  it('leaves nothing open when the attach fails late (a bad alert option): no transport, no sessions', async () => {
+    const made: { closed: boolean }[] = [];
+    const onTransport = (t: { closed: boolean }) => made.push(t);
+    router.observer.on('newtransport', onTransport);
+    try {
+      await expect(attachQualityMonitor(router, { ...quiet, model: modelDir, alert: { seconds: -1 } })).rejects.toThrow(RangeError);
+    } finally {
+      router.observer.off('newtransport', onTransport);
+    }
+    expect(made.length).toBe(1);
+    expect(made[0]!.closed).toBe(true);
   });
 
   it('errors every observable when the worker dies, and a new attach on a new worker works', async () => {

@@ -68,7 +68,7 @@ export interface ScoringBackend {
 export class MonitorScoring {
   private closing: Promise<void> | undefined;
   /** why nothing can be scored any more (closed, or its inference thread died) */
-  private stoppedBecause: string | undefined;
+  private stopReason: string | undefined;
   private readonly stopListeners = new Set<(why: string) => void>();
 
   private constructor(
@@ -88,8 +88,8 @@ export class MonitorScoring {
    * not stay reachable from it.
    */
   onStopped(listener: (why: string) => void): () => void {
-    if (this.stoppedBecause !== undefined) {
-      listener(this.stoppedBecause);
+    if (this.stopReason !== undefined) {
+      listener(this.stopReason);
       return () => undefined;
     }
     this.stopListeners.add(listener);
@@ -104,13 +104,15 @@ export class MonitorScoring {
     let speech: SileroVad | undefined;
     try {
       const loaded = await loadModelWithDetails(options.model ?? defaultModel, { ...ort, modelsDir: options.modelsDir, maxBatch: batchSize, thread });
+      let pool: TeacherPool;
       try {
+        // the pool checks its options: a bad one must not leave the sessions open
+        pool = new TeacherPool(loaded.model, { batchSize, maxWaitMs: options.maxWaitMs, maxPendingPerStream: options.maxPendingPerStream });
         speech = (options.speechDetector ?? 'silero') === 'silero' ? await loadSpeechDetector(undefined, { maxWaitMs: MONITOR_SPEECH_WAIT_MS, thread }) : undefined;
       } catch (err) {
         await loaded.model.release().catch((e: unknown) => logger.warn(`releasing the model after a failed load failed: ${String(e)}`));
         throw err;
       }
-      const pool = new TeacherPool(loaded.model, { batchSize, maxWaitMs: options.maxWaitMs, maxPendingPerStream: options.maxPendingPerStream });
       const backend: ScoringBackend = {
         model: loaded.model.id,
         modelPath: loaded.files.onnxPath,
@@ -132,6 +134,11 @@ export class MonitorScoring {
     return this.closing !== undefined;
   }
 
+  /** Why nothing can be scored any more (closed, or its inference thread died); undefined while it can. */
+  get stoppedBecause(): string | undefined {
+    return this.stopReason;
+  }
+
   /** Waiting windows end as errors; the model, the detector and the thread are released. Idempotent. */
   close(): Promise<void> {
     this.closing ??= this.release();
@@ -139,8 +146,8 @@ export class MonitorScoring {
   }
 
   private stop(why: string): void {
-    if (this.stoppedBecause !== undefined) return;
-    this.stoppedBecause = why;
+    if (this.stopReason !== undefined) return;
+    this.stopReason = why;
     const listeners = [...this.stopListeners];
     this.stopListeners.clear();
     for (const listener of listeners) {

@@ -99,7 +99,7 @@ export class ExternalTeachers {
   /** The AudioStream hooks for one stream. */
   hooksFor(streamId: string, sampleRate: number): StreamHooks {
     const state: StreamState = {
-      resampler: new StreamingResampler(sampleRate, 16000), // a copy when the stream is decoded at 16 kHz
+      resampler: new StreamingResampler(sampleRate, 16000), // a pass-through when the stream is decoded at 16 kHz
       recent: new RecentAudio(DNSMOS_WINDOW),
       nextRunAt: this.intervalSamples,
       extra: undefined,
