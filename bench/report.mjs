@@ -171,7 +171,7 @@ ${table(['model', 'batching', 'streams per core in real time', 'model-only bound
     s.curves.map((c) => {
       const sum = s.summary?.find((x) => x.model === c.model);
       const cores = c.cores ?? 1;
-      const perCore = cores > 1 ? `${c.maxRealTimeStreams}${c.limitReached ? '+' : ''} on ${cores} cores = ${f(c.streamsPerCore, 1)}` : `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`;
+      const perCore = cores > 1 ? `${c.maxRealTimeStreams}${c.limitReached ? '' : '+'} on ${cores} cores = ${f(c.streamsPerCore, 1)}` : `${c.maxRealTimeStreams}${c.limitReached ? '' : '+ (limit not reached)'}`;
       const eff = sum?.modelBoundPerCore ? (cores > 1 ? c.streamsPerCore / sum.modelBoundPerCore : sum.efficiency) : null;
       return [model(c), where(c), perCore, f(sum?.modelBoundPerCore, 0), f(eff, 2), f(c.streamsPerCoreByCpu, 1), f(c.marginalRssPerStreamMB, 1)];
     }))}
