@@ -48,6 +48,7 @@ const { values: flags } = parseArgs({
     seed: { type: 'string', default: '1' },
     out: { type: 'string', default: join(ROOT, 'bench') },
     'heap-snapshots': { type: 'string' },
+    'inference-thread': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -69,7 +70,8 @@ if (flags.help) {
   --seed N             impairments and churn repeat with the seed (default 1)
   --out DIR            where soak-results.json and SOAK.md go (default bench/)
   --heap-snapshots DIR write V8 heap snapshots there at the end of warm-up and before the final close
-                       (compare them: node bench/soak/heap-diff.mjs A B)`);
+                       (compare them: node bench/soak/heap-diff.mjs A B)
+  --inference-thread   the monitor's model and Silero on a worker thread (attachQualityMonitor's inferenceThread)`);
   process.exit(0);
 }
 
@@ -146,7 +148,15 @@ async function main() {
   async function startGeneration(n) {
     const worker = await mediasoup.createWorker({ logLevel: 'error', rtcMinPort: 40000, rtcMaxPort: 49999 });
     const router = await worker.createRouter({ mediaCodecs: [OPUS], appData: { room: ROOM } });
-    const qm = await attachQualityMonitor(router, { model: flags.model, provider: flags.provider, worker, quality: QUALITY, alert: ALERT, log: (l) => log(l) });
+    const qm = await attachQualityMonitor(router, {
+      model: flags.model,
+      provider: flags.provider,
+      inferenceThread: flags['inference-thread'],
+      worker,
+      quality: QUALITY,
+      alert: ALERT,
+      log: (l) => log(l),
+    });
     ledger ??= new Ledger({ windowSeconds: qm.pool.model.card.input.windowFrames / 100, hopSeconds: qm.pool.model.card.input.hopFrames / 100 });
     const g = { n, worker, router, qm, firstScoreAt: null };
     qm.scores$.subscribe({
@@ -312,7 +322,7 @@ async function main() {
     // the allocator settings a run was made with are part of what it measured
     command: `${MALLOC_ENV.map((k) => `${k}=${process.env[k]} `).join('')}node --expose-gc bench/soak.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     machine: { cores: os.availableParallelism(), cpu: os.cpus()[0]?.model, memGB: os.totalmem() / 1e9, loadavgAtEnd: os.loadavg(), node: process.version, gcExposed: typeof globalThis.gc === 'function' },
-    config: { minutes: MINUTES, streams, model: gen.qm.backend.model, provider: gen.qm.backend.provider, churnSeconds: CHURN_S, killAt: KILL_AT, loss: LOSS, quality: QUALITY, alert: ALERT, dashboards: Number(flags.dashboards), warmupSeconds: WARMUP_S, sampleSeconds: SAMPLE_S, seed: Number(flags.seed), speech: source },
+    config: { minutes: MINUTES, streams, model: gen.qm.backend.model, provider: gen.qm.backend.provider, inferenceThread: gen.qm.backend.inferenceThread, churnSeconds: CHURN_S, killAt: KILL_AT, loss: LOSS, quality: QUALITY, alert: ALERT, dashboards: Number(flags.dashboards), warmupSeconds: WARMUP_S, sampleSeconds: SAMPLE_S, seed: Number(flags.seed), speech: source },
     calibration,
     seconds: elapsed(),
     memory: {

@@ -13,7 +13,7 @@ export function soakMarkdown(r) {
     `\`${r.command}\` on ${r.machine.cores} cores (${r.machine.cpu ?? 'cpu?'}), ${r.date.slice(0, 16).replace('T', ' ')} UTC, ${f(r.seconds / 60)} min.`,
     '',
     `${c.streams} concurrent real Opus RTP streams (pre-encoded libopus speech replayed from one worker thread) into mediasoup PlainTransport producers, ` +
-      `scored by attachQualityMonitor with ${c.model} on ${String(c.provider).toUpperCase()}; one producer leaves and one joins every ${c.churnSeconds} s; ` +
+      `scored by attachQualityMonitor with ${c.model} on ${String(c.provider).toUpperCase()}${c.inferenceThread ? ' (inference on a worker thread)' : ''}; one producer leaves and one joins every ${c.churnSeconds} s; ` +
       `half the streams get bursts of ${c.loss * 100} % loss (8-15 s), all get reordering spells; ` +
       (c.killAt > 0 ? `the mediasoup worker is killed at ${f(c.killAt * c.minutes)} min and replaced (new router and monitor, same WebSocket server); ` : '') +
       `${c.dashboards} WebSocket dashboards come and go, one stays.` +
