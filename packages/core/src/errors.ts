@@ -14,7 +14,7 @@ export type CallmosErrorCode =
   | 'MODEL_GRAPH_INVALID' // the runtime cannot load the ONNX graph
   | 'MODEL_CONTRACT_MISMATCH' // the graph does not match its card, or lacks inputs/outputs its host feeds (also ModelContractError's)
   // inference
-  | 'MODEL_RUN_FAILED' // inference failed or returned unusable numbers (ModelRunError)
+  | 'MODEL_RUN_FAILED' // inference failed or returned unusable numbers (ModelRunError; node InferenceThreadError: its thread is gone)
   // input that cannot be used
   | 'AUDIO_FILE_INVALID' // an audio file that cannot be read or decoded (node AudioFileError)
   | 'RTP_MALFORMED' // bytes that are not an RTP packet (server RtpParseError)

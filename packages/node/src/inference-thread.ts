@@ -12,15 +12,22 @@
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { Logger } from '@callmos/core';
+import { CallmosError, Logger } from '@callmos/core';
 import * as ort from 'onnxruntime-node';
 import { INFERENCE_WORKER_SOURCE, type WireTensor, type WorkerReply, type WorkerRequest } from './inference-worker-source.js';
 
 const logger = new Logger('node:inference-thread');
 
-/** A request to the inference thread failed because the thread is closed, failed or exited. */
-export class InferenceThreadError extends Error {
-  override name = 'InferenceThreadError';
+/**
+ * A request to the inference thread failed because the thread is closed, failed or exited. Code
+ * MODEL_RUN_FAILED (inference could not run); a model's run wraps it in ModelRunError as its `cause`.
+ */
+export class InferenceThreadError extends CallmosError<'MODEL_RUN_FAILED'> {
+  override readonly name = 'InferenceThreadError';
+
+  constructor(message: string) {
+    super('MODEL_RUN_FAILED', message);
+  }
 }
 
 interface Pending {

@@ -8,7 +8,7 @@ import { InferenceThread, InferenceThreadError } from '../src/inference-thread.j
 import { loadModel } from '../src/models.js';
 import { loadSpeechDetector } from '../src/speech-detector.js';
 import { SILERO_CONTEXT, SILERO_FRAME } from '@callmos/core/pipeline';
-import { SileroVad } from '@callmos/core';
+import { CallmosError, SileroVad } from '@callmos/core';
 
 const threads: InferenceThread[] = [];
 const newThread = () => {
@@ -107,6 +107,9 @@ describe('InferenceThread', () => {
     const err = await model.run(batch).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/the inference thread (failed|exited)/);
     expect((err as Error).cause).toBeInstanceOf(InferenceThreadError);
+    expect((err as Error).cause).toBeInstanceOf(CallmosError);
+    expect((err as { code?: string }).code).toBe('MODEL_RUN_FAILED');
+    expect(((err as Error).cause as { code?: string }).code).toBe('MODEL_RUN_FAILED');
     await expect(model.run(batch)).rejects.toThrow(/the inference thread (failed|exited)/);
     expect(thread.closed).toBe(true);
     await expect(thread.failed).resolves.toMatch(/the inference thread (failed|exited)/);
