@@ -21,7 +21,7 @@
  * Prints one JSON line. Stages are timed in-process in a loop (median of --repeat runs), so a stage's
  * cost is its own: the end-to-end scale curve (streams.ts) is where they add up under real-time load.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Subject, firstValueFrom, toArray } from 'rxjs';
@@ -34,6 +34,7 @@ import { JitterBuffer } from '../src/rtp/jitter-buffer.js';
 import { buildRtp, parseRtp } from '../src/rtp/rtp-packet.js';
 import { opusPackets, speech16k, speechSource, writeWav } from '../test/helpers/media.js';
 import { OPUS, createRouter, startWorker, workerMissing } from '../test/helpers/mediasoup.js';
+import { procUsage } from './proc-usage.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
@@ -66,9 +67,7 @@ async function cpuPerAudioSecond<T>(fn: (prepared: T) => unknown | Promise<unkno
 }
 
 function workerCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return procUsage(pid).cpuSeconds;
 }
 
 async function main(): Promise<void> {

@@ -18,13 +18,14 @@
  * Run with vite-node (it is TypeScript, sharing the e2e tests' mediasoup and media helpers).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreEvent } from '@callmos/core';
 import { attachQualityMonitor, createMonitorScoring, type AudioStreamStats, type QualityMonitor } from '@callmos/server';
 import { opusPackets, speech16k, speechSource, writeWav } from '../test/helpers/media.js';
 import { createRouter, ffmpegRtp, plainOpusProducer, startWorker, workerMissing } from '../test/helpers/mediasoup.js';
+import { procUsage } from './proc-usage.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
@@ -61,15 +62,6 @@ function replaySenders(packetsFile: string, targets: { port: number; ssrc: numbe
 const quantile = (xs: number[], q: number): number | null =>
   xs.length === 0 ? null : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** utime + stime of a process in seconds, and its resident memory in bytes (Linux /proc). */
-function procUsage(pid: number): { cpuSeconds: number; rss: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of proc(5))
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  return { cpuSeconds: ticks / 100, rss: rssKb * 1024 }; // USER_HZ is 100 on Linux
-}
 
 function selfUsage(): { cpuSeconds: number; rss: number } {
   const c = process.cpuUsage();
