@@ -71,7 +71,8 @@ if (flags.help) {
   --out DIR            where soak-results.json and SOAK.md go (default bench/)
   --heap-snapshots DIR write V8 heap snapshots there at the end of warm-up and before the final close
                        (compare them: node bench/soak/heap-diff.mjs A B)
-  --inference-thread   the monitor's model and Silero on a worker thread (attachQualityMonitor's inferenceThread)`);
+  --inference-thread   the monitor's model and Silero on a worker thread (default: attachQualityMonitor's
+                       'auto', a thread when the process may use more than one core)`);
   process.exit(0);
 }
 
@@ -151,7 +152,8 @@ async function main() {
     const qm = await attachQualityMonitor(router, {
       model: flags.model,
       provider: flags.provider,
-      inferenceThread: flags['inference-thread'],
+      // absent: attachQualityMonitor's default ('auto': a thread when the process may use more than one core)
+      ...(flags['inference-thread'] ? { inferenceThread: true } : {}),
       worker,
       quality: QUALITY,
       alert: ALERT,

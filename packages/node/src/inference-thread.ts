@@ -46,6 +46,8 @@ export class InferenceThread {
   private dead: string | undefined;
   private readonly counters = { runs: 0, failedRuns: 0 };
   private closing: Promise<void> | undefined;
+  /** shared with the thread: [0] 1 while a request is in onnxruntime, [1] 1 once the process exits */
+  private readonly flags = new Int32Array(new SharedArrayBuffer(8));
   private markFailed!: (why: string) => void;
   /**
    * Resolves with the reason when the thread fails or exits on its own (never on close()): its owner can stop
@@ -82,7 +84,7 @@ export class InferenceThread {
   }
 
   private async shutDown(timeoutMs: number): Promise<void> {
-    busyThreads.delete(this);
+    liveThreads.delete(this);
     if (this.dead === undefined) this.dead = 'the inference thread was closed';
     const worker = this.worker;
     this.worker = undefined;
@@ -100,6 +102,15 @@ export class InferenceThread {
       await worker.terminate();
     }
     clearTimeout(timer);
+  }
+
+  /**
+   * @internal The process is exiting (synchronously, from its 'exit' event): no request starts on the thread
+   * from now on, and this returns once the one in onnxruntime (if any) has ended, or after `timeoutMs`.
+   */
+  quiesce(timeoutMs: number): void {
+    Atomics.store(this.flags, 1, 1);
+    Atomics.wait(this.flags, 0, 1, timeoutMs);
   }
 
   /** @internal */
@@ -150,7 +161,7 @@ export class InferenceThread {
   private start(): Worker {
     if (this.worker) return this.worker;
     const ortPath = createRequire(import.meta.url).resolve('onnxruntime-node');
-    const worker = new Worker(INFERENCE_WORKER_SOURCE, { eval: true, workerData: { ortPath }, name: 'callmos-inference' });
+    const worker = new Worker(INFERENCE_WORKER_SOURCE, { eval: true, workerData: { ortPath, flags: this.flags.buffer }, name: 'callmos-inference' });
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.settle(reply));
     // a reply that cannot be read back leaves its request unanswerable: nothing can be trusted any more
@@ -167,7 +178,7 @@ export class InferenceThread {
       if (this.worker === worker) this.die(`the inference thread exited (code ${code})`);
     });
     this.worker = worker;
-    watchUncaught(this);
+    watchProcess(this);
     return worker;
   }
 
@@ -182,7 +193,7 @@ export class InferenceThread {
 
   private die(why: string): void {
     if (this.dead !== undefined) return;
-    busyThreads.delete(this);
+    liveThreads.delete(this);
     this.dead = why;
     this.markFailed(why);
     this.worker = undefined;
@@ -197,21 +208,20 @@ export class InferenceThread {
 }
 
 /**
- * A process that exits while a worker thread is inside onnxruntime's native run aborts (N-API throws during
- * the thread's teardown: SIGABRT, exit code 134), and an uncaught exception would then never be printed:
- * it is logged first while any thread has work in flight. (Hosts should close monitors and scorings before
- * exiting; a process.exit() mid-run aborts the same way.)
+ * A process that exits while a worker thread is inside onnxruntime's native code aborts (N-API throws during
+ * the thread's teardown: SIGABRT, exit code 134, whatever code the process meant to exit with). So on exit
+ * each live thread is told the process is exiting (it starts no further request) and the exit waits, on the
+ * shared busy flag, for the request in flight to end: at most one run (tens of ms), bounded at 30 s. (An
+ * uncaught exception exits the same way: its exit code and message are Node's, not an abort's.)
  */
-const busyThreads = new Set<InferenceThread>();
+const liveThreads = new Set<InferenceThread>();
 let watching = false;
-function watchUncaught(thread: InferenceThread): void {
-  busyThreads.add(thread);
+function watchProcess(thread: InferenceThread): void {
+  liveThreads.add(thread);
   if (watching) return;
   watching = true;
-  process.on('uncaughtExceptionMonitor', (err) => {
-    if ([...busyThreads].some((t) => t.stats.pending > 0)) {
-      logger.error(`uncaught exception with inference in flight on a worker thread (the process may abort before Node reports it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`, err);
-    }
+  process.on('exit', () => {
+    for (const t of liveThreads) t.quiesce(30_000);
   });
 }
 

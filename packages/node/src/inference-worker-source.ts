@@ -5,7 +5,8 @@
  * sessions by id and answers each request with its id; an error becomes a reply, never a crash of the thread.
  * Requests are handled one after another; 'close' releases every session after the runs before it and ends
  * the thread by itself: a Worker terminated while onnxruntime runs native code aborts the whole process
- * (N-API throws during the teardown), so the thread is only ever terminated idle.
+ * (N-API throws during the teardown), so the thread is only ever terminated idle; when the process exits,
+ * the main thread waits on the shared busy flag for the request in onnxruntime to end and none starts after.
  */
 
 /** A tensor crossing the thread: its data is an exact-length copy, transferred. */
@@ -28,6 +29,21 @@ export const INFERENCE_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ort = require(workerData.ortPath);
 const sessions = new Map();
+// shared with the main thread: [0] 1 while a request is in onnxruntime, [1] 1 once the process is exiting
+const flags = new Int32Array(workerData.flags);
+
+// Busy first, then the exit check: the main thread sets exiting, then waits while busy, so either this
+// request sees exiting (and does not start) or the main thread sees busy (and waits for it to end).
+async function guarded(msg) {
+  Atomics.store(flags, 0, 1);
+  try {
+    if (Atomics.load(flags, 1) === 1) throw new Error('the process is exiting');
+    return await handle(msg);
+  } finally {
+    Atomics.store(flags, 0, 0);
+    Atomics.notify(flags, 0);
+  }
+}
 
 function session(id) {
   const s = sessions.get(id);
@@ -81,7 +97,7 @@ async function handle(msg) {
 let queue = Promise.resolve();
 parentPort.on('message', (msg) => {
   queue = queue.then(() =>
-    handle(msg).then(
+    guarded(msg).then(
       ({ result, transfer, exit }) => {
         parentPort.postMessage({ id: msg.id, result }, transfer ?? []);
         if (exit) parentPort.close(); // nothing else keeps the thread: it ends

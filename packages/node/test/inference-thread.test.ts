@@ -3,6 +3,8 @@
  * streaming pair, Silero), the caller's event loop free while a run works, and a thread that dies or is
  * closed fails its requests with InferenceThreadError and nothing else.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InferenceThread, InferenceThreadError } from '../src/inference-thread.js';
 import { loadModel } from '../src/models.js';
@@ -10,6 +12,7 @@ import { loadSpeechDetector } from '../src/speech-detector.js';
 import { SILERO_CONTEXT, SILERO_FRAME } from '@callmos/core/pipeline';
 import { CallmosError, SileroVad } from '@callmos/core';
 
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const threads: InferenceThread[] = [];
 const newThread = () => {
   const t = new InferenceThread();
@@ -139,6 +142,33 @@ describe('InferenceThread', () => {
     expect(a).toBe(b);
     await a;
   }, 60_000);
+
+  it('lets the process exit mid-run with its own exit code (no abort in the thread\'s native teardown)', () => {
+    // A Worker torn down inside onnxruntime's native run aborts the process (SIGABRT, 134): exiting waits
+    // for the run in flight (and starts no other) before the thread is torn down.
+    const script = `
+      const { InferenceThread, loadModel } = require('@callmos/node');
+      (async () => {
+        const thread = new InferenceThread();
+        const model = await loadModel('small', { provider: 'cpu', streaming: false, thread, intraOpThreads: 1 });
+        const batch = new Float32Array(model.windowSize * 16).fill(-3);
+        await model.run(batch, 16);
+        model.run(batch, 16).catch(() => undefined);
+        model.run(batch, 16).catch(() => undefined);
+        setTimeout(() => EXIT, 20); // inside the first of those runs
+      })();
+    `;
+    const run = (exit: string) => spawnSync(process.execPath, ['-e', script.replace('EXIT', exit)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    for (const r of [0, 1].map(() => run('process.exit(3)'))) {
+      expect(r.stderr).not.toMatch(/terminate called/);
+      expect({ status: r.status, signal: r.signal }).toEqual({ status: 3, signal: null });
+    }
+    // an uncaught exception mid-run: Node's own report and exit code 1
+    const crashed = run("{ throw new Error('boom mid-run'); }");
+    expect(crashed.stderr).not.toMatch(/terminate called/);
+    expect(crashed.stderr).toMatch(/Error: boom mid-run/);
+    expect({ status: crashed.status, signal: crashed.signal }).toEqual({ status: 1, signal: null });
+  }, 120_000);
 
   it('reports a bad graph as a load error, not a thread failure', async () => {
     const thread = newThread();

@@ -4,7 +4,7 @@
  * DirectTransport and scores them with a real model (core's small contract fixture, for speed).
  */
 import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -234,11 +234,18 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
   }, 30_000);
 
   it('scores on an inference thread what it scores in process, and fails loudly when that thread dies', async () => {
-    const inProcess = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir });
+    const inProcess = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, inferenceThread: false });
     const lines: string[] = [];
     const threaded = await attachQualityMonitor(router, { ...quiet, log: (l) => lines.push(l), worker, model: modelDir, inferenceThread: true });
     expect(threaded.backend.inferenceThread).toBe(true);
     expect(inProcess.backend.inferenceThread).toBe(false);
+    // 'auto' (the default): a thread when this process may use more than one core (taskset narrows it)
+    const auto = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir });
+    expect(auto.backend.inferenceThread).toBe(availableParallelism() > 1);
+    await auto.close();
+    await expect(attachQualityMonitor(router, { ...quiet, worker, model: modelDir, inferenceThread: 'yes' as unknown as boolean })).rejects.toThrow(
+      /inferenceThread must be true, false or 'auto', got yes/,
+    );
     expect(lines.join('\n')).toMatch(/inference on a worker thread/);
     const p = await plainOpusProducer(router, 7777);
     await Promise.all([consuming(inProcess, p.producer.id), consuming(threaded, p.producer.id)]);
