@@ -280,17 +280,7 @@ type WireData = WireTensor['data'];
 
 /** An exact-length copy of a tensor's data, so that only its bytes cross the thread (a view's clone copies its whole buffer). */
 function copyOf(data: ort.Tensor['data'], name: string): WireData {
-  if (
-    data instanceof Float32Array ||
-    data instanceof Float64Array ||
-    data instanceof Int32Array ||
-    data instanceof BigInt64Array ||
-    data instanceof Uint8Array ||
-    data instanceof Int8Array ||
-    data instanceof Int16Array ||
-    data instanceof Uint16Array
-  ) {
-    return data.slice();
-  }
+  // any typed array (the string tensors' arrays and GPU data are not)
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return (data as WireData).slice();
   throw new TypeError(`feed "${name}": an inference thread passes numeric CPU tensors only`);
 }
