@@ -10,7 +10,7 @@ import type { NetworkQuality, ScoreEvent } from '@callmos/core';
 import { AudioStream, type AudioStreamOptions } from '../audio/audio-stream.js';
 import { OpusStreamDecoder, opusDecodeRateFor } from '../audio/opus-stream-decoder.js';
 import { networkFromStats, type RecvStatsSample } from './network-probe.js';
-import type { ParticipantState } from './types.js';
+import type { MonitorAlert, ParticipantState } from './types.js';
 
 /** network loss is measured over this much recent time */
 const LOSS_WINDOW_MS = 5000;
@@ -184,6 +184,29 @@ export class ProducerTap {
     this.consumer?.close();
     this.decoder?.close();
     this.events.error(err);
+  }
+
+  /**
+   * Ends a raised alert because the stream ends (`reason`): the 'cleared' alert to send, at the last
+   * smoothed score (none when the stream was never scored). Pagers would otherwise wait forever for it.
+   */
+  clearAlert(room: string, reason: string): MonitorAlert | undefined {
+    const last = this.last;
+    this.alerting = false;
+    if (!last || last.emaMos === undefined || last.band === undefined) return undefined;
+    return {
+      v: 1,
+      kind: 'cleared',
+      streamId: this.producerId,
+      since: this.alertSince ?? last.end,
+      at: last.end,
+      mos: last.emaMos,
+      band: last.band,
+      reason,
+      producerId: this.producerId,
+      room,
+      appData: this.appData,
+    };
   }
 
   state(room: string, stats: ParticipantState['stats']): ParticipantState {

@@ -18,7 +18,7 @@
  * room$, stats), which is also what a sender that switched SSRC looks like: mediasoup drops RTP of an
  * SSRC the producer was not created with, so none of it reaches the monitor.
  */
-import type { AppData, DirectTransport, Producer, Router, Transport } from 'mediasoup/types';
+import type { AppData, DirectTransport, Producer, Router } from 'mediasoup/types';
 import { Subject, type Observable } from 'rxjs';
 import { Logger, degradedFor, withQuality, type ScoreEvent, type SileroVad } from '@callmos/core';
 import type { TeacherPool } from '../pool/teacher-pool.js';
@@ -31,6 +31,7 @@ import type { MonitorAlert, ParticipantState, RoomQuality } from './types.js';
 import type { ExternalTeachers } from '../teachers/external-teachers.js';
 import type { MonitorScoring } from './monitor-scoring.js';
 import { MonitorError } from './monitor-error.js';
+import { Listeners, watchProducer, watchRouter } from './router-watch.js';
 import type { MonitorBackend, QualityMonitorOptions } from './monitor-options.js';
 
 export { MonitorError };
@@ -48,8 +49,8 @@ export class QualityMonitor {
   /** producer ids whose streams ended: the smoothing and alerting operators drop their state */
   private readonly forget = new Subject<string>();
   private readonly publisher: ParticipantsPublisher<ProducerTap>;
-  /** listeners to remove, by what they listen to (the router, each transport, each producer) */
-  private readonly detach = new Map<object, () => void>();
+  /** listeners to remove, by what they listen to (the router, each transport, each producer, the scoring) */
+  private readonly listeners = new Listeners();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   /** counters of producers gone, plus the monitor's own */
   private readonly retired = emptyMonitorStats();
@@ -99,14 +100,24 @@ export class QualityMonitor {
       error: broken('alerting'),
     });
 
-    this.watchRouter();
+    watchRouter(
+      router,
+      transport.id,
+      options.worker,
+      {
+        producer: (producer, transportId) => this.watchProducer(producer, transportId),
+        routerClosed: () => void this.close(),
+        workerClosed: (death) => this.fail(new MonitorError('WORKER_CLOSED', `mediasoup worker of router ${this.routerId} ${death ?? 'closed under the monitor'}`)),
+      },
+      this.listeners,
+    );
     this.every(options.networkStatsIntervalMs ?? 1000, () => this.pollNetwork());
     const stallAfter = options.stallAfterMs ?? 5000;
     this.every(Math.min(1000, stallAfter / 2), () => this.checkStalls(stallAfter), stallAfter > 0);
     // last (it may fail the monitor at once): nothing can be scored any more (its thread died, or a shared
     // scoring was closed under the monitor): fail loudly rather than error every window from then on (a no-op
     // when the monitor closes it itself)
-    this.listening(scoring, scoring.onStopped((why) => this.fail(new MonitorError('MONITOR_FAILED', why))));
+    this.listeners.add(scoring, scoring.onStopped((why) => this.fail(new MonitorError('MONITOR_FAILED', why))));
   }
 
   /** Smoothed score events of every stream. */
@@ -170,17 +181,6 @@ export class QualityMonitor {
     return this.closing;
   }
 
-  /** Remembers how to remove listeners put on `target` (the router, a transport, a producer). */
-  private listening(target: object, off: () => void): void {
-    this.detach.set(target, off);
-  }
-
-  private unlisten(target: object): void {
-    const off = this.detach.get(target);
-    this.detach.delete(target);
-    off?.();
-  }
-
   /** Stops the monitor with an error: everything is flushed, then errors with `error`. */
   private fail(error: MonitorError): void {
     if (this.closing) return;
@@ -196,39 +196,6 @@ export class QualityMonitor {
     this.timers.push(timer);
   }
 
-  private watchRouter(): void {
-    const onTransport = (transport: Transport) => this.watchTransport(transport);
-    const onRouterClose = () => void this.close();
-    const onWorkerClose = () => {
-      const worker = this.options.worker;
-      if (worker && !worker.died) return void this.close();
-      const why = worker ? `died (pid ${worker.pid})` : 'closed under the monitor';
-      this.fail(new MonitorError('WORKER_CLOSED', `mediasoup worker of router ${this.routerId} ${why}`));
-    };
-    this.router.observer.on('newtransport', onTransport);
-    this.router.observer.on('close', onRouterClose);
-    this.router.on('workerclose', onWorkerClose);
-    this.listening(this.router, () => {
-      this.router.observer.off('newtransport', onTransport);
-      this.router.observer.off('close', onRouterClose);
-      this.router.off('workerclose', onWorkerClose);
-    });
-    // Transports made before the attach (their producers are not announced again) are not reachable
-    // from the Router's public API: attach before creating transports.
-  }
-
-  private watchTransport(transport: Transport): void {
-    if (transport.id === this.transport.id) return;
-    const onProducer = (producer: Producer) => this.watchProducer(producer, transport.id);
-    const onClose = () => this.unlisten(transport);
-    transport.observer.on('newproducer', onProducer);
-    transport.observer.on('close', onClose);
-    this.listening(transport, () => {
-      transport.observer.off('newproducer', onProducer);
-      transport.observer.off('close', onClose);
-    });
-  }
-
   private watchProducer(producer: Producer, transportId: string): void {
     if (this.closing || producer.kind !== 'audio') return;
     const codec = producer.rtpParameters.codecs[0]?.mimeType.toLowerCase();
@@ -236,17 +203,15 @@ export class QualityMonitor {
     const tap = new ProducerTap(producer, transportId);
     this.taps.set(producer.id, tap);
     this.retired.producers++;
-    const onPause = () => (tap.pause(), this.publishParticipants());
-    const onResume = () => (tap.resume(), this.publishParticipants());
-    const onClose = () => void this.endTap(tap);
-    producer.observer.on('pause', onPause);
-    producer.observer.on('resume', onResume);
-    producer.observer.on('close', onClose);
-    this.listening(producer, () => {
-      producer.observer.off('pause', onPause);
-      producer.observer.off('resume', onResume);
-      producer.observer.off('close', onClose);
-    });
+    watchProducer(
+      producer,
+      {
+        pause: () => (tap.pause(), this.publishParticipants()),
+        resume: () => (tap.resume(), this.publishParticipants()),
+        close: () => void this.endTap(tap),
+      },
+      this.listeners,
+    );
     this.publishParticipants();
     let rtpErrors = 0;
     tap
@@ -276,7 +241,7 @@ export class QualityMonitor {
         // This producer cannot be monitored (e.g. the transport closed under us): the others go on.
         this.retired.faults['tap-failed']++;
         logger.warn(`producer ${producer.id} cannot be monitored: ${err instanceof Error ? err.message : String(err)}`);
-        this.unlisten(producer);
+        this.listeners.remove(producer);
         tap.abort(err instanceof Error ? err : new Error(String(err)));
         this.teachers?.drop(producer.id);
         this.taps.delete(producer.id);
@@ -292,9 +257,14 @@ export class QualityMonitor {
 
   private async finishTap(tap: ProducerTap): Promise<void> {
     const monitorStopping = this.closing !== undefined; // else its producer closed
-    this.unlisten(tap.producer);
+    this.listeners.remove(tap.producer);
     await tap.end(); // its last windows go through raw -> scores before this resolves
-    if (tap.alerting) this.clearAlert(tap, monitorStopping);
+    if (tap.alerting) {
+      // a worker that dies closes the producers first: by the time their streams are flushed, `failure` says so
+      const why = this.failure ? `monitoring stopped: ${this.failure.message}` : monitorStopping ? 'monitoring stopped' : 'producer closed';
+      const cleared = tap.clearAlert(this.room, why);
+      if (cleared) this.alerts.next(cleared);
+    }
     this.teachers?.drop(tap.producerId);
     this.taps.delete(tap.producerId);
     this.retire(tap);
@@ -302,30 +272,6 @@ export class QualityMonitor {
     this.forget.next(tap.producerId);
     if (this.failure) tap.events.error(this.failure);
     else tap.events.complete();
-  }
-
-  /**
-   * A closed producer's alert ends with it: pagers would otherwise wait forever for the 'cleared'. (A
-   * worker that dies closes the producers first: by the time their streams are flushed, `failure` says so.)
-   */
-  private clearAlert(tap: ProducerTap, monitorStopping: boolean): void {
-    const last = tap.last;
-    tap.alerting = false;
-    if (!last || last.emaMos === undefined || last.band === undefined) return;
-    const why = this.failure ? `monitoring stopped: ${this.failure.message}` : monitorStopping ? 'monitoring stopped' : 'producer closed';
-    this.alerts.next({
-      v: 1,
-      kind: 'cleared',
-      streamId: tap.producerId,
-      since: tap.alertSince ?? last.end,
-      at: last.end,
-      mos: last.emaMos,
-      band: last.band,
-      reason: why,
-      producerId: tap.producerId,
-      room: this.room,
-      appData: tap.appData,
-    });
   }
 
   /** Adds a tap's counters to the retired ones (once). */
@@ -375,7 +321,7 @@ export class QualityMonitor {
   /** Flushes every stream, then completes (close) or errors (the worker died) every observable. */
   private async shutdown(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
-    for (const target of [...this.detach.keys()]) this.unlisten(target);
+    this.listeners.removeAll();
     await Promise.all([...this.taps.values()].map((tap) => this.endTap(tap)));
     this.publisher.cancel();
     const error = this.failure;
