@@ -24,6 +24,11 @@ export interface FrameWindowerOptions {
   hopFrames: number;
   /** card `input.peakNormalize` */
   peakNormalize: boolean;
+  /**
+   * Frames whose energy is above this (dB) count toward each window's `activePower` (the speech gate's
+   * threshold: signal-evidence.ts reads the bandwidth from the active frames). Without it, no activePower.
+   */
+  activeAboveDb?: number;
 }
 
 /** What the windower needs of a frame; a StftFrame is one. */
@@ -56,6 +61,13 @@ export interface FrameWindow {
   energiesDb: Float64Array;
   /** per-frame largest |sample|, W values (flat tops at one level are clipping: signal-evidence.ts) */
   peaks: Float64Array;
+  /**
+   * Per bin (161), the sum over the window's frames with energyDb > activeAboveDb of re^2 + im^2 of the
+   * compressed spectrum (before `gain`): the bandwidth estimate's input, summed per hop block as frames
+   * arrive, so a window adds a few blocks instead of reading its 2 x 161 x W values again. Present when the
+   * windower was given activeAboveDb and W is a whole number of hops.
+   */
+  activePower?: Float64Array;
 }
 
 const FRAME_VALUES = 2 * N_BINS;
@@ -70,6 +82,9 @@ export class FrameWindower {
    * Only the blocks the next window can still need are kept here.
    */
   private blocks: Float32Array[] = [];
+  /** per block, the active frames' power per bin (FrameWindow.activePower), parallel to `blocks` */
+  private blockPower: Float64Array[] = [];
+  private readonly activeAboveDb: number | undefined;
   /** index of blocks[0] */
   private firstBlock = 0;
   /** per-frame peak and energy of the last W frames, slot = frame index % W */
@@ -77,7 +92,7 @@ export class FrameWindower {
   private readonly energies: Float64Array;
   private nextFrame = 0;
 
-  constructor({ windowFrames, hopFrames, peakNormalize }: FrameWindowerOptions) {
+  constructor({ windowFrames, hopFrames, peakNormalize, activeAboveDb }: FrameWindowerOptions) {
     if (!Number.isInteger(windowFrames) || windowFrames < 1) {
       throw new RangeError(`windowFrames must be a positive integer, got ${windowFrames}`);
     }
@@ -87,6 +102,8 @@ export class FrameWindower {
     this.windowFrames = windowFrames;
     this.hopFrames = hopFrames;
     this.peakNormalize = peakNormalize;
+    // blocks sum whole windows only when a window is whole blocks
+    this.activeAboveDb = windowFrames % hopFrames === 0 ? activeAboveDb : undefined;
     this.peaks = new Float64Array(windowFrames);
     this.energies = new Float64Array(windowFrames);
   }
@@ -112,11 +129,13 @@ export class FrameWindower {
     const b = Math.floor(i / hop);
     if (i % hop === 0) {
       this.blocks.push(new Float32Array(FRAME_VALUES * hop));
+      if (this.activeAboveDb !== undefined) this.blockPower.push(new Float64Array(N_BINS));
       // the next window to complete starts at the first multiple of hop with its end still ahead
       const nextStart = Math.max(0, Math.ceil((i + 1 - this.windowFrames) / hop)) * hop;
       const keepFrom = Math.floor(nextStart / hop);
       if (keepFrom > this.firstBlock) {
         this.blocks = this.blocks.slice(keepFrom - this.firstBlock);
+        this.blockPower = this.blockPower.slice(keepFrom - this.firstBlock);
         this.firstBlock = keepFrom;
       }
     }
@@ -124,6 +143,10 @@ export class FrameWindower {
     const slot = i % hop;
     const src = frame.data;
     for (let v = 0; v < FRAME_VALUES; v++) block[v * hop + slot] = src[v]!;
+    if (this.activeAboveDb !== undefined && frame.energyDb > this.activeAboveDb) {
+      const power = this.blockPower[b - this.firstBlock]!;
+      for (let k = 0; k < N_BINS; k++) power[k] += src[k]! * src[k]! + src[N_BINS + k]! * src[N_BINS + k]!;
+    }
     const ring = i % this.windowFrames;
     this.peaks[ring] = frame.peak;
     this.energies[ring] = frame.energyDb;
@@ -137,6 +160,7 @@ export class FrameWindower {
   reset(): void {
     this.nextFrame = 0;
     this.blocks = [];
+    this.blockPower = [];
     this.firstBlock = 0;
   }
 
@@ -150,6 +174,11 @@ export class FrameWindower {
     const first = startFrame / hop - this.firstBlock;
     const spanned = this.blocks.slice(first, first + Math.ceil(W / hop));
     const frames = new BlockWindowFrames(spanned, hop, FRAME_VALUES, W, gain);
+    let activePower: Float64Array | undefined;
+    if (this.activeAboveDb !== undefined) {
+      activePower = new Float64Array(N_BINS);
+      for (const power of this.blockPower.slice(first, first + W / hop)) for (let k = 0; k < N_BINS; k++) activePower[k] += power[k]!;
+    }
     const energiesDb = new Float64Array(W);
     const framePeaks = new Float64Array(W);
     for (let f = 0; f < W; f++) {
@@ -166,6 +195,7 @@ export class FrameWindower {
       gain,
       energiesDb,
       peaks: framePeaks,
+      ...(activePower ? { activePower } : {}),
     };
   }
 }

@@ -24,9 +24,15 @@ const FALL_FROM_DB = 15;
 /** the percentile of the falls that stands for the fastest (not the maximum: one frame's glitch is not a word's end) */
 const FALL_PERCENTILE = 0.95;
 
-/** The spectrum the bandwidth is read from: the model's input window, [2, bins, frames], frames fastest. */
+/**
+ * The spectrum the bandwidth is read from: the model's input window, [2, bins, frames], frames fastest, or
+ * (cheaper) its active frames' power per bin already summed (FrameWindow.activePower, same frames as the
+ * `activeAboveDb` given to signalEvidence).
+ */
 export interface WindowSpectrum {
   rows: FrameRows;
+  /** per bin, the sum of re^2 + im^2 over the frames louder than activeAboveDb: used instead of `rows` */
+  activePower?: Float64Array;
   bins: number;
   /** the STFT's magnitude compression: stored magnitude = |X|^power */
   power: number;
@@ -125,7 +131,19 @@ let scratch = new Float32Array(0);
  * model's inference), and a threshold of BANDWIDTH_DB on |X|^2 is BANDWIDTH_DB * power on it.
  */
 function bandwidth(s: WindowSpectrum, on: Uint8Array): number {
-  const { rows, bins, power, binHz } = s;
+  const { bins, power, binHz } = s;
+  const mean = s.activePower ?? activePowerOf(s.rows, bins, on);
+  let peak = 0;
+  for (let b = 0; b < bins; b++) peak = Math.max(peak, mean[b]!);
+  if (peak <= 0) return 0;
+  const floor = peak * 10 ** ((-BANDWIDTH_DB * power) / 10);
+  let top = 0;
+  for (let b = 0; b < bins; b++) if (mean[b]! >= floor) top = b;
+  return top * binHz;
+}
+
+/** Per bin, the sum of re^2 + im^2 over the frames `on` (FrameWindow.activePower when the windower has none). */
+function activePowerOf(rows: FrameRows, bins: number, on: Uint8Array): Float64Array {
   const frames = rows.frameCount;
   // the window copied out once (it is not one array: window-frames.ts) into a scratch shared by every call
   // (synchronous, so never in use twice), then bins outer, frames inner: contiguous per bin
@@ -141,13 +159,7 @@ function bandwidth(s: WindowSpectrum, on: Uint8Array): number {
     for (let t = 0; t < frames; t++) if (on[t]) sum += data[re + t]! * data[re + t]! + data[im + t]! * data[im + t]!;
     mean[b] = sum;
   }
-  let peak = 0;
-  for (let b = 0; b < bins; b++) peak = Math.max(peak, mean[b]!);
-  if (peak <= 0) return 0;
-  const floor = peak * 10 ** ((-BANDWIDTH_DB * power) / 10);
-  let top = 0;
-  for (let b = 0; b < bins; b++) if (mean[b]! >= floor) top = b;
-  return top * binHz;
+  return mean;
 }
 
 /** An active frame within FLANK_FRAMES of `from`, going in `step`'s direction. */

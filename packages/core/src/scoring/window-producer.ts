@@ -79,11 +79,12 @@ export class WindowProducer {
 
   constructor(options: WindowProducerOptions) {
     const { windowFrames, hopFrames, peakNormalize } = 'card' in options ? options.card.input : options;
-    this.shape = { windowFrames, hopFrames, peakNormalize };
+    this.gate = new SpeechGate(options.vad);
+    // the gate's active frames are the bandwidth estimate's: their power is summed as frames arrive
+    this.shape = { windowFrames, hopFrames, peakNormalize, activeAboveDb: this.gate.thresholdDb };
     this.windower = new FrameWindower(this.shape);
     this.inputRate = options.inputRate;
     this.resampler = new StreamingResampler(options.inputRate, SAMPLE_RATE, { quality: options.resamplerQuality });
-    this.gate = new SpeechGate(options.vad);
     this.detector = options.detector;
     this.now = options.now ?? Date.now;
     this.shortClip = new ShortClipBuffer(ShortClipBuffer.targetLength(windowFrames));
@@ -160,7 +161,7 @@ export class WindowProducer {
 
   private ready(w: FrameWindow, start: number, end: number, arrivedAt: number, shortClip: boolean): ReadyWindow {
     const speechRatio = this.gate.speechRatio(w.energiesDb);
-    const spectrum = { rows: w.frames, bins: N_BINS, power: POWER, binHz: SAMPLE_RATE / N_FFT };
+    const spectrum = { rows: w.frames, ...(w.activePower ? { activePower: w.activePower } : {}), bins: N_BINS, power: POWER, binHz: SAMPLE_RATE / N_FFT };
     const signal = signalEvidence(w.energiesDb, this.gate.thresholdDb, spectrum, w.peaks);
     return { index: w.index, start, end, speechRatio, speech: this.gate.passes(speechRatio), frames: w.frames, arrivedAt, shortClip, signal };
   }

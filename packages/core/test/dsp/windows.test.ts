@@ -96,6 +96,40 @@ describe('FrameWindower', () => {
     }
   });
 
+  it("sums each window's active frames' power per bin as frames arrive (activePower), for whole-hop windows only", () => {
+    const x = noise(16000 * 7, 11);
+    for (let i = 16000; i < 32000; i++) x[i] = 0; // a silent second: frames below the threshold
+    for (const [W, hop, peakNormalize] of [[400, 100, false], [8, 4, true], [6, 1, false]] as const) {
+      const activeAboveDb = -50;
+      const windows = windowsOf(randomChunks(x, 5, 700), new FrameWindower({ windowFrames: W, hopFrames: hop, peakNormalize, activeAboveDb }));
+      expect(windows.length).toBeGreaterThan(3);
+      for (const w of windows) {
+        const data = w.frames.toArray();
+        const expected = new Float64Array(N_BINS);
+        for (let t = 0; t < W; t++) {
+          if (!(w.energiesDb[t]! > activeAboveDb)) continue;
+          for (let b = 0; b < N_BINS; b++) {
+            // toArray() carries the window's gain; activePower is before it
+            const re = data[b * W + t]! / w.gain;
+            const im = data[(N_BINS + b) * W + t]! / w.gain;
+            expected[b] += re * re + im * im;
+          }
+        }
+        const got = w.activePower!;
+        expect(got).toBeDefined();
+        for (let b = 0; b < N_BINS; b++) expect(Math.abs(got[b]! - expected[b]!)).toBeLessThanOrEqual(1e-5 * Math.max(1, expected[b]!));
+      }
+      // the silent second's windows hold fewer active frames than the noise's
+      expect(Math.min(...windows.map((w) => w.activePower![0]!))).toBeLessThan(Math.max(...windows.map((w) => w.activePower![0]!)));
+    }
+    // a window that is not whole hops (W 5, hop 2) gets none: the block sums would cover frames outside it
+    const odd = windowsOf([noise(16000, 3)], new FrameWindower({ windowFrames: 5, hopFrames: 2, peakNormalize: false, activeAboveDb: -50 }));
+    expect(odd.length).toBeGreaterThan(0);
+    expect(odd.every((w) => w.activePower === undefined)).toBe(true);
+    // nor does a windower not given the threshold
+    expect(windowsOf([noise(16000, 3)], new FrameWindower({ windowFrames: 8, hopFrames: 4, peakNormalize: false }))[0]!.activePower).toBeUndefined();
+  });
+
   it('hands out windows the caller owns: later frames do not change them', () => {
     // windows share the windower's frame blocks: none is written again once a window reads it, for any
     // window/hop geometry (hop dividing W, not dividing it, larger than it)
