@@ -25,7 +25,7 @@ import type { ScoreEvent } from '@callmos/core';
 import { attachQualityMonitor, createMonitorScoring, type AudioStreamStats, type QualityMonitor } from '@callmos/server';
 import { opusPackets, speech16k, speechSource, writeWav } from '../test/helpers/media.js';
 import { createRouter, ffmpegRtp, plainOpusProducer, startWorker, workerMissing } from '../test/helpers/mediasoup.js';
-import { procUsage } from './proc-usage.js';
+import { procUsage, threadCpuSeconds, threadSplit } from './proc-usage.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt: string): string => {
@@ -143,10 +143,10 @@ async function main(): Promise<void> {
   const steadyTo = firstStarted + SECONDS * 1000 - 500;
   if (steadyTo - steadyFrom < 1000) throw new Error(`--seconds ${SECONDS} leaves no steady phase (streams took ${((lastStarted - t0) / 1000).toFixed(1)} s to start)`);
   await sleep(steadyFrom - performance.now());
-  const a = { self: selfUsage(), worker: workersUsage(), at: performance.now() };
+  const a = { self: selfUsage(), worker: workersUsage(), threads: threadCpuSeconds(process.pid), at: performance.now() };
   await sleep(steadyTo - performance.now());
   global.gc?.();
-  const b = { self: selfUsage(), worker: workersUsage(), at: performance.now() };
+  const b = { self: selfUsage(), worker: workersUsage(), threads: threadCpuSeconds(process.pid), at: performance.now() };
   await Promise.all(senders);
   const sender = senderReport ? await senderReport : undefined;
   // Drain: the last windows of every stream are scored (or skipped) before the monitor closes, so a point
@@ -196,6 +196,9 @@ async function main(): Promise<void> {
       pluginCpuPerAudioSecond: pluginCpu / audioSeconds,
       workerCpuPerAudioSecond: workerCpu / audioSeconds,
       pluginCores: pluginCpu / steadySeconds,
+      // the plugin's cores by thread: main (RTP, decoding, framing), the busiest other (the inference thread
+      // when on), the rest (V8's GC helpers, libuv)
+      pluginThreadCores: Object.fromEntries(Object.entries(threadSplit(process.pid, a.threads, b.threads)).map(([k, v]) => [k, v / steadySeconds])),
       workerCores: workerCpu / steadySeconds,
       p50Ms: quantile(latencies, 0.5),
       p99Ms: quantile(latencies, 0.99),
