@@ -29,6 +29,62 @@ function ownRssParts() {
   }
 }
 
+/** glibc's per-thread malloc arenas are 64 MiB reservations: a rw- part that grows, a ---p remainder */
+const GLIBC_HEAP_KB = 65536;
+
+/**
+ * Where this process's anonymous resident memory sits (/proc/self/smaps), bytes: the main malloc arena
+ * (`[heap]`, brk), the other malloc arenas (glibc makes one per thread that allocates, up to 8 per core:
+ * onnxruntime's runs on the inference thread allocate in one of these), and the rest (V8's heap pages, wasm
+ * memories, large malloc blocks that glibc mmaps on their own). Growth confined to one part says who holds it.
+ * Nulls off Linux.
+ */
+function anonParts() {
+  let text;
+  try {
+    text = readFileSync('/proc/self/smaps', 'utf8');
+  } catch {
+    return { brkHeap: null, mallocArenas: null, arenaCount: null, otherAnon: null };
+  }
+  const maps = [];
+  let cur = null;
+  for (const line of text.split('\n')) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      cur = { start: parseInt(head[1], 16), end: parseInt(head[2], 16), perms: head[3], name: head[4], rss: 0, anon: 0 };
+      maps.push(cur);
+    } else if (cur) {
+      const kv = /^(Rss|Anonymous):\s+(\d+) kB/.exec(line);
+      if (kv) cur[kv[1] === 'Rss' ? 'rss' : 'anon'] = Number(kv[2]) * 1024;
+    }
+  }
+  let brkHeap = 0;
+  let mallocArenas = 0;
+  let arenaCount = 0;
+  let otherAnon = 0;
+  for (let i = 0; i < maps.length; i++) {
+    const m = maps[i];
+    if (m.name === '[heap]') {
+      brkHeap += m.anon;
+      continue;
+    }
+    if (m.name !== '' || m.anon === 0) continue;
+    const next = maps[i + 1];
+    const arena =
+      m.perms.startsWith('rw') &&
+      next !== undefined &&
+      next.name === '' &&
+      next.perms === '---p' &&
+      next.start === m.end &&
+      (next.end - m.start) / 1024 === GLIBC_HEAP_KB;
+    if (arena || (m.perms.startsWith('rw') && (m.end - m.start) / 1024 === GLIBC_HEAP_KB)) {
+      mallocArenas += m.anon;
+      arenaCount++;
+    } else otherAnon += m.anon;
+  }
+  return { brkHeap, mallocArenas, arenaCount, otherAnon };
+}
+
 export class MemorySampler {
   /**
    * @param {() => number | undefined} workerPid the current mediasoup worker's pid
@@ -37,7 +93,7 @@ export class MemorySampler {
   constructor(workerPid, t0) {
     this.workerPid = workerPid;
     this.t0 = t0;
-    /** @type {{ t: number, rssMB: number, rssAnonMB: number | null, rssFileMB: number | null, heapMB: number, heapTotalMB: number, externalMB: number, arrayBuffersMB: number, workerRssMB: number | null }[]} */
+    /** @type {{ t: number, rssMB: number, rssAnonMB: number | null, rssFileMB: number | null, brkHeapMB: number | null, mallocArenasMB: number | null, mallocArenaCount: number | null, otherAnonMB: number | null, heapMB: number, heapTotalMB: number, externalMB: number, arrayBuffersMB: number, workerRssMB: number | null }[]} */
     this.samples = [];
   }
 
@@ -47,6 +103,7 @@ export class MemorySampler {
     const pid = this.workerPid();
     const worker = pid === undefined ? null : rssOf(pid);
     const parts = ownRssParts();
+    const anon = anonParts();
     const mb = (b) => (b === null ? null : b / 1e6);
     this.samples.push({
       t: (performance.now() - this.t0) / 1000,
@@ -59,6 +116,10 @@ export class MemorySampler {
       externalMB: mb(m.external),
       arrayBuffersMB: mb(m.arrayBuffers),
       workerRssMB: worker === null ? null : mb(worker),
+      brkHeapMB: mb(anon.brkHeap),
+      mallocArenasMB: mb(anon.mallocArenas),
+      mallocArenaCount: anon.arenaCount,
+      otherAnonMB: mb(anon.otherAnon),
     });
   }
 
@@ -69,7 +130,7 @@ export class MemorySampler {
   slopes(fromS, toS = Infinity) {
     const within = this.samples.filter((s) => s.t >= fromS && s.t < toS);
     const out = { fromS, toS: within.length ? within[within.length - 1].t : fromS, samples: within.length };
-    for (const key of ['rssMB', 'rssAnonMB', 'rssFileMB', 'heapMB', 'heapTotalMB', 'externalMB', 'arrayBuffersMB', 'workerRssMB']) {
+    for (const key of ['rssMB', 'rssAnonMB', 'rssFileMB', 'brkHeapMB', 'mallocArenasMB', 'otherAnonMB', 'heapMB', 'heapTotalMB', 'externalMB', 'arrayBuffersMB', 'workerRssMB']) {
       const pts = within.filter((s) => s[key] !== null && s[key] !== undefined).map((s) => [s.t / 3600, s[key]]);
       out[key.replace(/MB$/, 'MBPerHour')] = slope(pts);
       out[key.replace(/MB$/, 'MBFirstLast')] = pts.length ? [pts[0][1], pts[pts.length - 1][1]] : null;

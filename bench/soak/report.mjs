@@ -28,6 +28,13 @@ export function soakMarkdown(r) {
           `| - anonymous (malloc, V8 heap, wasm) | ${f(m.rssAnonMBPerHour)} | ${range(m.rssAnonMBFirstLast)} |`,
           `| - file-backed (library code paged in) | ${f(m.rssFileMBPerHour)} | ${range(m.rssFileMBFirstLast)} |`,
         ]),
+    ...(m.mallocArenasMBPerHour === undefined || m.mallocArenasMBPerHour === null
+      ? []
+      : [
+          `| - anonymous: main malloc heap (brk) | ${f(m.brkHeapMBPerHour)} | ${range(m.brkHeapMBFirstLast)} |`,
+          `| - anonymous: other malloc arenas (threads) | ${f(m.mallocArenasMBPerHour)} | ${range(m.mallocArenasMBFirstLast)} |`,
+          `| - anonymous: the rest (V8 pages, wasm memories, mmapped blocks) | ${f(m.otherAnonMBPerHour)} | ${range(m.otherAnonMBFirstLast)} |`,
+        ]),
     ...(m.heapTotalMBPerHour === undefined ? [] : [`| V8 heap committed | ${f(m.heapTotalMBPerHour)} | ${range(m.heapTotalMBFirstLast)} |`]),
     `| JS heap used (after gc) | ${f(m.heapMBPerHour)} | ${range(m.heapMBFirstLast)} |`,
     `| external / array buffers | ${f(m.externalMBPerHour)} / ${f(m.arrayBuffersMBPerHour)} | ${range(m.externalMBFirstLast)} / ${range(m.arrayBuffersMBFirstLast)} |`,
@@ -35,7 +42,10 @@ export function soakMarkdown(r) {
     '',
     `Slopes are least-squares lines through ${m.samples} samples from ${f(m.fromS / 60)} min (warm-up) to the end.` +
       (r.memory.segments.length
-        ? ` Before / after the worker kill: RSS ${f(r.memory.segments[0].rssMBPerHour)} / ${f(r.memory.segments[1].rssMBPerHour)} MB/h, heap ${f(r.memory.segments[0].heapMBPerHour)} / ${f(r.memory.segments[1].heapMBPerHour)} MB/h.`
+        ? ` Before / after the worker kill: RSS ${f(r.memory.segments[0].rssMBPerHour)} / ${f(r.memory.segments[1].rssMBPerHour)} MB/h, heap ${f(r.memory.segments[0].heapMBPerHour)} / ${f(r.memory.segments[1].heapMBPerHour)} MB/h` +
+          (r.memory.segments[0].mallocArenasMBPerHour === undefined || r.memory.segments[0].mallocArenasMBPerHour === null
+            ? '.'
+            : `, malloc heap (brk) ${f(r.memory.segments[0].brkHeapMBPerHour)} / ${f(r.memory.segments[1].brkHeapMBPerHour)}, other malloc arenas ${f(r.memory.segments[0].mallocArenasMBPerHour)} / ${f(r.memory.segments[1].mallocArenasMBPerHour)}, the rest of the anonymous memory ${f(r.memory.segments[0].otherAnonMBPerHour)} / ${f(r.memory.segments[1].otherAnonMBPerHour)} MB/h.`)
         : ''),
     '',
     '| telemetry | |',
