@@ -22,8 +22,9 @@ import { parseArgs } from 'node:util';
 import * as mediasoup from 'mediasoup';
 import { attachQualityMonitor, serveTelemetry } from '@callmos/server';
 import { OPUS, plainOpusProducer } from '../examples/lib/plain-producer.mjs';
-import { ROOT, quantile } from './lib/common.mjs';
+import { ROOT } from './lib/common.mjs';
 import { DashboardChurn, PersistentDashboard } from './soak/dashboards.mjs';
+import { LatencyHistogram } from './soak/latency-histogram.mjs';
 import { Ledger } from './soak/ledger.mjs';
 import { MemorySampler } from './soak/memory-sampler.mjs';
 import { opusClips } from './soak/opus-clips.mjs';
@@ -139,7 +140,8 @@ async function main() {
   /** the current worker, router and monitor (a new generation after the kill) */
   let gen;
   let ledger;
-  const latencies = [];
+  // scored latencies as a 1 ms histogram (an array of every one would grow the heap the soak measures)
+  const latencies = new LatencyHistogram();
   const recoveries = [];
   const counters = { skippedBacklog: 0, scoreErrors: 0, monitorErrors: [] };
   const live = new Map(); // producerId -> { plain, kind, generation, leaveAt }
@@ -165,7 +167,7 @@ async function main() {
       next: (e) => {
         g.firstScoreAt ??= elapsed();
         ledger.onScore(e);
-        if (e.scored) latencies.push(e.latencyMs);
+        if (e.scored) latencies.add(e.latencyMs);
         else if (e.reason === 'skipped-backlog') counters.skippedBacklog++;
         else if (e.reason === 'error') counters.scoreErrors++;
       },
@@ -299,6 +301,8 @@ async function main() {
   }
 
   if (flags['heap-snapshots'] !== undefined) heapSnapshot('end');
+  sampler.sample(); // the last sample of the steady run: the slopes end here
+  const steadyEnd = elapsed();
   log('end of run: closing every stream (their last windows are scored)');
   await churnDashboards.stop();
   await Promise.all([...live.keys()].map((id) => leaveStream(id, 'end')));
@@ -318,7 +322,9 @@ async function main() {
 
   const lastSampleT = sampler.samples[sampler.samples.length - 1].t;
   const killT = recoveries[0]?.killedAt;
-  const segments = killT === undefined ? [] : [sampler.slopes(WARMUP_S, killT), sampler.slopes(killT + 60, Infinity)];
+  // slopes over the steady run only: the sample after every stream closed (their last windows flushed at once,
+  // a larger batch than the run had) is reported on its own
+  const segments = killT === undefined ? [] : [sampler.slopes(WARMUP_S, killT), sampler.slopes(killT + 60, steadyEnd + 1)];
   const results = {
     date: new Date().toISOString(),
     // the allocator settings a run was made with are part of what it measured
@@ -328,14 +334,15 @@ async function main() {
     calibration,
     seconds: elapsed(),
     memory: {
-      afterWarmup: sampler.slopes(WARMUP_S),
+      afterWarmup: sampler.slopes(WARMUP_S, steadyEnd + 1),
+      afterClose: sampler.samples[sampler.samples.length - 1],
       // the kill loads a new model session: slopes on each side of it (after a minute to settle)
       segments,
       samples: sampler.samples,
     },
     telemetry: {
       ...check,
-      scoredLatencyMs: { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: latencies.length ? Math.max(...latencies) : null, n: latencies.length },
+      scoredLatencyMs: { p50: latencies.quantile(0.5), p99: latencies.quantile(0.99), max: latencies.max, n: latencies.count },
       skippedBacklog: counters.skippedBacklog,
       scoreErrors: counters.scoreErrors,
       monitorErrors: counters.monitorErrors,

@@ -10,26 +10,37 @@
  *  - one window per hop of audio: windows within 1 of what the stream's decoded duration gives, and the
  *    decoded duration within 0.3 s of what was sent (lost packets are concealed, so time keeps pace);
  *  - every alert raised was cleared by the time the stream ended (recovered, or closed).
+ *
+ * A stream that ended normally is checked as soon as its final counters are in and folded into
+ * totals: only its score count stays, for the comparison with the persistent dashboard at the end. So the
+ * ledger's own memory does not grow with the streams the run has seen (hundreds an hour), and the soak's
+ * heap slope is the monitor's, not the harness's.
  */
 
 export class Ledger {
   /** @param {{ windowSeconds: number, hopSeconds: number }} shape */
   constructor(shape) {
     this.shape = shape;
-    /** @type {Map<string, any>} */
+    /** @type {Map<string, any>} streams not over yet */
     this.streams = new Map();
+    /** @type {Map<string, { label: string, events: number }>} streams that ended normally and were checked */
+    this.checked = new Map();
+    this.problems = [];
+    this.totals = { streams: 0, endedNormally: 0, killed: 0, windows: 0, events: 0 };
+    this.alerts = { raised: 0, cleared: 0, unclearedAtClose: [], unclearedAtKill: 0 };
     /** smoothed bands of all score events, and the lowest smoothed MOS seen */
     this.bands = { good: 0, fair: 0, poor: 0 };
     this.lowestEmaMos = Infinity;
   }
 
   join(producerId, info) {
+    this.totals.streams++;
     this.streams.set(producerId, { producerId, ...info, events: 0, scored: 0, notScored: {}, alerts: [], ended: null, final: null, sent: null });
   }
 
   onScore(e) {
     const s = this.streams.get(e.streamId);
-    if (!s) return;
+    if (!s) return this.late(e.streamId, 'score event');
     s.events++;
     if (e.scored) s.scored++;
     if (e.band) this.bands[e.band]++;
@@ -38,13 +49,21 @@ export class Ledger {
   }
 
   onAlert(a) {
-    this.streams.get(a.producerId)?.alerts.push({ kind: a.kind, at: a.at, reason: a.reason });
+    const s = this.streams.get(a.producerId);
+    if (!s) return this.late(a.producerId, `${a.kind} alert`);
+    s.alerts.push({ kind: a.kind, at: a.at, reason: a.reason });
+  }
+
+  /** Something for a stream already checked: the monitor reported its final counters too early. */
+  late(producerId, what) {
+    if (this.checked.has(producerId)) this.problems.push(`${producerId}: a ${what} after its final counters`);
   }
 
   /** A participants$ entry with closed: true: the stream's final counters. */
   onClosed(p) {
     const s = this.streams.get(p.producerId);
     if (s && !s.final) s.final = p.stats;
+    if (s) this.foldIfOver(s);
   }
 
   /** @param {'left' | 'killed' | 'end'} how */
@@ -53,6 +72,43 @@ export class Ledger {
     if (!s) return;
     s.ended = how;
     s.sent = sent;
+    this.foldIfOver(s);
+  }
+
+  /**
+   * Checks a stream that ended normally once its final counters are in, and keeps only its score count.
+   * Streams killed under the monitor stay until check(): their alerts are cleared after the kill.
+   */
+  foldIfOver(s) {
+    if ((s.ended !== 'left' && s.ended !== 'end') || !s.final) return;
+    this.streams.delete(s.producerId);
+    this.checkAlerts(s);
+    this.totals.endedNormally++;
+    this.checkCounts(s);
+    this.checked.set(s.producerId, { label: s.label, events: s.events });
+  }
+
+  checkAlerts(s) {
+    const raised = s.alerts.filter((a) => a.kind === 'raised').length;
+    this.alerts.raised += raised;
+    this.alerts.cleared += s.alerts.length - raised;
+    const open = s.alerts.length > 0 && s.alerts[s.alerts.length - 1].kind === 'raised';
+    if (open && s.ended === 'killed') this.alerts.unclearedAtKill++;
+    else if (open) this.alerts.unclearedAtClose.push(s.producerId);
+    for (let i = 1; i < s.alerts.length; i++) if (s.alerts[i].kind === s.alerts[i - 1].kind) this.problems.push(`${s.producerId}: two ${s.alerts[i].kind} alerts in a row`);
+  }
+
+  /** A normally ended stream: every window an event, one window per hop, the audio sent all decoded. */
+  checkCounts(s) {
+    const id = `${s.producerId} (${s.label})`;
+    this.totals.windows += s.final.windows;
+    this.totals.events += s.events;
+    if (s.events !== s.final.windows) this.problems.push(`${id}: ${s.events} score events for ${s.final.windows} windows`);
+    const expected = this.expectedWindows(s.final.duration);
+    if (Math.abs(s.final.windows - expected) > 1) this.problems.push(`${id}: ${s.final.windows} windows for ${s.final.duration.toFixed(2)} s of audio (expected ${expected})`);
+    if (s.sent && Math.abs(s.final.duration - s.sent.seconds) > 0.3 + 0.02 * trailingLoss(s)) {
+      this.problems.push(`${id}: decoded ${s.final.duration.toFixed(2)} s of ${s.sent.seconds.toFixed(2)} s sent`);
+    }
   }
 
   /** Expected windows for `duration` s of audio: one per hop once a window is full; a shorter stream is scored once. */
@@ -62,45 +118,26 @@ export class Ledger {
     return duration < w ? 1 : Math.floor((duration - w) / h + 1e-6) + 1;
   }
 
-  /** @param {Map<string, number>} dashboardScores per-stream scores the persistent dashboard got */
+  /** Once, at the end of the run. @param {Map<string, number>} dashboardScores per-stream scores the persistent dashboard got */
   check(dashboardScores) {
-    const problems = [];
-    const all = [...this.streams.values()];
-    const normal = all.filter((s) => s.ended === 'left' || s.ended === 'end');
-    const alerts = { raised: 0, cleared: 0, unclearedAtClose: [], unclearedAtKill: 0 };
-    let windows = 0;
-    let events = 0;
-    for (const s of all) {
-      const raised = s.alerts.filter((a) => a.kind === 'raised').length;
-      alerts.raised += raised;
-      alerts.cleared += s.alerts.length - raised;
-      const open = s.alerts.length > 0 && s.alerts[s.alerts.length - 1].kind === 'raised';
-      if (open && s.ended === 'killed') alerts.unclearedAtKill++;
-      else if (open) alerts.unclearedAtClose.push(s.producerId);
-      for (let i = 1; i < s.alerts.length; i++) if (s.alerts[i].kind === s.alerts[i - 1].kind) problems.push(`${s.producerId}: two ${s.alerts[i].kind} alerts in a row`);
+    for (const s of this.streams.values()) {
+      this.checkAlerts(s);
+      if (s.ended === 'killed') this.totals.killed++;
+      // ended normally but its final counters never came
+      else if (s.ended !== null) this.problems.push(`${s.producerId} (${s.label}): no closed participant state (final counters) seen`);
     }
-    for (const s of normal) {
-      const id = `${s.producerId} (${s.label})`;
-      if (!s.final) {
-        problems.push(`${id}: no closed participant state (final counters) seen`);
-        continue;
-      }
-      windows += s.final.windows;
-      events += s.events;
-      if (s.events !== s.final.windows) problems.push(`${id}: ${s.events} score events for ${s.final.windows} windows`);
-      const onWire = dashboardScores.get(s.producerId) ?? 0;
-      if (onWire !== s.events) problems.push(`${id}: the persistent dashboard got ${onWire} scores of ${s.events}`);
-      const expected = this.expectedWindows(s.final.duration);
-      if (Math.abs(s.final.windows - expected) > 1) problems.push(`${id}: ${s.final.windows} windows for ${s.final.duration.toFixed(2)} s of audio (expected ${expected})`);
-      if (s.sent && Math.abs(s.final.duration - s.sent.seconds) > 0.3 + 0.02 * trailingLoss(s)) {
-        problems.push(`${id}: decoded ${s.final.duration.toFixed(2)} s of ${s.sent.seconds.toFixed(2)} s sent`);
-      }
+    const problems = [...this.problems];
+    for (const [producerId, s] of this.checked) {
+      const onWire = dashboardScores.get(producerId) ?? 0;
+      if (onWire !== s.events) problems.push(`${producerId} (${s.label}): the persistent dashboard got ${onWire} scores of ${s.events}`);
     }
+    const { alerts } = this;
     if (alerts.unclearedAtClose.length) problems.push(`alerts still raised when their stream closed: ${alerts.unclearedAtClose.join(', ')}`);
+    const t = this.totals;
     return {
-      streams: { total: all.length, endedNormally: normal.length, killed: all.filter((s) => s.ended === 'killed').length, unfinished: all.filter((s) => s.ended === null).length },
-      windows,
-      events,
+      streams: { total: t.streams, endedNormally: t.endedNormally, killed: t.killed, unfinished: [...this.streams.values()].filter((s) => s.ended === null).length },
+      windows: t.windows,
+      events: t.events,
       bands: this.bands,
       lowestEmaMos: Number.isFinite(this.lowestEmaMos) ? this.lowestEmaMos : null,
       alerts: { ...alerts, unclearedAtClose: alerts.unclearedAtClose.length },

@@ -40,7 +40,8 @@ export function soakMarkdown(r) {
     `| external / array buffers | ${f(m.externalMBPerHour)} / ${f(m.arrayBuffersMBPerHour)} | ${range(m.externalMBFirstLast)} / ${range(m.arrayBuffersMBFirstLast)} |`,
     `| mediasoup worker RSS | ${f(m.workerRssMBPerHour)} | ${range(m.workerRssMBFirstLast)} |`,
     '',
-    `Slopes are least-squares lines through ${m.samples} samples from ${f(m.fromS / 60)} min (warm-up) to the end.` +
+    `Slopes are least-squares lines through ${m.samples} samples from ${f(m.fromS / 60)} min (warm-up) to the end of the steady run` +
+      (r.memory.afterClose ? ` (after every stream was closed and its last windows flushed at once, RSS was ${f(r.memory.afterClose.rssMB)} MB: not in the slopes).` : '.') +
       (r.memory.segments.length
         ? ` Before / after the worker kill: RSS ${f(r.memory.segments[0].rssMBPerHour)} / ${f(r.memory.segments[1].rssMBPerHour)} MB/h, heap ${f(r.memory.segments[0].heapMBPerHour)} / ${f(r.memory.segments[1].heapMBPerHour)} MB/h` +
           (r.memory.segments[0].mallocArenasMBPerHour === undefined || r.memory.segments[0].mallocArenasMBPerHour === null

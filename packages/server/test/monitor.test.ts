@@ -87,9 +87,17 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     const bEvents: ScoreEvent[] = [];
     qm.stream$(b.producer.id).subscribe((e) => bEvents.push(e));
     const states: ParticipantState[][] = [];
-    qm.participants$.subscribe((ps) => states.push(ps));
+    // one timeline of alice's score events and of the states that say she closed
+    const aliceTimeline: string[] = [];
+    qm.participants$.subscribe((ps) => {
+      states.push(ps);
+      if (ps.some((p) => p.producerId === a.producer.id && p.closed)) aliceTimeline.push('closed');
+    });
     const all: ScoreEvent[] = [];
-    qm.scores$.subscribe((e) => all.push(e));
+    qm.scores$.subscribe((e) => {
+      all.push(e);
+      if (e.streamId === a.producer.id) aliceTimeline.push('score');
+    });
 
     await Promise.all([sendRtp(a.port, 1111, 0, 200), sendRtp(b.port, 2222, 0, 200)]);
     await a.producer.pause();
@@ -107,6 +115,11 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     expect(aList.at(-1)!.end).toBeGreaterThan(5.5);
     // participants$ said once more, with closed: true, then it is gone
     expect(states.at(-1)!.find((p) => p.producerId === a.producer.id)).toMatchObject({ closed: true, consuming: false, appData: { peer: 'alice' } });
+    // ... once, after her last score event, with final counters: a dashboard that drops a closed participant
+    // misses nothing (states published while her last windows were being scored said closed too, before)
+    expect(aliceTimeline.filter((x) => x === 'closed')).toEqual(['closed']);
+    expect(aliceTimeline.at(-1)).toBe('closed');
+    expect(states.at(-1)!.find((p) => p.producerId === a.producer.id)!.stats.windows).toBe(aList.length);
     expect(qm.currentParticipants.map((p) => p.producerId)).toEqual([b.producer.id]);
     expect(qm.producerIds).toEqual([b.producer.id]);
 

@@ -34,7 +34,13 @@ export class ProducerTap {
   /** smoothed events of this producer; completes when the producer closes */
   readonly events = new Subject<ScoreEvent>();
   paused: boolean;
+  /** its producer closed (or the monitor stops): the stream is being flushed, or is gone */
   closed = false;
+  /**
+   * the monitor is done with it: last window scored and emitted, alert cleared. Only then does its state say
+   * closed, so `closed: true` is published once, after its last score event, with final counters.
+   */
+  settled = false;
   alerting = false;
   /** stream time (s) since when the raised alert's degradation lasts (its `since`) */
   alertSince: number | undefined;
@@ -217,7 +223,7 @@ export class ProducerTap {
       appData: this.appData,
       paused: this.paused,
       consuming: this.consuming,
-      closed: this.closed,
+      closed: this.settled,
       ...(this.last ? { last: this.last } : {}),
       ...(this.last?.emaMos !== undefined ? { emaMos: this.last.emaMos, band: this.last.band } : {}),
       ...(this.network ? { network: this.network } : {}),

@@ -268,6 +268,7 @@ export class QualityMonitor {
     this.teachers?.drop(tap.producerId);
     this.taps.delete(tap.producerId);
     this.retire(tap);
+    tap.settled = true;
     this.publishParticipants([tap]);
     this.forget.next(tap.producerId);
     if (this.failure) tap.events.error(this.failure);

@@ -12,7 +12,7 @@ export interface ParticipantState {
   paused: boolean;
   /** the monitor's consumer is up (RTP sent before that is not scored) */
   consuming: boolean;
-  /** the producer is gone; the last state a closed participant had is emitted once with closed: true */
+  /** the producer is gone: its last state, emitted once with closed: true after its last score event (final counters) */
   closed: boolean;
   /** latest event, if any */
   last?: ScoreEvent;
