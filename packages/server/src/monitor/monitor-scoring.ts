@@ -13,7 +13,6 @@ import { availableParallelism } from 'node:os';
 import { Logger, type SileroVad } from '@callmos/core';
 import { defaultModel, InferenceThread, loadModelWithDetails, loadSpeechDetector, type ExecutionProviderName, type ProviderPreference } from '@callmos/node';
 import { TeacherPool, type TeacherPoolOptions } from '../pool/teacher-pool.js';
-import { warmUpScoring } from './warm-up.js';
 
 const logger = new Logger('server:monitor-scoring');
 
@@ -113,9 +112,7 @@ export class MonitorScoring {
         // the pool checks its options: a bad one must not leave the sessions open
         pool = new TeacherPool(loaded.model, { batchSize, maxWaitMs: options.maxWaitMs, maxPendingPerStream: options.maxPendingPerStream });
         speech = (options.speechDetector ?? 'silero') === 'silero' ? await loadSpeechDetector(undefined, { maxWaitMs: MONITOR_SPEECH_WAIT_MS, thread }) : undefined;
-        await warmUpScoring(loaded.model, speech, pool.batchSize);
       } catch (err) {
-        await speech?.release().catch((e: unknown) => logger.warn(`releasing the speech detector after a failed load failed: ${String(e)}`));
         await loaded.model.release().catch((e: unknown) => logger.warn(`releasing the model after a failed load failed: ${String(e)}`));
         throw err;
       }
