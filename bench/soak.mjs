@@ -70,7 +70,8 @@ if (flags.help) {
   --sample-seconds S   memory sampling period (default 5)
   --seed N             impairments and churn repeat with the seed (default 1)
   --out DIR            where soak-results.json and SOAK.md go (default bench/)
-  --heap-snapshots DIR write V8 heap snapshots there at the end of warm-up and before the final close
+  --heap-snapshots DIR write V8 heap snapshots there at the end of warm-up and before the final close (each
+                       leaves RSS ~100 MB up for good: the slopes then start 2 min after the first)
                        (compare them: node bench/soak/heap-diff.mjs A B)
   --inference-thread   the monitor's model and Silero on a worker thread (default: attachQualityMonitor's
                        'auto', a thread when the process may use more than one core)`);
@@ -300,9 +301,9 @@ async function main() {
     }
   }
 
-  if (flags['heap-snapshots'] !== undefined) heapSnapshot('end');
   sampler.sample(); // the last sample of the steady run: the slopes end here
   const steadyEnd = elapsed();
+  if (flags['heap-snapshots'] !== undefined) heapSnapshot('end');
   log('end of run: closing every stream (their last windows are scored)');
   await churnDashboards.stop();
   await Promise.all([...live.keys()].map((id) => leaveStream(id, 'end')));
@@ -324,7 +325,10 @@ async function main() {
   const killT = recoveries[0]?.killedAt;
   // slopes over the steady run only: the sample after every stream closed (their last windows flushed at once,
   // a larger batch than the run had) is reported on its own
-  const segments = killT === undefined ? [] : [sampler.slopes(WARMUP_S, killT), sampler.slopes(killT + 60, steadyEnd + 1)];
+  // a heap snapshot (the warm one is taken at WARMUP_S) leaves resident memory ~100 MB up for good (V8
+  // serialises the heap; malloc keeps the pages): with them, the slopes start 2 minutes after it
+  const slopeFrom = WARMUP_S + (flags['heap-snapshots'] !== undefined ? 120 : 0);
+  const segments = killT === undefined ? [] : [sampler.slopes(slopeFrom, killT), sampler.slopes(killT + 60, steadyEnd + 1)];
   const results = {
     date: new Date().toISOString(),
     // the allocator settings a run was made with are part of what it measured
@@ -334,7 +338,7 @@ async function main() {
     calibration,
     seconds: elapsed(),
     memory: {
-      afterWarmup: sampler.slopes(WARMUP_S, steadyEnd + 1),
+      afterWarmup: sampler.slopes(slopeFrom, steadyEnd + 1),
       afterClose: sampler.samples[sampler.samples.length - 1],
       // the kill loads a new model session: slopes on each side of it (after a minute to settle)
       segments,
