@@ -1,13 +1,17 @@
 /** CPU and resident memory of a process from Linux /proc, for the server benches (streams.ts, stages.ts). */
 import { readFileSync, readdirSync } from 'node:fs';
 
+/** utime + stime in seconds from a /proc stat file (a process's or one thread's). */
+function statCpuSeconds(path: string): number {
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after the name, which may hold spaces
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14, 15 of proc(5)); USER_HZ is 100
+}
+
 /** utime + stime of a process in seconds, and its resident memory in bytes. */
 export function procUsage(pid: number): { cpuSeconds: number; rss: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of proc(5))
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-  return { cpuSeconds: ticks / 100, rss: rssKb * 1024 }; // USER_HZ is 100 on Linux
+  return { cpuSeconds: statCpuSeconds(`/proc/${pid}/stat`), rss: rssKb * 1024 };
 }
 
 /** utime + stime of each thread of a process (Linux /proc/PID/task), seconds by thread id. */
@@ -15,9 +19,7 @@ export function threadCpuSeconds(pid: number): Map<number, number> {
   const out = new Map<number, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / 100);
+      out.set(Number(tid), statCpuSeconds(`/proc/${pid}/task/${tid}/stat`));
     } catch {
       // the thread ended between the listing and the read
     }

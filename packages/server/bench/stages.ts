@@ -66,10 +66,6 @@ async function cpuPerAudioSecond<T>(fn: (prepared: T) => unknown | Promise<unkno
   return median(runs);
 }
 
-function workerCpuSeconds(pid: number): number {
-  return procUsage(pid).cpuSeconds;
-}
-
 async function main(): Promise<void> {
   if (workerMissing) throw new Error(workerMissing);
   const dir = mkdtempSync(join(tmpdir(), 'callmos-stages-'));
@@ -99,9 +95,9 @@ async function main(): Promise<void> {
   };
   // this process's share, then the worker's (read around the same loop); the sending side (producer.send
   // here, the network in a call) is measured alone on a producer nobody consumes and taken off
-  const w0 = workerCpuSeconds(worker.pid);
+  const w0 = procUsage(worker.pid).cpuSeconds;
   const withConsumer = await cpuPerAudioSecond(sendAll, audioSeconds);
-  const workerWith = ((workerCpuSeconds(worker.pid) - w0) * 1000) / ((REPEAT + 1) * audioSeconds);
+  const workerWith = ((procUsage(worker.pid).cpuSeconds - w0) * 1000) / ((REPEAT + 1) * audioSeconds);
   const delivered = received / ((REPEAT + 1) * rtp.length);
   const lone = await send.produce({ kind: 'audio', rtpParameters: { codecs: [{ mimeType: OPUS.mimeType, payloadType: 100, clockRate: 48000, channels: 2 }], encodings: [{ ssrc: 4343 }] } });
   const sendOnly = async () => {
@@ -111,9 +107,9 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 20));
   };
-  const w1 = workerCpuSeconds(worker.pid);
+  const w1 = procUsage(worker.pid).cpuSeconds;
   const senderOnly = await cpuPerAudioSecond(sendOnly, audioSeconds);
-  const workerSenderOnly = ((workerCpuSeconds(worker.pid) - w1) * 1000) / ((REPEAT + 1) * audioSeconds);
+  const workerSenderOnly = ((procUsage(worker.pid).cpuSeconds - w1) * 1000) / ((REPEAT + 1) * audioSeconds);
   stages['rtp-transport'] = Math.max(0, withConsumer - senderOnly) + Math.max(0, workerWith - workerSenderOnly);
   worker.close();
 
