@@ -147,6 +147,7 @@ async function main(): Promise<void> {
   await sleep(steadyTo - performance.now());
   global.gc?.();
   const b = { self: selfUsage(), worker: workersUsage(), threads: threadCpuSeconds(process.pid), at: performance.now() };
+  const memory = process.memoryUsage(); // where the plugin's memory is at the end of the steady phase
   await Promise.all(senders);
   const sender = senderReport ? await senderReport : undefined;
   // Drain: the last windows of every stream are scored (or skipped) before the monitor closes, so a point
@@ -219,6 +220,10 @@ async function main(): Promise<void> {
       rssPerStreamMB: (b.self.rss - base.self.rss + b.worker.rss - base.worker.rss) / STREAMS / 1e6,
       pluginRssMB: b.self.rss / 1e6,
       workerRssMB: b.worker.rss / 1e6,
+      // of the plugin's RSS: the JS heap (used), memory outside it (typed arrays' buffers, wasm memories)
+      pluginHeapUsedMB: memory.heapUsed / 1e6,
+      pluginExternalMB: memory.external / 1e6,
+      pluginArrayBuffersMB: memory.arrayBuffers / 1e6,
     }),
   );
 }
