@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, fftconvolve, resample_poly, sosfilt, stft, istft
 
-from . import codecs, processing, rooms, sources
+from . import codecs, processing, rooms, sources, suppressors
 from .levels import active_rms, rms  # noqa: F401 (re-exported: other stages read them from here)
 
 SR = 16000
@@ -138,6 +138,13 @@ def denoiser(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple[np.nd
     return np.pad(y, (0, len(x) - len(y))), {"oversubtraction": round(over, 2)}
 
 
+def suppressed_noise(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple[np.ndarray, dict]:
+    """Noise, then a suppressor working on it (suppressors.py; factory v5)."""
+    noise, p = make_noise(len(x), rng, split)
+    y, q = suppressors.suppressed_noise(x, noise, rng)
+    return y, {**p, **q}
+
+
 def echo(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple[np.ndarray, dict]:
     delay_ms = float(rng.uniform(60, 400))
     g = float(rng.uniform(0.2, 0.6))
@@ -170,8 +177,9 @@ TRAIN_ONLY = {
     "opus_call": (processing.opus_call, 0.15),
     "tandem": (processing.tandem, 0.06),
     "vocoder": (processing.vocoder, 0.3),
+    "suppressed_noise": (suppressed_noise, 0.3),
 }
-ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "dynamics", "echo", "vocoder", "band_limit",
+ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "suppressed_noise", "dynamics", "echo", "vocoder", "band_limit",
          "bandwidth_switch", "codec", "opus_call", "tandem", "packet_loss", "level", "clipping"]
 
 

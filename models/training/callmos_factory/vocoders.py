@@ -131,7 +131,12 @@ def mlsa(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
     hop = 80
     mcep_step = float(rng.choice([0.0, 0.05, 0.1]))
     f0_smooth = int(rng.choice([1, 5, 9]))  # frames of a median filter over the period track
-    scale = 32768.0 / max(1e-9, float(np.abs(x).max()))
+    peak = max(1e-9, float(np.abs(x).max()))
+    scale = 32768.0 / peak
+    # a dither 80 dB under the peak: frames of exact zeros (a gate or suppressor before it) gave mcep
+    # coefficients that made mlsadf diverge (inf), as did a wide cepstral range at order 24 with the default
+    # 4th-order Pade approximation (-P 5 below); its own generator, so the chain's draws do not move
+    x = x + 1e-4 * peak * np.random.default_rng(len(x)).standard_normal(len(x))
     raw = (x * scale).astype(np.float32).tobytes()
     with tempfile.TemporaryDirectory() as td:
         frames = _sptk(["frame", "-l", "512", "-p", str(hop)], raw)
@@ -149,7 +154,7 @@ def mlsa(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
         exc = _sptk(["excite", "-p", str(hop)], period[:n].tobytes())
         mcp = Path(td) / "mc"
         mcp.write_bytes(mc[:n].tobytes())
-        y = np.frombuffer(_sptk(["mlsadf", "-m", str(order), "-a", str(alpha), "-p", str(hop), str(mcp)], exc),
+        y = np.frombuffer(_sptk(["mlsadf", "-P", "5", "-m", str(order), "-a", str(alpha), "-p", str(hop), str(mcp)], exc),
                           dtype=np.float32).astype(np.float64) / scale
     y = y[: len(x)]
     if len(y) < len(x):

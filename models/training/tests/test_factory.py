@@ -169,6 +169,33 @@ def test_training_resumes_and_warm_restarts_its_schedule(tmp_path, monkeypatch):
         "epochs 4-4 on 64 clips after a warm restart (cosine from 0.25 x the peak learning rate to 0)")
 
 
+def test_a_control_run_leaves_out_the_clips_of_one_degradation(tmp_path, monkeypatch):
+    """--without TYPE trains on the other clips only (a control for one corpus addition), in its own --run folder."""
+    from callmos_factory import train
+    from callmos_factory.dataset import DIM_SOURCES, Split
+
+    rng = np.random.default_rng(0)
+    meta = [{"degradations": [{"type": "suppressed_noise"}] if i % 4 == 0 else [{"type": "codec"}]} for i in range(64)]
+
+    def fake_split(split: str):
+        n = 64 if split == "train" else 16
+        feats = rng.standard_normal((n, 2, 161, 60)).astype(np.float32) * 0.1
+        target = (3 + feats[:, 0, :20].mean(axis=(1, 2)) * 40).astype(np.float32)
+        if split == "train":
+            target[::4] = np.nan  # the left-out clips: a batch holding one would make the loss NaN
+        dims = np.tile(target[:, None], (1, len(DIM_SOURCES)))
+        return Split([f"{split}-{i}" for i in range(n)], np.zeros((0, 0), np.float32), target, dims, [],
+                     meta if split == "train" else [{"degradations": []}] * n), feats
+
+    monkeypatch.setattr(train, "cached_features", fake_split)
+    monkeypatch.setattr(train, "WORK_DIR", tmp_path)
+    train.main(["micro", "--epochs", "1", "--threads", "1", "--run", "ctl", "--without", "suppressed_noise"])
+    history = json.loads((tmp_path / "runs" / "ctl" / "history.json").read_text())
+    assert history["train_clips"] == 48 and history["without"] == ["suppressed_noise"]
+    assert np.isfinite(history["history"][0]["loss"])
+    assert not (tmp_path / "runs" / "micro").exists()
+
+
 def test_feature_cache_is_written_in_place_and_reused(tmp_path, monkeypatch):
     """The cache is filled batch by batch into a memory-mapped .npy and only rebuilt when the clip ids change."""
     import torch

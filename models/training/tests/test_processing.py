@@ -124,3 +124,22 @@ def test_an_int8_student_rebuilds_with_its_weights_dequantised(tmp_path):
     rebuilt = student_from_onnx(int8, cfg, feats[:16])
     assert parity_error(rebuilt, int8, feats[16:]) < 0.1
     assert parity_error(rebuilt, fp32, feats[16:]) < 0.1
+
+
+@needs_tools
+@pytest.mark.skipif(not shutil.which("sox"), reason="sox")
+def test_each_suppressor_removes_noise_from_noisy_speech():
+    """The suppressed-noise chain (suppressors.py) mixes its noise in and each make takes part of it out again."""
+    from callmos_factory import suppressors
+    x = _speechlike(2)
+    noise = np.random.default_rng(5).standard_normal(len(x))
+    noisy, noise = suppressors._mix(x, noise, 5.0)
+    outs = {"sox-noisered": suppressors.sox_noisered(noisy, noise, 0.3),
+            "mmse-lsa": suppressors.mmse_lsa(noisy, noise, 0.98, -20.0),
+            "afftdn": suppressors.afftdn(noisy, 30.0, 20 * np.log10(degradations.rms(noise)), False)}
+    assert set(outs) == set(suppressors.SUPPRESSORS)
+    for make, y in outs.items():
+        assert len(y) == len(x) and np.all(np.isfinite(y)), make
+        assert degradations.rms(y - x) < 0.7 * degradations.rms(noise), f"{make} left the noise in"
+    seen = {degradations.suppressed_noise(x, np.random.default_rng(s), "train")[1]["suppressor"] for s in range(12)}
+    assert seen == set(suppressors.SUPPRESSORS)
