@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, fftconvolve, resample_poly, sosfilt, stft, istft
 
-from . import codecs, processing, rooms, sources, suppressors
+from . import artifacts, codecs, processing, rooms, sources, suppressors
 from .levels import active_rms, rms  # noqa: F401 (re-exported: other stages read them from here)
 
 SR = 16000
@@ -178,8 +178,9 @@ TRAIN_ONLY = {
     "tandem": (processing.tandem, 0.06),
     "vocoder": (processing.vocoder, 0.3),
     "suppressed_noise": (suppressed_noise, 0.3),
+    "stft_artifacts": (artifacts.stft_artifacts, 0.6),
 }
-ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "suppressed_noise", "dynamics", "echo", "vocoder", "band_limit",
+ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "suppressed_noise", "dynamics", "echo", "vocoder", "stft_artifacts", "band_limit",
          "bandwidth_switch", "codec", "opus_call", "tandem", "packet_loss", "level", "clipping"]
 
 

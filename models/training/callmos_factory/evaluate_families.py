@@ -97,7 +97,12 @@ def render(res: dict) -> str:
              "Griffin-Lim's phase reconstruction stays held out, as do WebRTC's suppressor and time-scale "
              f"modification): the **held-out r** is over the {res['unseenClips']} clips whose variant no model in the "
              "table was trained on, the same clips for every model; r over all clips is kept beside it (comparable "
-             "with reports before 1.4, inflated for 1.4 by its seen vocoders). A row named NAME-X.Y is a predecessor, "
+             "with reports before 1.4, inflated for 1.4 by its seen vocoders). Factory v5 (lite 1.1) adds two train-only "
+             "kinds, neither a held-out algorithm: noise then a suppressor of another make (sox `noisered`, MMSE-LSA, "
+             "`afftdn`; suppressors.py) and generic STFT-domain artefacts (artifacts.py: partly random or "
+             "neighbour-frame phase, magnitude smoothing, dB quantisation, spectral holes). The phase edits are kin "
+             "to Griffin-Lim's inconsistent phase and the holes to a suppressor's hard mask, so read the vocoder and "
+             "webrtc_ns rows as 'a kin seen, the algorithm not'. A row named NAME-X.Y is a predecessor, "
              "re-measured on the same clips.",
              "",
              f"Target mean {res['targetMean']} (SD {res['targetSd']}). The teachers' agreement with each other here: "

@@ -143,3 +143,17 @@ def test_each_suppressor_removes_noise_from_noisy_speech():
         assert degradations.rms(y - x) < 0.7 * degradations.rms(noise), f"{make} left the noise in"
     seen = {degradations.suppressed_noise(x, np.random.default_rng(s), "train")[1]["suppressor"] for s in range(12)}
     assert seen == set(suppressors.SUPPRESSORS)
+
+
+def test_stft_artifacts_draw_every_edit_and_keep_the_level():
+    """The generic artefacts (artifacts.py) draw each of their edits over a few seeds; level kept, length kept."""
+    from callmos_factory import artifacts
+    x = _speechlike(3)
+    drawn = set()
+    for seed in range(20):
+        y, params = artifacts.stft_artifacts(x, np.random.default_rng(seed), "train")
+        drawn |= set(params["edits"])
+        assert len(y) == len(x) and np.all(np.isfinite(y))
+        assert abs(20 * np.log10(degradations.active_rms(y) / degradations.active_rms(x))) < 0.01
+        assert degradations.rms(y - x) > 0.01 * degradations.rms(x), params
+    assert drawn == set(artifacts.EDITS)
