@@ -97,7 +97,7 @@ def render(res: dict) -> str:
              "Griffin-Lim's phase reconstruction stays held out, as do WebRTC's suppressor and time-scale "
              f"modification): the **held-out r** is over the {res['unseenClips']} clips whose variant no model in the "
              "table was trained on, the same clips for every model; r over all clips is kept beside it (comparable "
-             "with reports before 1.4, inflated for 1.4 by its seen vocoders). Factory v5 (lite 1.1) adds two train-only "
+             "with reports before 1.4, inflated for 1.4 by its seen vocoders). Factory v5 (lite 1.1, small 1.5) adds two train-only "
              "kinds, neither a held-out algorithm: noise then a suppressor of another make (sox `noisered`, MMSE-LSA, "
              "`afftdn`; suppressors.py) and generic STFT-domain artefacts (artifacts.py: partly random or "
              "neighbour-frame phase, magnitude smoothing, dB quantisation, spectral holes). The phase edits are kin "
