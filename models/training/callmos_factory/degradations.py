@@ -180,8 +180,8 @@ TRAIN_ONLY = {
     "suppressed_noise": (suppressed_noise, 0.3),
     "stft_artifacts": (artifacts.stft_artifacts, 0.6),
 }
-ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "suppressed_noise", "dynamics", "echo", "vocoder", "stft_artifacts", "band_limit",
-         "bandwidth_switch", "codec", "opus_call", "tandem", "packet_loss", "level", "clipping"]
+ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "suppressed_noise", "dynamics", "echo", "vocoder",
+         "stft_artifacts", "band_limit", "bandwidth_switch", "codec", "opus_call", "tandem", "packet_loss", "level", "clipping"]
 
 
 def degrade(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple[np.ndarray, list[dict]]:
