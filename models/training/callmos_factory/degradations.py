@@ -5,7 +5,7 @@ import numpy as np
 from scipy.signal import butter, fftconvolve, resample_poly, sosfilt, stft, istft
 
 from . import artifacts, codecs, processing, rooms, sources, suppressors
-from .levels import active_rms, rms  # noqa: F401 (re-exported: other stages read them from here)
+from .levels import active_rms, noise_at_snr, rms  # noqa: F401 (re-exported: other stages read them from here)
 
 SR = 16000
 
@@ -56,7 +56,7 @@ def make_noise(n: int, rng: np.random.Generator, split: str) -> tuple[np.ndarray
 def add_noise(x: np.ndarray, rng: np.random.Generator, split: str, snr_db: float | None = None) -> tuple[np.ndarray, dict]:
     noise, p = make_noise(len(x), rng, split)
     snr = float(np.clip(rng.normal(10, 10), -5, 40)) if snr_db is None else snr_db
-    noise = noise * (active_rms(x) / (rms(noise) * 10 ** (snr / 20) + 1e-12))
+    noise = noise_at_snr(x, noise, snr)
     p["snr_db"] = round(snr, 1)
     return x + noise, p
 

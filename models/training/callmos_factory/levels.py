@@ -14,3 +14,8 @@ def active_rms(x: np.ndarray) -> float:
     e = np.sqrt((f ** 2).mean(axis=1) + 1e-20)
     thr = e.max() * 10 ** (-30 / 20)
     return float(np.sqrt(np.mean(e[e > thr] ** 2))) if np.any(e > thr) else rms(x)
+
+
+def noise_at_snr(x: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """`noise` scaled so that x's active level is snr_db above the noise's RMS."""
+    return noise * (active_rms(x) / (rms(noise) * 10 ** (snr_db / 20) + 1e-12))

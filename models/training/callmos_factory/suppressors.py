@@ -16,7 +16,6 @@ WebRTC's suppressor (call_chain.webrtc_ns) stays held out: tests/test_families.p
 """
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -25,16 +24,11 @@ import soundfile as sf
 from scipy.signal import istft, stft
 from scipy.special import exp1
 
-from . import codecs, processing
-from .levels import active_rms, rms
+from . import processing
+from .levels import active_rms, noise_at_snr, rms
 
 SR = 16000
 SUPPRESSORS = ("sox-noisered", "mmse-lsa", "afftdn")
-
-
-def _mix(x: np.ndarray, noise: np.ndarray, snr_db: float) -> tuple[np.ndarray, np.ndarray]:
-    noise = noise * (active_rms(x) / (rms(noise) * 10 ** (snr_db / 20) + 1e-12))
-    return x + noise, noise
 
 
 def sox_noisered(noisy: np.ndarray, noise: np.ndarray, amount: float) -> np.ndarray:
@@ -46,9 +40,7 @@ def sox_noisered(noisy: np.ndarray, noise: np.ndarray, amount: float) -> np.ndar
         sf.write(str(nz), (noise * scale).astype(np.float32), SR, subtype="FLOAT")
         for cmd in (["sox", str(nz), "-n", "noiseprof", str(prof)],
                     ["sox", str(src), "-e", "floating-point", str(dst), "noisered", str(prof), f"{amount:.2f}"]):
-            r = subprocess.run(cmd, capture_output=True)
-            if r.returncode != 0:
-                raise RuntimeError(f"sox failed: {r.stderr.decode(errors='replace')[-400:]}")
+            processing._run(cmd)
         y, _ = sf.read(str(dst), dtype="float64")
     y = y[: len(noisy)] / scale
     return np.pad(y, (0, len(noisy) - len(y)))
@@ -75,16 +67,11 @@ def mmse_lsa(noisy: np.ndarray, noise: np.ndarray, alpha: float, floor_db: float
     return np.pad(y, (0, len(noisy) - len(y)))
 
 
-def afftdn(noisy: np.ndarray, nr_db: float, nf_db: float, track: bool) -> np.ndarray:
-    """ffmpeg's FFT denoiser (from its set floor, or tracking the noise); its 25 ms of latency taken out again."""
-    graph = f"afftdn=nr={nr_db:.1f}:nf={nf_db:.1f}:tn={int(track)}"
-    return codecs._align(noisy, processing.ffmpeg_filter(noisy, graph))
-
-
 def suppressed_noise(x: np.ndarray, noise: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
     """`noise` (degradations.make_noise's) mixed into speech `x` at -3..20 dB SNR, then suppressed."""
     snr = float(rng.uniform(-3, 20))
-    noisy, noise = _mix(x, noise, snr)
+    noise = noise_at_snr(x, noise, snr)
+    noisy = x + noise
     make = str(rng.choice(SUPPRESSORS))
     if make == "sox-noisered":
         amount = float(rng.uniform(0.15, 0.45))
@@ -97,6 +84,6 @@ def suppressed_noise(x: np.ndarray, noise: np.ndarray, rng: np.random.Generator)
         # its noise floor set near the noise's level (as a user tunes it), off by up to 6 dB either way
         nf = float(np.clip(20 * np.log10(rms(noise)) + rng.uniform(-6, 6), -80, -20))
         track = bool(rng.random() < 0.5)
-        y, q = afftdn(noisy, nr, nf, track), {"nr_db": round(nr, 1), "nf_db": round(nf, 1), "track_noise": int(track)}
+        y, q = processing.afftdn(noisy, nr, nf, track), {"nr_db": round(nr, 1), "nf_db": round(nf, 1), "track_noise": int(track)}
     y = y * (active_rms(x) / (active_rms(y) + 1e-12))  # the suppressor's own level change is not the point
     return y, {"snr_db": round(snr, 1), "suppressor": make, **q}
