@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, fftconvolve, resample_poly, sosfilt, stft, istft
 
-from . import artifacts, codecs, processing, rooms, sources, suppressors
+from . import artifacts, codecs, processing, rooms, sources, suppressors, time_artifacts
 from .levels import active_rms, noise_at_snr, rms  # noqa: F401 (re-exported: other stages read them from here)
 
 SR = 16000
@@ -179,9 +179,11 @@ TRAIN_ONLY = {
     "vocoder": (processing.vocoder, 0.3),
     "suppressed_noise": (suppressed_noise, 0.3),
     "stft_artifacts": (artifacts.stft_artifacts, 0.6),
+    "time_artifacts": (time_artifacts.time_artifacts, 0.6),
 }
 ORDER = ["reverb", "device", "noise", "denoiser", "ffmpeg_denoise", "suppressed_noise", "dynamics", "echo", "vocoder",
-         "stft_artifacts", "band_limit", "bandwidth_switch", "codec", "opus_call", "tandem", "packet_loss", "level", "clipping"]
+         "stft_artifacts", "band_limit", "bandwidth_switch", "codec", "opus_call", "tandem", "time_artifacts",
+         "packet_loss", "level", "clipping"]
 
 
 def degrade(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple[np.ndarray, list[dict]]:

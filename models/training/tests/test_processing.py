@@ -158,3 +158,24 @@ def test_stft_artifacts_draw_every_edit_and_keep_the_level():
         assert abs(20 * np.log10(degradations.active_rms(y) / degradations.active_rms(x))) < 0.01
         assert degradations.rms(y - x) > 0.01 * degradations.rms(x), params
     assert drawn == set(artifacts.EDITS)
+
+
+def test_time_artifacts_draw_every_edit_and_keep_length_level_and_tempo():
+    """The generic time-domain artefacts (time_artifacts.py) draw each edit; length and level kept, and the
+    splices keep the tempo: the output's speech envelope stays aligned with the input's (no net stretch)."""
+    from callmos_factory import time_artifacts
+    x = _speechlike(3)
+    drawn = set()
+    for seed in range(20):
+        y, params = time_artifacts.time_artifacts(x, np.random.default_rng(seed), "train")
+        drawn |= set(params["edits"])
+        assert len(y) == len(x) and np.all(np.isfinite(y))
+        assert abs(20 * np.log10(degradations.active_rms(y) / degradations.active_rms(x))) < 0.01
+        assert degradations.rms(y - x) > 0.01 * degradations.rms(x), params
+    assert drawn == set(time_artifacts.EDITS)
+    for seed in range(5):
+        y, _ = time_artifacts.splice(x, np.random.default_rng(seed))
+        env = lambda s: np.convolve(np.abs(s), np.ones(800) / 800, "same")
+        lags = np.arange(-1600, 1601, 80)
+        best = max(lags, key=lambda lag: float(np.dot(env(x)[3200:-3200], np.roll(env(y), -lag)[3200:-3200])))
+        assert abs(best) <= 800, f"splices moved the speech by {best} samples"
