@@ -24,7 +24,7 @@ import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import istft, stft
 
-from .levels import active_rms
+from .levels import match_level
 
 SR = 16000
 EDITS = ("phase", "smooth_freq", "smooth_time", "quantise", "holes")
@@ -77,4 +77,4 @@ def stft_artifacts(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple
             params["hole_fraction"] = round(p, 2)
     y = istft(mag * np.exp(1j * phase), **args)[1][: len(x)]
     y = np.pad(y, (0, len(x) - len(y)))
-    return y * (active_rms(x) / (active_rms(y) + 1e-12)), params
+    return match_level(x, y), params

@@ -5,7 +5,7 @@ import numpy as np
 from scipy.signal import butter, fftconvolve, resample_poly, sosfilt, stft, istft
 
 from . import artifacts, codecs, processing, rooms, sources, suppressors, time_artifacts
-from .levels import active_rms, noise_at_snr, rms  # noqa: F401 (re-exported: other stages read them from here)
+from .levels import active_rms, match_level, noise_at_snr, rms  # noqa: F401 (re-exported: other stages read them from here)
 
 SR = 16000
 
@@ -70,7 +70,7 @@ def reverb(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple[np.ndar
         h, p = rooms.random_room_rir(rng)
         p = {"rir": "image-method", **p}
     y = fftconvolve(x, h)[: len(x)]
-    return y * (active_rms(x) / (active_rms(y) + 1e-12)), p
+    return match_level(x, y), p
 
 
 # --- channel --------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import soundfile as sf
 from scipy.signal import butter, sosfiltfilt
 
 from . import codecs, vocoders
-from .levels import active_rms
+from .levels import match_level
 
 SR = 16000
 # opusenc's encoder controls (opus_defines.h): values passed with --set-ctl-int
@@ -54,7 +54,7 @@ def ffmpeg_filter(x: np.ndarray, graph: str) -> np.ndarray:
 
 def _keep_level(x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Back to the input's active level within +-6 dB: these are colorations, not level changes (level.py's)."""
-    return y * (active_rms(x) / (active_rms(y) + 1e-12)) * 10 ** (rng.uniform(-6, 6) / 20)
+    return match_level(x, y) * 10 ** (rng.uniform(-6, 6) / 20)
 
 
 def afftdn(x: np.ndarray, nr_db: float, nf_db: float, track: bool) -> np.ndarray:

@@ -25,7 +25,7 @@ from scipy.signal import istft, stft
 from scipy.special import exp1
 
 from . import processing
-from .levels import active_rms, noise_at_snr, rms
+from .levels import match_level, noise_at_snr, rms
 
 SR = 16000
 SUPPRESSORS = ("sox-noisered", "mmse-lsa", "afftdn")
@@ -85,5 +85,5 @@ def suppressed_noise(x: np.ndarray, noise: np.ndarray, rng: np.random.Generator)
         nf = float(np.clip(20 * np.log10(rms(noise)) + rng.uniform(-6, 6), -80, -20))
         track = bool(rng.random() < 0.5)
         y, q = processing.afftdn(noisy, nr, nf, track), {"nr_db": round(nr, 1), "nf_db": round(nf, 1), "track_noise": int(track)}
-    y = y * (active_rms(x) / (active_rms(y) + 1e-12))  # the suppressor's own level change is not the point
+    y = match_level(x, y)  # the suppressor's own level change is not the point
     return y, {"snr_db": round(snr, 1), "suppressor": make, **q}

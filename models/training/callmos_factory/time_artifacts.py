@@ -21,12 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .levels import active_rms
+from .levels import match_level
 
 SR = 16000
-EDITS = ("splice", "jitter_ola", "warp")
-
-
 def _ms(rng: np.random.Generator, lo: float, hi: float) -> int:
     return int(rng.uniform(lo, hi) * SR / 1000)
 
@@ -89,12 +86,15 @@ def warp(x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
     return y, {"rate_hz": round(rate, 2), "speed_deviation": round(deviation, 4)}
 
 
+EDITS = {"splice": splice, "jitter_ola": jitter_ola, "warp": warp}
+
+
 def time_artifacts(x: np.ndarray, rng: np.random.Generator, split: str) -> tuple[np.ndarray, dict]:
     k = int(rng.integers(1, 3))
-    edits = [str(e) for e in rng.choice(EDITS, size=k, replace=False)]
+    edits = [str(e) for e in rng.choice(list(EDITS), size=k, replace=False)]
     params: dict = {"edits": edits}
     y = x
     for edit in edits:
-        y, p = {"splice": splice, "jitter_ola": jitter_ola, "warp": warp}[edit](y, rng)
+        y, p = EDITS[edit](y, rng)
         params.update({f"{edit}_{key}": value for key, value in p.items()})
-    return y * (active_rms(x) / (active_rms(y) + 1e-12)), params
+    return match_level(x, y), params

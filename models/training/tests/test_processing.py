@@ -146,33 +146,31 @@ def test_each_suppressor_removes_noise_from_noisy_speech():
     assert seen == set(suppressors.SUPPRESSORS)
 
 
-def test_stft_artifacts_draw_every_edit_and_keep_the_level():
-    """The generic artefacts (artifacts.py) draw each of their edits over a few seeds; level kept, length kept."""
-    from callmos_factory import artifacts
+def _draws_every_edit_keeping_length_and_level(degrade, edits) -> None:
+    """A generic-artefact kind (artifacts.py, time_artifacts.py) draws each of its edits over a few seeds and
+    keeps the clip's length and level while changing the audio."""
     x = _speechlike(3)
     drawn = set()
     for seed in range(20):
-        y, params = artifacts.stft_artifacts(x, np.random.default_rng(seed), "train")
+        y, params = degrade(x, np.random.default_rng(seed), "train")
         drawn |= set(params["edits"])
         assert len(y) == len(x) and np.all(np.isfinite(y))
         assert abs(20 * np.log10(degradations.active_rms(y) / degradations.active_rms(x))) < 0.01
         assert degradations.rms(y - x) > 0.01 * degradations.rms(x), params
-    assert drawn == set(artifacts.EDITS)
+    assert drawn == set(edits)
+
+
+def test_stft_artifacts_draw_every_edit_and_keep_the_level():
+    from callmos_factory import artifacts
+    _draws_every_edit_keeping_length_and_level(artifacts.stft_artifacts, artifacts.EDITS)
 
 
 def test_time_artifacts_draw_every_edit_and_keep_length_level_and_tempo():
-    """The generic time-domain artefacts (time_artifacts.py) draw each edit; length and level kept, and the
-    splices keep the tempo: the output's speech envelope stays aligned with the input's (no net stretch)."""
+    """Time-domain artefacts: every edit drawn, length and level kept, and the splices keep the tempo: the
+    output's speech envelope stays aligned with the input's (no net stretch)."""
     from callmos_factory import time_artifacts
+    _draws_every_edit_keeping_length_and_level(time_artifacts.time_artifacts, time_artifacts.EDITS)
     x = _speechlike(3)
-    drawn = set()
-    for seed in range(20):
-        y, params = time_artifacts.time_artifacts(x, np.random.default_rng(seed), "train")
-        drawn |= set(params["edits"])
-        assert len(y) == len(x) and np.all(np.isfinite(y))
-        assert abs(20 * np.log10(degradations.active_rms(y) / degradations.active_rms(x))) < 0.01
-        assert degradations.rms(y - x) > 0.01 * degradations.rms(x), params
-    assert drawn == set(time_artifacts.EDITS)
     for seed in range(5):
         y, _ = time_artifacts.splice(x, np.random.default_rng(seed))
         env = lambda s: np.convolve(np.abs(s), np.ones(800) / 800, "same")
