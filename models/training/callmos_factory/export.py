@@ -166,7 +166,9 @@ def restart_text(history: dict) -> str:
     for i, r in enumerate(restarts):
         end = restarts[i + 1]["epoch"] if i + 1 < len(restarts) else history["epoch"]
         grown = [h.get("train_clips") for h in history["history"] if r["epoch"] < h["epoch"] <= end]
-        on = f" on {grown[-1]} clips" if grown and grown[-1] else ""
+        # a run that repeats the undegraded clips (train.py --clean-repeat) counts its distinct clips
+        distinct = history.get("distinct_train_clips") if history.get("clean_repeat", 1) > 1 else None
+        on = f" on {distinct or grown[-1]} clips" if grown and grown[-1] else ""
         how = "" if init and r["epoch"] == 0 else " after a warm restart"
         parts.append(f"epochs {r['epoch'] + 1}-{end}{on}{how} (cosine from {r['scale']} x the peak learning rate to 0)")
     return "; ".join(parts)
@@ -180,8 +182,11 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     model, ck = load_student(a.name)
     history = json.loads((WORK_DIR / "runs" / a.name / "history.json").read_text())
+    clips = history.get("distinct_train_clips", history["train_clips"])
+    repeat = (f" (the {history['clean_clips']} undegraded ones seen {history['clean_repeat']} times an epoch: "
+              f"{history['train_clips']} clips per epoch)") if history.get("clean_repeat", 1) > 1 else ""
     training = {
-        "data": f"{history['train_clips']} train / {history['val_clips']} val clips of 4 s, synthetic "
+        "data": f"{clips} train / {history['val_clips']} val clips of 4 s{repeat}, synthetic "
                 "degradations of LibriSpeech + TTS speech (models/training/callmos_factory/synth.py)",
         **({"schedule": restart_text(history)} if history.get("restart") else {}),
         **({"initFrom": f"{history['init_from']['name']}@{history['init_from']['version']}"} if history.get("init_from") else {}),

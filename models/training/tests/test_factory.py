@@ -196,6 +196,36 @@ def test_a_control_run_leaves_out_the_clips_of_one_degradation(tmp_path, monkeyp
     assert not (tmp_path / "runs" / "micro").exists()
 
 
+def test_clean_repeat_shows_the_undegraded_clips_k_times_and_the_schedule_counts_them_once(tmp_path, monkeypatch):
+    """--clean-repeat K: every undegraded train clip K times an epoch; history and the card's schedule say so."""
+    from callmos_factory import export, train
+    from callmos_factory.dataset import DIM_SOURCES, Split
+
+    rng = np.random.default_rng(1)
+    meta = [{"degradations": [] if i % 8 == 0 else [{"type": "codec"}]} for i in range(64)]  # 8 clean clips
+
+    def fake_split(split: str):
+        n = 64 if split == "train" else 16
+        feats = rng.standard_normal((n, 2, 161, 60)).astype(np.float32) * 0.1
+        target = (3 + feats[:, 0, :20].mean(axis=(1, 2)) * 40).astype(np.float32)
+        dims = np.tile(target[:, None], (1, len(DIM_SOURCES)))
+        return Split([f"{split}-{i}" for i in range(n)], np.zeros((0, 0), np.float32), target, dims, [],
+                     meta if split == "train" else [{"degradations": []}] * n), feats
+
+    monkeypatch.setattr(train, "cached_features", fake_split)
+    monkeypatch.setattr(train, "WORK_DIR", tmp_path)
+    train.main(["micro", "--epochs", "1", "--threads", "1", "--clean-repeat", "3"])
+    history = json.loads((tmp_path / "runs" / "micro" / "history.json").read_text())
+    assert history["train_clips"] == 64 + 2 * 8
+    assert (history["distinct_train_clips"], history["clean_clips"], history["clean_repeat"]) == (64, 8, 3)
+    assert history["history"][0]["clean_repeat"] == 3 and np.isfinite(history["history"][0]["loss"])
+    # as a fine-tune of a shipped model (--init-from) records it: the schedule names the distinct clips
+    history["init_from"] = {"name": "micro", "version": "1.0.0", "trainClips": "64 clips"}
+    history["restarts"] = [{"epoch": 0, "scale": 0.3}]
+    assert export.restart_text(history) == (
+        "fine-tuned from the shipped micro 1.0.0 (64 clips); epochs 1-1 on 64 clips (cosine from 0.3 x the peak learning rate to 0)")
+
+
 def test_feature_cache_is_written_in_place_and_reused(tmp_path, monkeypatch):
     """The cache is filled batch by batch into a memory-mapped .npy and only rebuilt when the clip ids change."""
     import torch
