@@ -460,7 +460,7 @@ describe.skipIf(missing.length > 0)('degraded microphone, plain page (transferab
     );
     expect(r).toMatchObject({ ok: true, transport: 'messages', backend: { numThreads: 1 } });
     await evaluate(page, `app.monitorMic('tiny', 'mic')`);
-    // a whole pass of the 16 s loop (every start in it begins a window) before the badge is read: see below
+    // the same 16 s loop (noise and Opus added), read after the same whole pass as the clean one: their EMAs are compared
     await waitFor(page, `app.count('mic') >= ${CLEAN_PASS_WINDOWS}`, 90_000);
     const events = await evaluate<Ev[]>(page, `app.events('mic')`);
     const scored = events.filter((e) => e.scored);
