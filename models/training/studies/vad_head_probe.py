@@ -5,7 +5,13 @@ nearly free. Speech: factory train clips; non-speech: the shared noise files, hu
 Labels: Silero v6 (the graph the SDK ships) per 32 ms frame, p >= 0.5. Clips split 70/30. Not a product part:
 a go/no-go measure before a factory stage. Run from the repo root after the factory's synth:
 
-    python3 models/training/studies/vad_head_probe.py [SPEECH_CLIPS=1500]
+    python3 models/training/studies/vad_head_probe.py [SPEECH_CLIPS=1500 [LABELLED_DIR]]
+
+Part 1 trains heads on SPEECH_CLIPS factory clips + the non-speech above and reports agreement with Silero on
+held-out clips. Part 2 (with LABELLED_DIR, made by `node models/training/studies/dump-labelled-clips.mjs tune|report
+12 8 LABELLED_DIR/tune|report`) trains the MLP head on the factory clips and the speech-detector bench's tune split
+(non-speech classes labelled 0) and prints, per class of its report split, the fraction of 4 s windows that Silero
+and the head judge speech under the detector's rule (threshold 0.7, 0.55 after, 13 frames of hangover, >= 35 %).
 """
 import glob, sys
 from pathlib import Path
@@ -95,3 +101,78 @@ for back, ahead, hidden in [(4, 2, 64), (8, 2, 64)]:
     ratio_s, ratio_h = y[te].mean(1), (q >= 0.5).mean(1); nons = kinds[te] != 'speech'
     print(f'MLP {hidden} steps -{back}..+{ahead}: frame agreement {np.mean((q >= 0.5) == y[te]):.4f}, window verdict agreement {np.mean((ratio_s >= 0.35) == (ratio_h >= 0.35)):.4f}, '
           f'ratio r {np.corrcoef(ratio_s, ratio_h)[0, 1]:.3f}, non-speech false verdicts {np.mean(ratio_h[nons] >= 0.35):.3f}, params {sum(w.size for w in m.coefs_) + sum(b.size for b in m.intercepts_)}')
+
+
+def silero(X):
+    """Silero's probability for every 512-sample frame of each row of X (its state carried along the row)."""
+    B = len(X); st = np.zeros((2, B, 128), np.float32); cx = np.zeros((B, 64), np.float32); out = []
+    for k in range(X.shape[1] // 512):
+        c = X[:, 512 * k: 512 * (k + 1)]
+        p, st = sil.run(None, {'input': np.concatenate([cx, c], 1), 'state': st, 'sr': np.array(16000, np.int64)})
+        cx = c[:, -64:]; out.append(p[:, 0])
+    return np.stack(out, 1)
+
+
+def fronts(windows):
+    out = []
+    for i in range(0, len(windows), 64):
+        b = [compressed_stft(x.astype(np.float64))[:, :, :400] * peak_gain(frame_peaks(x).max()) for x in windows[i:i + 64]]
+        out.append(front.run(None, {'frames': np.stack(b).astype(np.float32)})[0])
+    return np.concatenate(out)
+
+
+def decide(p):
+    """SpeechDetector's hysteresis (threshold 0.7, 0.55 after, 13 frames ~ 400 ms of hangover) over frame probabilities."""
+    out, trig, below = [], False, 0
+    for v in p:
+        if v >= 0.7:
+            trig, below = True, 0; out.append(1)
+        elif not trig:
+            out.append(0)
+        elif v >= 0.55:
+            below = 0; out.append(1)
+        else:
+            below += 1
+            if below > 13:
+                trig, below = False, 0; out.append(0)
+            else:
+                out.append(1)
+    return np.array(out)
+
+
+if len(sys.argv) > 2:
+    import json
+    lab_dir = Path(sys.argv[2])
+
+    def labelled(split):
+        lab = json.loads((lab_dir / split / 'labels.json').read_text())
+        return lab, [np.fromfile(lab_dir / split / item['file'], np.float32) for item in lab]
+
+    speech_idx = np.where(kinds == 'speech')[0]
+    Xs, Ys = X[speech_idx], y[speech_idx].astype(bool)
+    Xt, Yt = [], []
+    for item, x in zip(*labelled('tune')):
+        if item['speech'] == 'babble':
+            continue
+        p = silero(x[None, :])[0]
+        for s in range(0, (len(x) - N) // 16000 + 1, 4):
+            f0 = -(-s * 16000 // 512)
+            Xt.append(x[s * 16000: s * 16000 + N])
+            Yt.append(p[f0: f0 + 125] >= 0.5 if item['speech'] is True else np.zeros(125, bool))
+    Fs, Ft = F[speech_idx], fronts(np.stack(Xt))
+    D = np.concatenate([design(Fs, 4, 2), design(Ft, 4, 2)]); Y = np.concatenate([Ys, np.stack(Yt)])
+    sc = StandardScaler().fit(D.reshape(-1, D.shape[2]))
+    head = MLPClassifier((64,), max_iter=60, early_stopping=True, random_state=0).fit(sc.transform(D.reshape(-1, D.shape[2])), Y.ravel())
+    rows = {}
+    for item, x in zip(*labelled('report')):
+        ds = decide(silero(x[None, :])[0])
+        starts = range(0, (len(x) - N) // 16000 + 1)
+        Dw = design(fronts(np.stack([x[s * 16000: s * 16000 + N] for s in starts])), 4, 2)
+        for j, s in enumerate(starts):
+            f0, f1 = -(-s * 16000 // 512), (s * 16000 + N) // 512
+            dh = decide(head.predict_proba(sc.transform(Dw[j]))[:, 1])[: f1 - f0]
+            r = rows.setdefault(item['cls'], {'truth': item['speech'], 'n': 0, 'silero': 0, 'head': 0})
+            r['n'] += 1; r['silero'] += ds[f0:f1].mean() >= 0.35; r['head'] += dh.mean() >= 0.35
+    print(f"{'class (report split)':28s} truth   windows  Silero  head   (fraction of windows judged speech)")
+    for c, r in rows.items():
+        print(f"{c:28s} {str(r['truth']):6s} {r['n']:7d}  {r['silero'] / r['n']:.3f}  {r['head'] / r['n']:.3f}")
