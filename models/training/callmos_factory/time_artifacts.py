@@ -24,6 +24,8 @@ import numpy as np
 from .levels import match_level
 
 SR = 16000
+
+
 def _ms(rng: np.random.Generator, lo: float, hi: float) -> int:
     return int(rng.uniform(lo, hi) * SR / 1000)
 

@@ -137,8 +137,10 @@ def main(argv: list[str] | None = None) -> None:
     keep = np.array([i for i in range(len(train.ids)) if not a.without
                      or not any(d["type"] in a.without for d in train.meta[i]["degradations"])], dtype=np.int64)
     without = f" (without {', '.join(a.without)}: {len(train.ids) - len(keep)} left out)" if a.without else ""
+    repeated = {}  # what --clean-repeat did, for history.json (the card counts the distinct clips)
     if a.clean_repeat > 1:
         clean = keep[[not train.meta[i]["degradations"] for i in keep]]
+        repeated = {"distinct_train_clips": len(keep), "clean_repeat": a.clean_repeat, "clean_clips": len(clean)}
         keep = np.sort(np.concatenate([keep, *[clean] * (a.clean_repeat - 1)]))
         without += f" ({len(clean)} clean clips seen {a.clean_repeat} times)"
     print(f"train {len(keep)} clips{without}, val {len(val.ids)} clips", flush=True)
@@ -233,10 +235,7 @@ def main(argv: list[str] | None = None) -> None:
         if state["train_seconds"] > a.minutes * 60:
             print(f"time budget of {a.minutes} min reached after epoch {state['epoch']}", flush=True)
             break
-    (run / "history.json").write_text(json.dumps({**state, "train_clips": len(keep), "without": a.without,
-                                                  **({"distinct_train_clips": len(np.unique(keep)), "clean_repeat": a.clean_repeat,
-                                                      "clean_clips": int(len(keep) - len(np.unique(keep))) // (a.clean_repeat - 1)}
-                                                     if a.clean_repeat > 1 else {}),
+    (run / "history.json").write_text(json.dumps({**state, "train_clips": len(keep), "without": a.without, **repeated,
                                                   "val_clips": len(val.ids), "params": count_params(model)}, indent=1))
     print(f"best val r {state['best_r']:.4f}; checkpoint {run / 'best.pt'}")
 
