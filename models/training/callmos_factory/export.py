@@ -39,6 +39,13 @@ VERSION = "1.4.0"  # 1.1: serving-response augmentation (serving_response.py); 1
 # fine-tuned the same way with its undegraded clips seen 3 times an epoch (train.py --clean-repeat 3; without
 # them it read clean speech 0.12 low: models/REPORT.md "Factory v6")
 VERSIONS = {"tiny": "1.5.0", "small": "1.6.0", "lite": "1.2.0"}
+# the card's "use": which rung is for what (issue 14's ladder; the server's default: packages/server/src/monitor/model-choice.ts)
+USES = {
+    "tiny": "weak devices and pages with many tracks (the smallest download and CPU cost)",
+    "lite": "browsers (the recommended browser model: best family-held-out agreement under 1 M parameters)",
+    "small": "server and CLI on CPU (the default of `callmos score` and, on CPU, of attachQualityMonitor)",
+    "base": "server on a GPU (attachQualityMonitor's default there); on CPU it holds fewer streams per core than small",
+}
 INT8_MAX_R_LOSS = 0.005
 INT8_MIN_BYTES = 1_000_000  # below this the download is small already; keep the exact float model
 
@@ -93,13 +100,45 @@ def quantize_if_free(onnx_path: Path, feats: np.ndarray, target: np.ndarray) -> 
     return info
 
 
+FP16_MAX_MOS_DIFF = 0.01  # the streaming contract's tolerance: fp16 storage must be invisible next to it
+
+
+def fp16_weights_if_free(onnx_path: Path, feats: np.ndarray, target: np.ndarray) -> dict:
+    """Weights stored as float16, arithmetic in float32 (weight_storage.py), when no validation window moves
+    by more than FP16_MAX_MOS_DIFF; else the float32 file stays."""
+    import shutil
+
+    from .weight_storage import store_weights_fp16
+
+    f32_path = onnx_path.with_name("model.fp32.onnx")
+    shutil.copyfile(onnx_path, f32_path)
+    stored = store_weights_fp16(onnx_path)
+    p32, p16 = _predict_onnx(f32_path, feats), _predict_onnx(onnx_path, feats)
+    diff = float(np.abs(p32 - p16).max())
+    info = {"fp32Bytes": stored["fp32Bytes"], "fp16WeightsBytes": stored["bytes"], "fp16Tensors": stored["fp16Tensors"],
+            "valPearsonFp32": round(float(np.corrcoef(p32, target)[0, 1]), 4),
+            "valPearsonFp16Weights": round(float(np.corrcoef(p16, target)[0, 1]), 4),
+            "maxAbsMosDiff": float(f"{diff:.2g}"), "rule": FP16_RULE}
+    if diff <= FP16_MAX_MOS_DIFF:
+        f32_path.unlink()
+        info["shipped"] = "fp16-weights"
+    else:
+        f32_path.replace(onnx_path)
+        info["shipped"] = "fp32"
+    return info
+
+
+FP16_RULE = (f"weights of >= 1024 elements stored as float16 and cast to float32 when the session opens (every "
+             f"operator computes in float32; weight_storage.py), kept if no validation window moves by more than "
+             f"{FP16_MAX_MOS_DIFF} MOS: half the bytes of a multi-megabyte student")
 FP32_RULE = ("fp32 by choice (--fp32): int8-dynamic ran ~6x slower per window on CPU in onnxruntime 1.30 (its "
              "ConvInteger kernels: small 1.4 55 vs 8.6 ms, 1 thread), its numbers depend on the CPU's integer "
              "kernels, and its activation scales differ between a hop run and a window run, so it cannot stream exactly")
 
 
 def write_model(model: Student, ck: dict, name: str, training: dict, fp32: bool = False,
-                description: str | None = None, extra: dict | None = None, version: str = VERSION) -> Path:
+                description: str | None = None, extra: dict | None = None, version: str = VERSION,
+                fp16_weights: bool = False) -> Path:
     """Export `model` to models/<name>/model.onnx (parity-checked, int8 when free) with its card and goldens.
 
     `training` is the card's training block (architecture and the parity error are added here); `extra`
@@ -114,7 +153,9 @@ def write_model(model: Student, ck: dict, name: str, training: dict, fp32: bool 
     print(f"ONNX vs PyTorch max abs diff {err:.2e}")
     if err > 1e-4:
         raise SystemExit(f"parity check failed: {err:.2e} > 1e-4")
-    if fp32 or onnx_path.stat().st_size < INT8_MIN_BYTES:
+    if fp16_weights:
+        quant = fp16_weights_if_free(onnx_path, fval, val.target)
+    elif fp32 or onnx_path.stat().st_size < INT8_MIN_BYTES:
         quant = {"shipped": "fp32", "fp32Bytes": onnx_path.stat().st_size,
                  "rule": FP32_RULE if fp32 else f"float model under {INT8_MIN_BYTES} bytes: not quantised"}
     else:
@@ -131,6 +172,7 @@ def write_model(model: Student, ck: dict, name: str, training: dict, fp32: bool 
         "params": int(ck["params"]),
         "description": description or f"callmos {name} student: conv-transformer on compressed-STFT frames, "
                                       "distilled from a teacher ensemble on synthetic degraded speech",
+        **({"use": USES[name]} if name in USES else {}),
         **(extra or {}),
         "sampleRate": 16000,
         "input": {"name": "frames", "kind": "compressed-stft", "channels": 2, "bins": 161,
@@ -179,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("name")
     ap.add_argument("--fp32", action="store_true", help="never quantise")
+    ap.add_argument("--fp16-weights", action="store_true",
+                    help="store the weights as float16, compute in float32 (weight_storage.py; base: half of ~15 MB)")
     ap.add_argument("--version", default=None, help="the card's version (default: VERSIONS, else VERSION; a re-export of the same weights bumps the patch)")
     a = ap.parse_args(argv)
     model, ck = load_student(a.name)
@@ -202,7 +246,8 @@ def main(argv: list[str] | None = None) -> None:
         # threads torch trained with (epochs logged before this was recorded ran on 1)
         "cpuThreads": sorted({h.get("threads", 1) for h in history["history"]}),
     }
-    write_model(model, ck, a.name, training, fp32=a.fp32, version=a.version or VERSIONS.get(a.name, VERSION))
+    write_model(model, ck, a.name, training, fp32=a.fp32, version=a.version or VERSIONS.get(a.name, VERSION),
+                fp16_weights=a.fp16_weights)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,14 @@ import torch
 from onnx import numpy_helper
 
 from .student import Student, StudentConfig
+from .weight_storage import fp16_weight_casts
 
 
 def _weights_by_node(path: Path) -> dict[str, list[np.ndarray]]:
     m = onnx.load(str(path))
     inits = {i.name: numpy_helper.to_array(i) for i in m.graph.initializer}
+    for name, half in fp16_weight_casts(m).items():  # weights stored as float16 (weight_storage.py)
+        inits[name] = inits[half].astype(np.float32)
     for n in m.graph.node:  # the exporter shares equal tensors (e.g. LayerNorm scales of ones) through Identity
         if n.op_type == "Identity" and n.input[0] in inits:
             inits[n.output[0]] = inits[n.input[0]]

@@ -246,7 +246,7 @@ def cost(name: str, runs: int = 40) -> dict:
 
 
 def export(name: str, clips: int) -> dict:
-    """Writes models/NAME/front.onnx and back.onnx from the shipped student (fp32 graphs only: a quantised one's
+    """Writes models/NAME/front.onnx and back.onnx from the shipped student (float graphs only: a quantised one's
     dynamic activation scales differ between a hop run and a window run), checks them in onnxruntime against
     the shipped model.onnx on `clips` test clips back to back, and writes the card's `streaming` block."""
     import onnxruntime as ort
@@ -256,13 +256,19 @@ def export(name: str, clips: int) -> dict:
 
     card_path = MODELS_DIR / name / "card.json"
     card = json.loads(card_path.read_text())
-    if card.get("quantization", {}).get("shipped", "fp32") != "fp32":
-        raise SystemExit(f"{name} ships {card['quantization']['shipped']}: only an fp32 student streams exactly")
+    shipped = card.get("quantization", {}).get("shipped", "fp32")
+    if shipped not in ("fp32", "fp16-weights"):  # float arithmetic both; fp16-weights only stores them smaller
+        raise SystemExit(f"{name} ships {shipped}: only a float student streams exactly")
     _, feats = cached_features("test")
     model, weights = _student(name, np.asarray(feats[:64]))
     if weights != "shipped":
         raise SystemExit(f"{name}: models/{name}/model.onnx did not rebuild")
     fp, bp = export_pair(model.eval(), MODELS_DIR / name)
+    if shipped == "fp16-weights":  # the pair stores the same float16 weights (rebuilt from them, so rounding back)
+        from .weight_storage import store_weights_fp16
+
+        store_weights_fp16(fp)
+        store_weights_fp16(bp)
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     window, front, back = (ort.InferenceSession(str(x), so, providers=["CPUExecutionProvider"])
