@@ -37,14 +37,14 @@ VERSION = "1.4.0"  # 1.1: serving-response augmentation (serving_response.py); 1
 # artefacts: artifacts.py); lite 1.2.0 and small 1.6.0 = lite 1.1.0 / small 1.5.0
 # fine-tuned on factory v6's (generic time-domain artefacts too: time_artifacts.py); tiny 1.5.0 = tiny 1.4.0
 # fine-tuned the same way with its undegraded clips seen 3 times an epoch (train.py --clean-repeat 3; without
-# them it read clean speech 0.12 low: models/REPORT.md "Factory v6")
-VERSIONS = {"tiny": "1.5.0", "small": "1.6.0", "lite": "1.2.0"}
+# them it read clean speech 0.12 low: models/REPORT.md "Factory v6"); base 1.0.0 = the first shipped base (factory v6)
+VERSIONS = {"tiny": "1.5.0", "small": "1.6.0", "lite": "1.2.0", "base": "1.0.0"}
 # the card's "use": which rung is for what (issue 14's ladder; the server's default: packages/server/src/monitor/model-choice.ts)
 USES = {
-    "tiny": "weak devices and pages with many tracks (the smallest download and CPU cost)",
-    "lite": "browsers (the recommended browser model: best family-held-out agreement under 1 M parameters)",
-    "small": "server and CLI on CPU (the default of `callmos score` and, on CPU, of attachQualityMonitor)",
-    "base": "server on a GPU (attachQualityMonitor's default there); on CPU it holds fewer streams per core than small",
+    "tiny": "weak devices, many tracks per page",
+    "lite": "browsers (recommended)",
+    "small": "server and CLI on CPU (default)",
+    "base": "server on a GPU (default there)",
 }
 INT8_MAX_R_LOSS = 0.005
 INT8_MIN_BYTES = 1_000_000  # below this the download is small already; keep the exact float model

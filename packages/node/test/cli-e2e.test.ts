@@ -62,7 +62,9 @@ describe('callmos basics', () => {
   it('models lists the shipped models from their cards', () => {
     const run = callmos(['models']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^name\s+version\s+params\s+window\s+hop\s+dims\s+accuracy\n/);
+    expect(run.stdout).toMatch(/^name\s+version\s+params\s+window\s+hop\s+dims\s+use\s+accuracy\n/);
+    // each shipped card says what its model is for
+    if (tinyInstalled) expect(run.stdout).toMatch(/^tiny\b.*weak devices, many tracks per page/m);
     expect(run.stdout).toMatch(/^tiny\b/m);
     if (tinyInstalled) expect(run.stdout).toMatch(/^tiny\s+\S+\s+[\d.]+ [kM]?\s*\s+4\.00 s\s+/m);
   });

@@ -53,6 +53,8 @@ export interface ModelCard {
   version: string;
   params: number;
   description?: string;
+  /** what the model is for (browser default, server on CPU, server on a GPU, ...) */
+  use?: string;
   sampleRate: typeof CARD_SAMPLE_RATE;
   input: ModelCardInput;
   outputs: ModelCardOutputs;
@@ -87,6 +89,7 @@ export function parseModelCard(json: unknown): ModelCard {
     version: r.nonEmptyString(at('version')),
     params: r.integer(at('params'), 0),
     description: r.optional(at('description'), (f) => r.string(f)),
+    use: r.optional(at('use'), (f) => r.string(f)),
     sampleRate: r.literal(at('sampleRate'), [CARD_SAMPLE_RATE]),
     input: readInput(r, at('input')),
     outputs: readOutputs(r, at('outputs')),

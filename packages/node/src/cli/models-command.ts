@@ -11,7 +11,7 @@ export async function runModelsCommand(write: (text: string) => void): Promise<n
     write('no models installed\n');
     return 0;
   }
-  const header = ['name', 'version', 'params', 'window', 'hop', 'dims', 'accuracy'];
+  const header = ['name', 'version', 'params', 'window', 'hop', 'dims', 'use', 'accuracy'];
   const rows = listings.map(describeModel);
   write(formatTable([header, ...rows]));
   return 0;
@@ -23,7 +23,7 @@ function describeModel(listing: ModelListing): string[] {
   if (!card) {
     // card errors list one problem per line ("heading:\n  - a\n  - b"); a table row must stay one line
     const problem = (listing.error ?? 'unknown problem').replace(/:\n\s*-\s*/, ': ').replace(/\n\s*-\s*/g, '; ');
-    return [name, '-', '-', '-', '-', '-', `unavailable: ${problem}`];
+    return [name, '-', '-', '-', '-', '-', '-', `unavailable: ${problem}`];
   }
   return [
     name,
@@ -32,6 +32,7 @@ function describeModel(listing: ModelListing): string[] {
     `${(card.input.windowFrames * FRAME_SECONDS).toFixed(2)} s`,
     `${(card.input.hopFrames * FRAME_SECONDS).toFixed(2)} s`,
     String(card.outputs.dims?.names.length ?? 0),
+    card.use ?? '-',
     summariseAccuracy(card.accuracy),
   ];
 }
