@@ -113,6 +113,8 @@ describe.each(streamed)('streamed %s', (name) => {
     expect(stats.hopRuns - before.hopRuns).toBe(6);
     expect(stats.fullRuns - before.fullRuns).toBe(10);
     expect(stats.streams).toBeLessThanOrEqual(3);
+    // d0, e0 and f0 came in one batch: whole windows run two at a time (the arena keeps the largest run)
+    expect(stats.largestWholeRun).toBe(2); // core's MAX_WHOLE_WINDOWS_PER_RUN
   });
 
   it('forgets a stream when its scorer ends, and scores chunked pushes like one push', async () => {

@@ -88,8 +88,8 @@ export class MosModel {
     return this.streamed !== undefined;
   }
 
-  /** Streamed inference's counts (windows assembled from a hop run vs whole-window front runs). */
-  get streamingStats(): { hopRuns: number; fullRuns: number; streams: number } | undefined {
+  /** Streamed inference's counts (windows assembled from a hop run vs whole-window front runs, the largest of those runs). */
+  get streamingStats(): { hopRuns: number; fullRuns: number; largestWholeRun: number; streams: number } | undefined {
     const f = this.streamed?.features;
     return f && { ...f.stats, streams: f.streams };
   }
