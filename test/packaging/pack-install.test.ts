@@ -30,7 +30,7 @@ describe.skipIf(!built)('packed packages in an isolated consumer', () => {
       expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/inference-worker.js', 'dist/tap-worklet.js', 'dist/ort/ort-wasm-simd-threaded.wasm']),
     );
     expect(files('@callmos/models')).toEqual(
-      expect.arrayContaining(['index.d.ts', 'index.d.cts', 'tiny/model.onnx', 'tiny/card.json', 'small/model.onnx', 'small/card.json']),
+      expect.arrayContaining(['index.d.ts', 'index.d.cts', 'tiny/model.onnx', 'tiny/card.json', 'small/model.onnx', 'small/card.json', 'base/model.onnx', 'base/front.onnx', 'base/back.onnx', 'base/card.json']),
     );
     // what the note lists: tarball sizes
     console.log(consumer.packed.map((p) => `${p.name}: ${(p.size / 1e6).toFixed(2)} MB packed, ${(p.unpackedSize / 1e6).toFixed(2)} MB unpacked, ${p.files.length} files`).join('\n'));
@@ -39,7 +39,7 @@ describe.skipIf(!built)('packed packages in an isolated consumer', () => {
   it('imports every package from ESM and scores a fixture with the shipped tiny model', () => {
     const out = JSON.parse(consumer.run('node', ['esm-smoke.mjs']).trim().split('\n').pop()!);
     expect(out.functions.every((t: string) => t === 'function')).toBe(true);
-    expect(out.models.shippedModels).toEqual(['tiny', 'lite', 'small']);
+    expect(out.models.shippedModels).toEqual(['tiny', 'lite', 'small', 'base']);
     expect(out.onnxUrl.endsWith(path.join('tiny', 'model.onnx'))).toBe(true);
     expect(out.mos).toBeGreaterThan(1);
     expect(out.mos).toBeLessThan(5);
@@ -49,7 +49,7 @@ describe.skipIf(!built)('packed packages in an isolated consumer', () => {
     const out = JSON.parse(consumer.run('node', ['cjs-smoke.cjs']).trim());
     expect(out.functions.every((t: string) => t === 'function')).toBe(true);
     expect(out.defaultModel).toBe('small');
-    expect(out.shippedModels, 'index.cjs lists what index.js does').toEqual(['tiny', 'lite', 'small']);
+    expect(out.shippedModels, 'index.cjs lists what index.js does').toEqual(['tiny', 'lite', 'small', 'base']);
   });
 
   it("type-checks a user's ESM and CJS files against the published types", () => {
