@@ -73,6 +73,19 @@ describe.skipIf(skip !== null)('attachQualityMonitor (real mediasoup worker, rea
     await expect(attachQualityMonitor(router, { ...quiet, model: wrong })).rejects.toThrow(/does not match .*card\.json/);
   });
 
+  it('without a model named, runs the default for this machine and its start-up line says which and why', async () => {
+    const lines: string[] = [];
+    const qm = await attachQualityMonitor(router, { ...quiet, worker, log: (line) => lines.push(line) });
+    try {
+      // provider 'cpu' here: on CPU the default is the largest model the bench holds 40 streams per core with
+      expect(qm.backend.model).toMatch(/^small@/);
+      expect(qm.backend.modelChoice).toMatch(/^default on CPU: CPU asked for; the largest model the bench measured holding 40 streams per core: small \d+ \(base \d+\)$/);
+      expect(lines).toEqual([expect.stringContaining(`with ${qm.backend.model} on CPU (${qm.backend.modelChoice})`)]);
+    } finally {
+      await qm.close();
+    }
+  });
+
   it('scores every Opus producer, reports participants and room, handles pause/resume, completes a closed producer', async () => {
     const qm = await attachQualityMonitor(router, { ...quiet, worker, model: modelDir, batchSize: 4, maxWaitMs: 20 });
     expect(qm.backend).toMatchObject({ provider: 'cpu', batchSize: 4, speechDetector: 'silero-vad-v6' });

@@ -51,7 +51,8 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
 function announce(router: Router, backend: MonitorBackend, shared: boolean, options: QualityMonitorOptions): void {
   const line =
     `callmos: monitoring router ${router.id} with ${backend.model} on ${backend.provider.toUpperCase()}` +
-      (backend.fallbackReason ? ` (${backend.fallbackReason})` : '') +
+      // a default choice names the fallback reason itself
+      (backend.modelChoice ? ` (${backend.modelChoice})` : backend.fallbackReason ? ` (${backend.fallbackReason})` : '') +
       `, batch ${backend.batchSize}, max wait ${backend.maxWaitMs} ms, speech: ${backend.speechDetector === 'energy gate' ? 'energy gate' : `energy gate + ${backend.speechDetector}`}` +
       (backend.teachers.length ? `, external teachers: ${backend.teachers.join(', ')}` : '') +
       (backend.inferenceThread ? ', inference on a worker thread' : '') +

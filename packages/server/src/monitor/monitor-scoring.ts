@@ -11,8 +11,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Logger, type SileroVad } from '@callmos/core';
-import { defaultModel, InferenceThread, loadModelWithDetails, loadSpeechDetector, type ExecutionProviderName, type ProviderPreference } from '@callmos/node';
+import { InferenceThread, loadModelWithDetails, loadSpeechDetector, type ExecutionProviderName, type ProviderPreference } from '@callmos/node';
 import { TeacherPool, type TeacherPoolOptions } from '../pool/teacher-pool.js';
+import { defaultModelChoice } from './model-choice.js';
 
 const logger = new Logger('server:monitor-scoring');
 
@@ -20,7 +21,10 @@ const logger = new Logger('server:monitor-scoring');
 const MONITOR_SPEECH_WAIT_MS = 10;
 
 export interface MonitorScoringOptions extends TeacherPoolOptions {
-  /** shipped model name or model path; default the largest shipped model */
+  /**
+   * shipped model name or model path; default (model-choice.ts): `base` on a GPU, on CPU the largest model
+   * the bench measured holding 40 streams per core (`small`); the start-up line says which and why
+   */
   model?: string;
   modelsDir?: string;
   /** execution provider: 'auto' (CUDA when usable, else CPU), 'cpu' or 'cuda'; default 'auto' */
@@ -66,6 +70,8 @@ export interface ScoringBackend {
   speechDetector: string;
   /** whether the model and the speech detector run on a worker thread (the inferenceThread option, 'auto' resolved) */
   inferenceThread: boolean;
+  /** why this model, when the app named none (model-choice.ts) */
+  modelChoice?: string;
 }
 
 export class MonitorScoring {
@@ -106,7 +112,17 @@ export class MonitorScoring {
     const ort = { provider: options.provider, intraOpThreads: options.intraOpThreads };
     let speech: SileroVad | undefined;
     try {
-      const loaded = await loadModelWithDetails(options.model ?? defaultModel, { ...ort, modelsDir: options.modelsDir, maxBatch: batchSize, thread });
+      const load = (name: string, provider = ort.provider) =>
+        loadModelWithDetails(name, { ...ort, provider, modelsDir: options.modelsDir, maxBatch: batchSize, thread });
+      let choice = options.model === undefined ? await defaultModelChoice(options.provider ?? 'auto', options.modelsDir) : undefined;
+      let loaded = await load(options.model ?? choice!.model);
+      if (choice?.forGpu && loaded.provider !== 'cuda') {
+        // the GPU model fell back to CPU (its CUDA session did not start): choose again, for CPU
+        await loaded.model.release().catch((e: unknown) => logger.warn(`releasing ${choice!.model} after its CUDA fallback failed: ${String(e)}`));
+        const reason = `${choice.model}'s CUDA session did not start: ${loaded.fallbackReason ?? 'no reason given'}`;
+        choice = await defaultModelChoice('auto', options.modelsDir, { usable: false, reason });
+        loaded = await load(choice.model, 'cpu');
+      }
       let pool: TeacherPool;
       try {
         // the pool checks its options: a bad one must not leave the sessions open
@@ -125,6 +141,7 @@ export class MonitorScoring {
         maxWaitMs: pool.maxWaitMs,
         speechDetector: speech ? speech.id : 'energy gate',
         inferenceThread: thread !== undefined,
+        ...(choice ? { modelChoice: choice.why } : {}),
       };
       return new MonitorScoring(pool, speech, backend, ort, thread);
     } catch (err) {
