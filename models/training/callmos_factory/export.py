@@ -73,10 +73,13 @@ def parity(model: Student, session: ort.InferenceSession, feats: np.ndarray) -> 
     return float(max(np.abs(om - tm.numpy()).max(), np.abs(od - td.numpy()).max()))
 
 
-def _predict_onnx(path: Path, feats: np.ndarray) -> np.ndarray:
+def _predict_onnx(path: Path, feats: np.ndarray, outputs: tuple[str, ...] = ("mos",)):
+    """The graph's `outputs` over feats in batches of 32: one array, or a tuple when several are asked."""
     s = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return np.concatenate([s.run(["mos"], {"frames": np.ascontiguousarray(feats[i: i + 32]).astype(np.float32)})[0]
-                           for i in range(0, len(feats), 32)])
+    runs = [s.run(list(outputs), {"frames": np.ascontiguousarray(feats[i: i + 32]).astype(np.float32)})
+            for i in range(0, len(feats), 32)]
+    got = tuple(np.concatenate([r[k] for r in runs]) for k in range(len(outputs)))
+    return got[0] if len(outputs) == 1 else got
 
 
 def quantize_if_free(onnx_path: Path, feats: np.ndarray, target: np.ndarray) -> dict:
@@ -101,25 +104,32 @@ def quantize_if_free(onnx_path: Path, feats: np.ndarray, target: np.ndarray) -> 
 
 
 FP16_MAX_MOS_DIFF = 0.01  # the streaming contract's tolerance: fp16 storage must be invisible next to it
+FP16_RULE = (f"weights of >= 1024 elements stored as float16 and cast to float32 when the session opens (every "
+             f"operator computes in float32; weight_storage.py), kept if no validation window's mos or dims move by "
+             f"more than {FP16_MAX_MOS_DIFF}: half the bytes of a multi-megabyte student")
 
 
 def fp16_weights_if_free(onnx_path: Path, feats: np.ndarray, target: np.ndarray) -> dict:
-    """Weights stored as float16, arithmetic in float32 (weight_storage.py), when no validation window moves
-    by more than FP16_MAX_MOS_DIFF; else the float32 file stays."""
+    """Weights stored as float16, arithmetic in float32 (weight_storage.py), when no validation window's mos or
+    dims move by more than FP16_MAX_MOS_DIFF; else (or if anything fails) the float32 file stays."""
     import shutil
 
     from .weight_storage import store_weights_fp16
 
     f32_path = onnx_path.with_name("model.fp32.onnx")
     shutil.copyfile(onnx_path, f32_path)
-    stored = store_weights_fp16(onnx_path)
-    p32, p16 = _predict_onnx(f32_path, feats), _predict_onnx(onnx_path, feats)
-    diff = float(np.abs(p32 - p16).max())
+    try:
+        stored = store_weights_fp16(onnx_path)
+        (m32, d32), (m16, d16) = (_predict_onnx(p, feats, ("mos", "dims")) for p in (f32_path, onnx_path))
+    except BaseException:
+        f32_path.replace(onnx_path)
+        raise
+    mos_diff, dims_diff = float(np.abs(m32 - m16).max()), float(np.abs(d32 - d16).max())
     info = {"fp32Bytes": stored["fp32Bytes"], "fp16WeightsBytes": stored["bytes"], "fp16Tensors": stored["fp16Tensors"],
-            "valPearsonFp32": round(float(np.corrcoef(p32, target)[0, 1]), 4),
-            "valPearsonFp16Weights": round(float(np.corrcoef(p16, target)[0, 1]), 4),
-            "maxAbsMosDiff": float(f"{diff:.2g}"), "rule": FP16_RULE}
-    if diff <= FP16_MAX_MOS_DIFF:
+            "valPearsonFp32": round(float(np.corrcoef(m32, target)[0, 1]), 4),
+            "valPearsonFp16Weights": round(float(np.corrcoef(m16, target)[0, 1]), 4),
+            "maxAbsMosDiff": float(f"{mos_diff:.2g}"), "maxAbsDimsDiff": float(f"{dims_diff:.2g}"), "rule": FP16_RULE}
+    if max(mos_diff, dims_diff) <= FP16_MAX_MOS_DIFF:
         f32_path.unlink()
         info["shipped"] = "fp16-weights"
     else:
@@ -128,9 +138,6 @@ def fp16_weights_if_free(onnx_path: Path, feats: np.ndarray, target: np.ndarray)
     return info
 
 
-FP16_RULE = (f"weights of >= 1024 elements stored as float16 and cast to float32 when the session opens (every "
-             f"operator computes in float32; weight_storage.py), kept if no validation window moves by more than "
-             f"{FP16_MAX_MOS_DIFF} MOS: half the bytes of a multi-megabyte student")
 FP32_RULE = ("fp32 by choice (--fp32): int8-dynamic ran ~6x slower per window on CPU in onnxruntime 1.30 (its "
              "ConvInteger kernels: small 1.4 55 vs 8.6 ms, 1 thread), its numbers depend on the CPU's integer "
              "kernels, and its activation scales differ between a hop run and a window run, so it cannot stream exactly")

@@ -6,7 +6,7 @@ as float16 keeps every operator in float32: each large float initializer becomes
 Cast back to float32 at the top of the graph, which onnxruntime's constant folding (graph optimisation level
 'all', as core's loaders open sessions) turns back into a float32 initializer when the session opens. The
 graph computes exactly as the float32 one whose weights were rounded to float16 (relative error <= 2^-11 per
-weight); export.py measures what that costs in validation r and MOS before it ships such a file.
+weight in float16's normal range, more for the rare weights under 6e-5); export.py measures what that costs in validation r and MOS before it ships such a file.
 """
 from __future__ import annotations
 
@@ -27,8 +27,11 @@ def store_weights_fp16(path: Path, min_elements: int = MIN_ELEMENTS) -> dict:
     before = path.stat().st_size
     m = onnx.load(str(path))
     g = m.graph
+    taken = {name for node in g.node for name in (node.name, *node.output)} | {i.name for i in g.initializer}
     casts, kept, converted = [], [], 0
     for init in g.initializer:
+        if init.name + FP16_SUFFIX in taken or init.name + FP16_SUFFIX + "_cast" in taken:
+            raise ValueError(f"{path}: {init.name}{FP16_SUFFIX} is taken (weights stored as float16 already?)")
         arr = numpy_helper.to_array(init) if init.data_type == TensorProto.FLOAT else None
         half = None if arr is None or arr.size < min_elements else arr.astype(np.float16)
         if half is None or not np.all(np.isfinite(half)):  # too small, not float, or out of float16's range
@@ -36,7 +39,7 @@ def store_weights_fp16(path: Path, min_elements: int = MIN_ELEMENTS) -> dict:
             continue
         kept.append(numpy_helper.from_array(half, init.name + FP16_SUFFIX))
         casts.append(helper.make_node("Cast", [init.name + FP16_SUFFIX], [init.name], to=TensorProto.FLOAT,
-                                      name=init.name + "_cast"))
+                                      name=init.name + FP16_SUFFIX + "_cast"))
         converted += 1
     del g.initializer[:]
     g.initializer.extend(kept)
@@ -51,5 +54,8 @@ def store_weights_fp16(path: Path, min_elements: int = MIN_ELEMENTS) -> dict:
 def fp16_weight_casts(m: onnx.ModelProto) -> dict[str, str]:
     """{float32 name: float16 initializer} for the casts store_weights_fp16 added (from_onnx.py reads them back)."""
     names = {i.name for i in m.graph.initializer}
+    def to_float(n: onnx.NodeProto) -> bool:
+        return any(a.name == "to" and a.i == TensorProto.FLOAT for a in n.attribute)
+
     return {n.output[0]: n.input[0] for n in m.graph.node
-            if n.op_type == "Cast" and n.input[0] in names and n.input[0].endswith(FP16_SUFFIX)}
+            if n.op_type == "Cast" and n.input[0] in names and n.input[0].endswith(FP16_SUFFIX) and to_float(n)}

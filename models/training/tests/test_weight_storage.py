@@ -48,6 +48,10 @@ def test_fp16_stored_weights_halve_the_file_and_compute_as_the_rounded_float_mod
     assert np.abs(m32 - m16).max() < 1e-2 and np.abs(d32 - d16).max() < 1e-2
     assert np.abs(m32 - m16).max() > 0  # the weights really were rounded
 
+    # storing again finds no large float32 weight left: nothing changes
+    again = store_weights_fp16(f16)
+    assert again["fp16Tensors"] == 0 and len(fp16_weight_casts(onnx.load(str(f16)))) == info["fp16Tensors"]
+
     # from_onnx.py reads the float16 weights back (streaming.py rebuilds the pair from them): same outputs
     rebuilt = student_from_onnx(f16, cfg, x)
     assert parity_error(rebuilt, f16, x) < 1e-4

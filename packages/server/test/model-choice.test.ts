@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { shippedModels } from '@callmos/models';
+import { listModels } from '@callmos/node';
 import { chooseModel, CPU_MIN_STREAMS_PER_CORE, CPU_STREAMS_PER_CORE, GPU_MODEL } from '../src/monitor/model-choice.js';
 
 const ladder = [
@@ -20,7 +20,7 @@ const noGpu = { usable: false, reason: 'no NVIDIA GPU driver found' };
 
 describe('the default model of a monitor', () => {
   it('is base on a GPU', () => {
-    expect(chooseModel(ladder, gpu, bench)).toMatchObject({ model: GPU_MODEL, forGpu: true, why: 'default on a GPU: base, the largest model' });
+    expect(chooseModel(ladder, gpu, bench)).toMatchObject({ model: GPU_MODEL, forGpu: true, why: 'default on a GPU: base, the GPU model' });
   });
 
   it('on CPU is the largest model holding the streams per core, and says what the larger ones hold', () => {
@@ -33,7 +33,7 @@ describe('the default model of a monitor', () => {
   });
 
   it('on a GPU without base installed, and with fewer models installed, chooses among what is there', () => {
-    expect(chooseModel(ladder.slice(0, 3), gpu, bench)).toMatchObject({ model: 'small', forGpu: false, why: expect.stringMatching(/^default on CPU: base not installed; /) });
+    expect(chooseModel(ladder.slice(0, 3), gpu, bench)).toMatchObject({ model: 'small', forGpu: false, why: expect.stringMatching(/^default: base not installed; /) });
     expect(chooseModel(ladder.slice(0, 2), noGpu, bench).model).toBe('lite');
     expect(chooseModel(ladder.slice(0, 2), noGpu, { ...bench, lite: 32 }).model).toBe('tiny');
     // a model no bench measured never wins on CPU, however large
@@ -41,12 +41,13 @@ describe('the default model of a monitor', () => {
     expect(chooseModel([], noGpu, bench).why).toMatch(/no installed model is known to hold 40 streams per core/);
   });
 
-  it("knows every shipped model's streams per core, as the committed bench measured them", () => {
+  it("knows every shipped model's streams per core, as the committed bench measured them", async () => {
     const results = JSON.parse(readFileSync(new URL('../../../bench/results.json', import.meta.url), 'utf8')) as {
       scale: { summary: { model: string; streamsPerCore: number }[] };
     };
     const measured = Object.fromEntries(results.scale.summary.map((s) => [s.model, s.streamsPerCore]));
-    expect(Object.keys(CPU_STREAMS_PER_CORE).sort()).toEqual([...shippedModels].sort());
+    const shipped = (await listModels()).map((m) => m.name);
+    expect(Object.keys(CPU_STREAMS_PER_CORE).sort()).toEqual(shipped.sort());
     expect(CPU_STREAMS_PER_CORE).toEqual(measured);
     expect(CPU_STREAMS_PER_CORE.small).toBeGreaterThanOrEqual(CPU_MIN_STREAMS_PER_CORE);
   });

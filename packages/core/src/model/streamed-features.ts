@@ -20,8 +20,9 @@ import { copyWindowRows, type WindowValues } from '../dsp/window-frames.js';
  * Whole windows per front-end run. onnxruntime's CPU arena keeps the activations of the largest run a session
  * has made, for good: whole-window runs come in bursts (streams starting together, speech resuming after a
  * gap), and a burst of 16 tiny windows grew the process by ~190 MB (2 windows: ~23 MB). In runs of two, the
- * bench's resident memory per added stream fell from ~3.0 to ~0.95 MB (tiny, 16 -> 48 streams) for +2-6 %
- * on those runs, under 1 % of the plugin's CPU (whole-window runs are ~9 % of windows there).
+ * full bench's resident memory per added stream fell from 3.1-3.7 to 1.8-2.5 MB (bench/RESULTS.md) for +2-6 %
+ * on those runs, under 1 % of the plugin's CPU (whole-window runs are ~9 % of windows there). Measured on
+ * CPU; on CUDA, where batches are nearly free, the same cap costs a few more runs at stream starts.
  */
 export const MAX_WHOLE_WINDOWS_PER_RUN = 2;
 

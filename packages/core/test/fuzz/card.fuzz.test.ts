@@ -117,7 +117,7 @@ describe('parseModelCard (fuzz)', () => {
 
 /** Optional blocks given as null read as absent (CardReader.optional). */
 function stripNulls(json: unknown): unknown {
-  const optional = ['description', 'shortClip', 'calibration', 'training', 'accuracy', 'golden'];
+  const optional = ['description', 'use', 'shortClip', 'calibration', 'training', 'accuracy', 'golden'];
   if (!json || typeof json !== 'object') return json;
   const o = { ...(json as Record<string, unknown>) };
   for (const k of optional) if (o[k] === null) delete o[k];

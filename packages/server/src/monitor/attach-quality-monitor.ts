@@ -47,12 +47,18 @@ export async function attachQualityMonitor(router: Router, options: QualityMonit
   }
 }
 
+/** Why this model and provider: the default choice's reason and the CUDA fallback's, each once (the first often names the second). */
+function whyThisModel({ modelChoice, fallbackReason }: MonitorBackend): string {
+  const fallback = fallbackReason && !modelChoice?.includes(fallbackReason) ? fallbackReason : undefined;
+  const parts = [modelChoice, fallback].filter((part): part is string => part !== undefined);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
 /** The start-up line: which model, where, and how (a `log` that throws is reported, the monitor stays). */
 function announce(router: Router, backend: MonitorBackend, shared: boolean, options: QualityMonitorOptions): void {
   const line =
     `callmos: monitoring router ${router.id} with ${backend.model} on ${backend.provider.toUpperCase()}` +
-      // a default choice names the fallback reason itself
-      (backend.modelChoice ? ` (${backend.modelChoice})` : backend.fallbackReason ? ` (${backend.fallbackReason})` : '') +
+      whyThisModel(backend) +
       `, batch ${backend.batchSize}, max wait ${backend.maxWaitMs} ms, speech: ${backend.speechDetector === 'energy gate' ? 'energy gate' : `energy gate + ${backend.speechDetector}`}` +
       (backend.teachers.length ? `, external teachers: ${backend.teachers.join(', ')}` : '') +
       (backend.inferenceThread ? ', inference on a worker thread' : '') +

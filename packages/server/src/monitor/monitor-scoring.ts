@@ -11,9 +11,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { Logger, type SileroVad } from '@callmos/core';
-import { InferenceThread, loadModelWithDetails, loadSpeechDetector, type ExecutionProviderName, type ProviderPreference } from '@callmos/node';
+import { InferenceThread, loadModelWithDetails, loadSpeechDetector, type ExecutionProviderName, type LoadedModel, type ProviderPreference } from '@callmos/node';
 import { TeacherPool, type TeacherPoolOptions } from '../pool/teacher-pool.js';
-import { defaultModelChoice } from './model-choice.js';
+import { defaultModelChoice, type ModelChoice } from './model-choice.js';
 
 const logger = new Logger('server:monitor-scoring');
 
@@ -114,15 +114,7 @@ export class MonitorScoring {
     try {
       const load = (name: string, provider = ort.provider) =>
         loadModelWithDetails(name, { ...ort, provider, modelsDir: options.modelsDir, maxBatch: batchSize, thread });
-      let choice = options.model === undefined ? await defaultModelChoice(options.provider ?? 'auto', options.modelsDir) : undefined;
-      let loaded = await load(options.model ?? choice!.model);
-      if (choice?.forGpu && loaded.provider !== 'cuda') {
-        // the GPU model fell back to CPU (its CUDA session did not start): choose again, for CPU
-        await loaded.model.release().catch((e: unknown) => logger.warn(`releasing ${choice!.model} after its CUDA fallback failed: ${String(e)}`));
-        const reason = `${choice.model}'s CUDA session did not start: ${loaded.fallbackReason ?? 'no reason given'}`;
-        choice = await defaultModelChoice('auto', options.modelsDir, { usable: false, reason });
-        loaded = await load(choice.model, 'cpu');
-      }
+      const { loaded, choice, fallbackReason } = await loadMonitorModel(options, load);
       let pool: TeacherPool;
       try {
         // the pool checks its options: a bad one must not leave the sessions open
@@ -136,7 +128,7 @@ export class MonitorScoring {
         model: loaded.model.id,
         modelPath: loaded.files.onnxPath,
         provider: loaded.provider,
-        ...(loaded.fallbackReason ? { fallbackReason: loaded.fallbackReason } : {}),
+        ...(fallbackReason ? { fallbackReason } : {}),
         batchSize: pool.batchSize,
         maxWaitMs: pool.maxWaitMs,
         speechDetector: speech ? speech.id : 'energy gate',
@@ -185,6 +177,34 @@ export class MonitorScoring {
     await this.pool.model.release().catch((err: unknown) => logger.warn(`releasing the model on close failed: ${String(err)}`));
     await this.speech?.release().catch((err: unknown) => logger.warn(`releasing the speech detector on close failed: ${String(err)}`));
     await this.thread?.close();
+  }
+}
+
+/**
+ * The model asked for, or the machine's default (model-choice.ts). With provider 'auto', the GPU choice is
+ * opened on CUDA only: if its session does not start, the CPU choice is loaded on CPU instead (never the GPU
+ * model on CPU, where it holds fewer streams), and why is kept as the fallback reason.
+ */
+async function loadMonitorModel(
+  options: MonitorScoringOptions,
+  load: (name: string, provider?: ProviderPreference) => Promise<LoadedModel>,
+): Promise<{ loaded: LoadedModel; choice?: ModelChoice; fallbackReason?: string }> {
+  if (options.model !== undefined) {
+    const loaded = await load(options.model);
+    return { loaded, fallbackReason: loaded.fallbackReason };
+  }
+  const provider = options.provider ?? 'auto';
+  const choice = await defaultModelChoice(provider, options.modelsDir);
+  if (!choice.forGpu || provider !== 'auto') {
+    const loaded = await load(choice.model);
+    return { loaded, choice, fallbackReason: loaded.fallbackReason };
+  }
+  try {
+    return { loaded: await load(choice.model, 'cuda'), choice };
+  } catch (err) {
+    const reason = `${choice.model}'s CUDA session did not start: ${String((err as Error).message ?? err).split('\n', 1)[0]}`;
+    const cpu = await defaultModelChoice(provider, options.modelsDir, { usable: false, reason });
+    return { loaded: await load(cpu.model, 'cpu'), choice: cpu, fallbackReason: reason };
   }
 }
 
