@@ -72,16 +72,11 @@ def test_a_shipped_student_rebuilds_from_its_graph(tmp_path):
 
     from callmos_factory.export import export_onnx
     from callmos_factory.from_onnx import parity_error, student_from_onnx
-    from callmos_factory.student import LADDER, Student
+    from callmos_factory.student import LADDER
+    from students import trained_like_student
 
-    torch.manual_seed(0)
     cfg = LADDER["micro"]
-    original = Student(cfg)
-    with torch.no_grad():  # non-trivial BatchNorm statistics, as a trained model has
-        for m in original.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.5, 0.5); m.running_var.uniform_(0.5, 2.0); m.bias.uniform_(-0.2, 0.2)
-    original.eval()
+    original = trained_like_student("micro", seed=0)
     path = tmp_path / "model.onnx"
     export_onnx(original, path)
     feats = np.abs(np.random.default_rng(0).standard_normal((24, 2, 161, 400))).astype(np.float32) ** 0.3

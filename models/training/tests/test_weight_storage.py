@@ -6,12 +6,12 @@ import shutil
 import numpy as np
 import onnx
 import onnxruntime as ort
-import torch
 
 from callmos_factory.export import export_onnx
 from callmos_factory.from_onnx import parity_error, student_from_onnx
-from callmos_factory.student import LADDER, Student
+from callmos_factory.student import LADDER
 from callmos_factory.weight_storage import fp16_weight_casts, store_weights_fp16
+from students import trained_like_student
 
 
 def _run(path, x):
@@ -20,14 +20,8 @@ def _run(path, x):
 
 
 def test_fp16_stored_weights_halve_the_file_and_compute_as_the_rounded_float_model(tmp_path):
-    torch.manual_seed(0)
     cfg = LADDER["micro"]
-    model = Student(cfg)
-    with torch.no_grad():  # non-trivial BatchNorm statistics, as a trained model has
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.5, 0.5); m.running_var.uniform_(0.5, 2.0); m.bias.uniform_(-0.2, 0.2)
-    model.eval()
+    model = trained_like_student("micro", seed=0)
     f32, f16 = tmp_path / "f32.onnx", tmp_path / "f16.onnx"
     export_onnx(model, f32)
     shutil.copyfile(f32, f16)
