@@ -7,17 +7,12 @@ import torch
 
 from callmos_factory import streaming
 from callmos_factory.student import LADDER, Student
+from students import trained_like_student
 
 
 @pytest.mark.parametrize("name", ["micro", "small"])
 def test_hop_cache_reproduces_the_window_model(name):
-    torch.manual_seed(1)
-    model = Student(LADDER[name])
-    with torch.no_grad():  # trained-like BatchNorm statistics: nothing cancels by accident
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.uniform_(-0.5, 0.5); m.running_var.uniform_(0.5, 2.0); m.bias.uniform_(-0.3, 0.3)
-    model.eval()
+    model = trained_like_student(name, seed=1, bias=0.3)
     front, back = streaming.Front(model), streaming.Back(model)
     p = streaming.plan(model)
     assert p["stride"] == 4 and p["contextFrames"] % p["stride"] == 0
