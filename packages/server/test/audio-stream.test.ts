@@ -69,6 +69,23 @@ describe.skipIf(!ffmpegPath)('AudioStream: RTP -> jitter -> Opus -> windows -> p
     expect(stream.stats.duration).toBeCloseTo(packets.length * 0.02, 6);
   });
 
+  it('scores streams whose packets interleave as it scores each alone (their decoders share one wasm heap and its output buffer)', async () => {
+    const alone = (await run(inOrder, 'alone', { decodeRate: 16000 })).events;
+    const events: Record<string, ScoreEvent[]> = { a: [], b: [] };
+    const [da, db] = await Promise.all([OpusStreamDecoder.create({ sampleRate: 16000 }), OpusStreamDecoder.create({ sampleRate: 16000 })]);
+    const a = new AudioStream({ streamId: 'a', pool, decoder: da, payloadType: 100, onEvent: (e) => events.a!.push(e) });
+    const b = new AudioStream({ streamId: 'b', pool, decoder: db, payloadType: 100, onEvent: (e) => events.b!.push(e) });
+    packets.forEach((p, i) => {
+      a.pushRtp(rtp(i, p));
+      b.pushRtp(rtp(i, tonePackets[i % tonePackets.length]!, { ssrc: 0x9999 }));
+    });
+    await Promise.all([a.end(), b.end()]);
+    expect(events.a!.map((e) => e.mos)).toEqual(alone.map((e) => e.mos));
+    expect(events.a!.length).toBeGreaterThan(5);
+    da.close();
+    db.close();
+  });
+
   it('gives identical scores under 30 % reordering (the jitter buffer restores the order)', async () => {
     const ref = (await run(inOrder)).events;
     const order = packets.map((_, i) => i);

@@ -1,10 +1,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { OpusStreamDecoder } from '../src/audio/opus-stream-decoder.js';
+import { opusHeapStats } from '../src/audio/opus-wasm-heap.js';
 import { ffmpegPath, opusPackets, speech16k, writeWav } from './helpers/media.js';
 
+const sameSamples = (a: Float32Array, b: Float32Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 const energy = (x: Float32Array) => x.reduce((s, v) => s + v * v, 0) / Math.max(1, x.length);
 
 describe.skipIf(!ffmpegPath)('OpusStreamDecoder (real libopus packets from ffmpeg)', () => {
@@ -62,12 +64,49 @@ describe.skipIf(!ffmpegPath)('OpusStreamDecoder (real libopus packets from ffmpe
     d.close();
   });
 
-  it('keeps many decoders independent (one wasm heap each)', async () => {
+  it('keeps many decoders independent: their states share one wasm heap, a second opens when it is full, and an emptied one goes', async () => {
+    const before = opusHeapStats();
+    expect(before.shared).toBe(true);
+    const ref = await OpusStreamDecoder.create({ sharedHeap: false }); // an instance of its own, as opus-decoder makes it
+    const want = packets.slice(0, 12).map((p) => ref.decode(p).samples);
     const ds = await Promise.all(Array.from({ length: 40 }, () => OpusStreamDecoder.create()));
-    const ref = await OpusStreamDecoder.create();
-    const want = packets.slice(0, 20).map((p) => ref.decode(p).samples);
-    for (let i = 0; i < 20; i++) for (const d of ds) expect(d.decode(packets[i]!).samples).toEqual(want[i]);
+    expect(opusHeapStats()).toMatchObject({ heaps: Math.max(1, before.heaps), decoders: before.decoders + 40 });
+    // 1240 streams are more than one 28 MiB heap holds (~1000 states of ~29 KiB)
+    const many = await Promise.all(Array.from({ length: 1200 }, () => OpusStreamDecoder.create()));
+    expect(opusHeapStats().heaps).toBeGreaterThanOrEqual(2);
+    // compared sample by sample here (expect().toEqual on 15,000 arrays takes seconds)
+    let differ = 0;
+    for (let i = 0; i < 12; i++) for (const d of [...ds, ...many]) if (!sameSamples(d.decode(packets[i]!).samples, want[i]!)) differ++;
+    expect(differ).toBe(0);
+    for (const d of many) d.close();
+    expect(opusHeapStats()).toMatchObject({ heaps: 1, decoders: before.decoders + 40 });
     for (const d of [...ds, ref]) d.close();
+  });
+
+  it('decodes and conceals exactly as an opus-decoder instance of its own does (the same libopus), corrupt packets included', async () => {
+    const shared = await OpusStreamDecoder.create({ sampleRate: 16000 });
+    const own = await OpusStreamDecoder.create({ sampleRate: 16000, sharedHeap: false });
+    const other = await OpusStreamDecoder.create({ sampleRate: 16000 }); // decodes in between, in the same heap
+    const consoleError = vi.spyOn(console, 'error').mockImplementation(() => undefined); // opus-decoder's own instance prints libopus errors
+    try {
+      for (const [i, p] of packets.slice(0, 80).entries()) {
+        other.decode(packets[79 - i]!);
+        if (i % 17 === 5) {
+          expect(shared.conceal(2)).toEqual(own.conceal(2));
+          continue;
+        }
+        const bad = i % 23 === 7 ? Uint8Array.of(0x0b, 0x80 | 3, 252) : p;
+        const a = shared.decode(bad);
+        const b = own.decode(bad);
+        expect(a.samples).toEqual(b.samples);
+        expect(a.error === undefined).toBe(b.error === undefined);
+      }
+    } finally {
+      consoleError.mockRestore();
+    }
+    expect(shared.stats).toEqual(own.stats);
+    expect(shared.stats.corrupt).toBeGreaterThan(0);
+    for (const d of [shared, own, other]) d.close();
   });
 
   it('reset starts a fresh decoder and close frees it', async () => {

@@ -13,6 +13,7 @@
 import type { InferenceSession } from 'onnxruntime-common';
 import type { TensorConstructor } from './tensor.js';
 import { ModelRunError } from './errors.js';
+import { ReusableFloats } from './reusable-floats.js';
 import type { StreamingPlan } from './streaming-plan.js';
 import { copyWindowRows, type WindowValues } from '../dsp/window-frames.js';
 
@@ -55,6 +56,8 @@ interface Kept {
 export class StreamedFeatures {
   readonly stats: StreamedFeatureStats = { hopRuns: 0, fullRuns: 0, largestWholeRun: 0 };
   private readonly kept = new Map<string, Kept>();
+  /** the front end's input, built in place run after run */
+  private readonly frontInput = new ReusableFloats();
 
   constructor(
     private readonly modelId: string,
@@ -160,14 +163,18 @@ export class StreamedFeatures {
   private async runFront(requests: readonly WindowRequest[], from: number, frames: number): Promise<Float32Array> {
     const p = this.plan;
     const rows = p.channels * p.bins;
-    const batch = new Float32Array(requests.length * rows * frames);
-    requests.forEach((q, b) => copyWindowRows(q.data, p.windowFrames, 0, rows, from, frames, batch, b * rows * frames));
-    const feed = new this.TensorCtor('float32', batch, [requests.length, p.channels, p.bins, frames]);
+    const batch = this.frontInput.borrow(requests.length * rows * frames);
     let result: InferenceSession.ReturnType;
     try {
-      result = await this.front.run({ [this.names.input]: feed }, [this.names.output]);
-    } catch (cause) {
-      throw new ModelRunError(this.modelId, `front end failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      requests.forEach((q, b) => copyWindowRows(q.data, p.windowFrames, 0, rows, from, frames, batch, b * rows * frames));
+      const feed = new this.TensorCtor('float32', batch, [requests.length, p.channels, p.bins, frames]);
+      try {
+        result = await this.front.run({ [this.names.input]: feed }, [this.names.output]);
+      } catch (cause) {
+        throw new ModelRunError(this.modelId, `front end failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      }
+    } finally {
+      this.frontInput.giveBack(batch);
     }
     try {
       const data = (result[this.names.output] as { data?: unknown } | undefined)?.data;

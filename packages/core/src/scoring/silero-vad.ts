@@ -15,6 +15,7 @@ import type { InferenceSession } from 'onnxruntime-common';
 import { ModelRunError, SpeechModelError } from '../model/errors.js';
 import type { SessionShape } from '../model/contract.js';
 import type { TensorConstructor } from '../model/mos-model.js';
+import { ReusableFloats } from '../model/reusable-floats.js';
 
 /** New samples per frame at 16 kHz (32 ms). */
 export const SILERO_FRAME = 512;
@@ -65,6 +66,8 @@ export class SileroVad {
   private readonly hasRate: boolean;
   private readonly rate: Tensor;
   private readonly pending: PendingFrame[] = [];
+  private readonly inputs = new ReusableFloats();
+  private readonly states = new ReusableFloats();
   /** the run in flight (onnxruntime-web rejects a run on a session that is still running one) */
   private running: Promise<void> | undefined;
   private released = false;
@@ -148,24 +151,30 @@ export class SileroVad {
   private async runBatch(batch: PendingFrame[]): Promise<SileroStep[]> {
     const b = batch.length;
     const width = SILERO_CONTEXT + SILERO_FRAME;
-    const input = new Float32Array(b * width);
+    // built in place run after run (runs of the session go one at a time: drain() awaits each)
+    const input = this.inputs.borrow(b * width);
     // the state is [2, B, 128]: layer-major, so frame i's two halves go to rows i and B + i
-    const state = new Float32Array(2 * b * 128);
-    batch.forEach((f, i) => {
-      input.set(f.input, i * width);
-      state.set(f.state.subarray(0, 128), i * 128);
-      state.set(f.state.subarray(128), (b + i) * 128);
-    });
-    const feeds: InferenceSession.FeedsType = {
-      [INPUTS.audio]: new this.TensorCtor('float32', input, [b, width]),
-      [INPUTS.state]: new this.TensorCtor('float32', state, [2, b, 128]),
-      ...(this.hasRate ? { [INPUTS.rate]: this.rate } : {}),
-    };
+    const state = this.states.borrow(2 * b * 128);
     let result: InferenceSession.ReturnType;
     try {
-      result = await this.session.run(feeds, [OUTPUTS.probability, OUTPUTS.state]);
-    } catch (cause) {
-      throw new ModelRunError(this.id, `inference failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      batch.forEach((f, i) => {
+        input.set(f.input, i * width);
+        state.set(f.state.subarray(0, 128), i * 128);
+        state.set(f.state.subarray(128), (b + i) * 128);
+      });
+      const feeds: InferenceSession.FeedsType = {
+        [INPUTS.audio]: new this.TensorCtor('float32', input, [b, width]),
+        [INPUTS.state]: new this.TensorCtor('float32', state, [2, b, 128]),
+        ...(this.hasRate ? { [INPUTS.rate]: this.rate } : {}),
+      };
+      try {
+        result = await this.session.run(feeds, [OUTPUTS.probability, OUTPUTS.state]);
+      } catch (cause) {
+        throw new ModelRunError(this.id, `inference failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+      }
+    } finally {
+      this.inputs.giveBack(input);
+      this.states.giveBack(state);
     }
     try {
       const p = (result[OUTPUTS.probability] as { data?: unknown } | undefined)?.data;

@@ -51,6 +51,9 @@ export const DEFAULT_SPEECH_DETECTOR: Readonly<Required<Omit<SpeechDetectorOptio
   silenceDbfs: -60,
 });
 
+/** frame arrays a detector keeps for reuse (a live stream has one or two frames in flight) */
+const MAX_SPARE_FRAMES = 4;
+
 /** After this many silent frames (~0.5 s) the recurrent state restarts: the next speech is an onset, as at a stream's start. */
 const SILENT_RUN_RESET = 16;
 
@@ -98,6 +101,8 @@ export class SpeechDetector {
   private ended = false;
   /** frames waiting for the model, with when their audio arrived (performance.now()) */
   private readonly todo: Array<{ index: number; input: Float32Array | null; at: number }> = [];
+  /** frame arrays whose runs are over, for the next frames */
+  private readonly spare: Float32Array[] = [];
   private silentRun = 0;
   private silent = 0;
   /** decisions of frames [base, base + decisions.length) */
@@ -209,11 +214,12 @@ export class SpeechDetector {
     let power = 0;
     for (let i = SILERO_CONTEXT; i < this.frame.length; i++) power += this.frame[i]! * this.frame[i]!;
     // a silent frame keeps its place in the queue (decisions follow frame order) but carries no input
-    this.todo.push({ index, input: power / SILERO_FRAME < this.silencePower ? null : this.frame.slice(), at: performance.now() });
+    this.todo.push({ index, input: power / SILERO_FRAME < this.silencePower ? null : this.copyOfFrame(), at: performance.now() });
     this.frame.copyWithin(0, SILERO_FRAME, SILERO_FRAME + SILERO_CONTEXT);
     this.fill = 0;
     while (this.todo.length > this.maxPendingFrames) {
       const oldest = this.todo.shift()!;
+      this.recycle(oldest.input);
       this.skipped++;
       this.decide(oldest.index, Decision.Skipped);
       // the frames after a hole are a new stream to the recurrent model
@@ -222,6 +228,20 @@ export class SpeechDetector {
       this.below = 0;
       this.generation++;
     }
+  }
+
+  /**
+   * The frame being filled, copied for the queue into a spare array where there is one: a fresh 2.3 KB array
+   * per 32 ms frame and stream was a fifth of a 64-stream monitor's typed-array churn (see ReusableFloats).
+   */
+  private copyOfFrame(): Float32Array {
+    const copy = this.spare.pop() ?? new Float32Array(this.frame.length);
+    copy.set(this.frame);
+    return copy;
+  }
+
+  private recycle(input: Float32Array | null): void {
+    if (input !== null && this.spare.length < MAX_SPARE_FRAMES) this.spare.push(input);
   }
 
   private async process(): Promise<void> {
@@ -247,6 +267,7 @@ export class SpeechDetector {
           this.failure = err;
           decision = Decision.Failed;
         }
+        this.recycle(input); // its run is over: SileroVad copied it into the batch
         this.decide(index, decision);
       }
     } finally {

@@ -41,7 +41,7 @@ export interface AudioStreamOptions {
   maxSilenceFillMs?: number;
   /** how far decoded audio may run ahead of the wall clock (bursts), ms; default 10000 */
   maxLeadMs?: number;
-  /** receives the decoded audio too, at the decoder's rate (external teachers) */
+  /** receives the decoded audio too, at the decoder's rate (external teachers); valid only during the call: copy what is kept */
   onAudio?: (samples: Float32Array) => void;
   /** adds fields to each event before it is emitted (external teacher scores) */
   decorate?: (event: ScoreEvent, window: ReadyWindow) => ScoreEvent | Promise<ScoreEvent>;
@@ -193,7 +193,8 @@ export class AudioStream {
           continue;
         }
         this.checkTimestamp(out.packet.timestamp);
-        const { samples } = this.decoder.decode(out.packet.payload);
+        // a view of the decoder's output, valid until the next decode: feed() copies what it keeps before then
+        const { samples } = this.decoder.decodeTransient(out.packet.payload);
         this.expectedTimestamp = (out.packet.timestamp + samples.length * this.ticksPerSample) >>> 0;
         this.feed(samples);
       } else if (out.kind === 'lost') {
