@@ -35,7 +35,7 @@ const SIZES = {
   full: {
     dspSeconds: 120, dspRuns: 5, modelRuns: 30, webRuns: 10, webWarmup: 12, refRuns: 5, sgemmN: 2048, models: shippedModels,
     stagesSeconds: 24, stagesRepeat: 3,
-    scaleStreams: [4, 16, 32, 48, 56, 64, 72, 80, 96, 128, 160, 200], scaleSeconds: 24, scaleBatches: [16], scaleModels: shippedModels, scaleAllCoresModels: [cpuDefault], gpuBatches: [1, 16, 64, 256], gpuRuns: 20,
+    scaleStreams: [4, 16, 32, 48, 56, 64, 72, 80, 96, 104, 112, 128, 160, 200], scaleSeconds: 24, scaleBatches: [16], scaleModels: shippedModels, scaleAllCoresModels: [cpuDefault], gpuBatches: [1, 16, 64, 256], gpuRuns: 20,
   },
   quick: {
     dspSeconds: 20, dspRuns: 2, modelRuns: 5, webRuns: 3, webWarmup: 6, refRuns: 1, sgemmN: 1024, models: shippedModels,

@@ -37,7 +37,7 @@ describe.skipIf(missing !== null)('bench runner (--smoke)', () => {
     expect(r.floor.rows.map((x: { pctOfPeak: number }) => x.pctOfPeak).every((p: number) => p > 0)).toBe(true);
 
     // the server point and the stages need the mediasoup worker and ffmpeg; without them the sections say so
-    if (r.scale.skipped) expect(r.scale.skipped).toMatch(/mediasoup|ffmpeg|vite-node/);
+    if (r.scale.skipped) expect(r.scale.skipped).toMatch(/mediasoup|ffmpeg/);
     else {
       const [point] = r.scale.curves[0].points;
       expect(point.error).toBeUndefined();
@@ -49,7 +49,7 @@ describe.skipIf(missing !== null)('bench runner (--smoke)', () => {
       expect(Number.isFinite(point.rssPerStreamMB), String(point.rssPerStreamMB)).toBe(true);
       expect(r.scale.summary).toEqual([expect.objectContaining({ model: 'tiny', modelBoundPerCore: expect.any(Number) })]);
     }
-    if (r.stages.skipped) expect(r.stages.skipped).toMatch(/mediasoup|ffmpeg|vite-node/);
+    if (r.stages.skipped) expect(r.stages.skipped).toMatch(/mediasoup|ffmpeg/);
     else {
       const [row] = r.stages.rows;
       expect(row.error).toBeUndefined();

@@ -17,11 +17,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as mediasoup from 'mediasoup';
+import { bundleForNode } from '../lib/bundle-ts.mjs';
 import { ROOT, exists, hopSeconds, readCard } from '../lib/common.mjs';
 
 const execFileP = promisify(execFile);
-const VITE_NODE = path.join(ROOT, 'node_modules', '.bin', 'vite-node');
 const POINT = path.join(ROOT, 'packages', 'server', 'bench', 'streams.ts');
+const REPLAY = path.join(ROOT, 'packages', 'server', 'bench', 'rtp-replay.mjs');
 
 function which(tool) {
   return (process.env.PATH ?? '').split(':').some((d) => d && exists(path.join(d, tool)));
@@ -31,7 +32,6 @@ function which(tool) {
 export function scaleMissing() {
   if (!exists(mediasoup.workerBin)) return 'no mediasoup-worker (run ../shared/tools/mediasoup-offline/ensure-worker.sh .)';
   if (!which('ffmpeg')) return 'ffmpeg is not installed';
-  if (!exists(VITE_NODE)) return 'vite-node (from vitest) is not installed';
   return null;
 }
 
@@ -43,7 +43,8 @@ function placement() {
 }
 
 async function point(model, streams, batch, seconds, where) {
-  const args = ['--expose-gc', VITE_NODE, POINT, '--', '--model', model, '--streams', String(streams), '--batch', String(batch), '--seconds', String(seconds), ...(where.extraArgs ?? [])];
+  // compiled, on plain node (bench/lib/bundle-ts.mjs): the plugin process as a user's server runs it
+  const args = ['--expose-gc', await bundleForNode(POINT, 'streams-point'), '--replay', REPLAY, '--model', model, '--streams', String(streams), '--batch', String(batch), '--seconds', String(seconds), ...(where.extraArgs ?? [])];
   if (where.ffmpegCpus) args.push('--ffmpeg-cpus', where.ffmpegCpus);
   const [cmd, cmdArgs] = where.pluginCore === null ? [process.execPath, args] : ['taskset', ['-c', String(where.pluginCore), process.execPath, ...args]];
   try {

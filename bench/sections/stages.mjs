@@ -6,11 +6,11 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { bundleForNode } from '../lib/bundle-ts.mjs';
 import { ROOT } from '../lib/common.mjs';
 import { scaleMissing } from './scale.mjs';
 
 const execFileP = promisify(execFile);
-const VITE_NODE = path.join(ROOT, 'node_modules', '.bin', 'vite-node');
 const POINT = path.join(ROOT, 'packages', 'server', 'bench', 'stages.ts');
 
 export async function benchStages({ models, stagesSeconds, stagesRepeat }) {
@@ -19,7 +19,8 @@ export async function benchStages({ models, stagesSeconds, stagesRepeat }) {
   const rows = [];
   for (const model of models) {
     try {
-      const { stdout } = await execFileP(process.execPath, [VITE_NODE, POINT, '--', '--model', model, '--seconds', String(stagesSeconds), '--repeat', String(stagesRepeat)], {
+      // compiled, on plain node (bench/lib/bundle-ts.mjs), as the scale curve's points
+      const { stdout } = await execFileP(process.execPath, [await bundleForNode(POINT, 'stages'), '--model', model, '--seconds', String(stagesSeconds), '--repeat', String(stagesRepeat)], {
         cwd: ROOT,
         timeout: 600_000,
         maxBuffer: 1 << 22,

@@ -15,7 +15,8 @@
  * Streams start staggered over one hop (1 s), as independent callers would, so their windows do not all
  * fall due at once. The senders can be moved off the measured core (--ffmpeg-cpus), so that pinning
  * this process with `taskset -c K` measures what one core does. bench/sections/scale.mjs runs the curve.
- * Run with vite-node (it is TypeScript, sharing the e2e tests' mediasoup and media helpers).
+ * TypeScript, sharing the e2e tests' mediasoup and media helpers: vite-node runs it by hand; `npm run bench` runs it
+ * bundled on plain node (bench/lib/bundle-ts.mjs), as a user's server runs the plugin.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -46,7 +47,8 @@ const INFERENCE_THREAD = argv.includes('--inference-thread');
 const ROUTERS = Number(arg('routers', '1'));
 if (!(Number.isInteger(ROUTERS) && ROUTERS >= 1)) throw new Error(`--routers is an integer >= 1, got ${ROUTERS}`);
 if (SENDER !== 'replay' && SENDER !== 'ffmpeg') throw new Error(`--sender is replay or ffmpeg, got ${SENDER}`);
-const REPLAY = new URL('./rtp-replay.mjs', import.meta.url).pathname;
+// the replay script; bench/sections/scale.mjs names it (this file runs bundled elsewhere, see bench/lib/bundle-ts.mjs)
+const REPLAY = arg('replay', new URL('./rtp-replay.mjs', import.meta.url).pathname);
 
 /** Every stream's packets from one process (rtp-replay.mjs); resolves with its report when it is done. */
 function replaySenders(packetsFile: string, targets: { port: number; ssrc: number }[]): { pid: number; done: Promise<Record<string, number>> } {
