@@ -14,7 +14,7 @@ export const GPU_MODEL = 'base';
  * Streams one core monitors in real time, per shipped model: bench/RESULTS.md section 3 (`npm run bench`,
  * full mode, one core, batching on; scale.summary of bench/results.json, which a test compares with this).
  */
-export const CPU_STREAMS_PER_CORE: Readonly<Record<string, number>> = { tiny: 64, lite: 32, small: 48, base: 32 };
+export const CPU_STREAMS_PER_CORE: Readonly<Record<string, number>> = { tiny: 80, lite: 80, small: 56, base: 64 };
 
 /**
  * What one pinned core must hold for a model to be the CPU default (issue 17's target for `small`): the bench's
