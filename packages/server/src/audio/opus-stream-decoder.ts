@@ -13,7 +13,7 @@
  * back into the next good packet. Long gaps are concealed in 120 ms steps up to `maxConcealSamples`.
  */
 import { opusPacketInfo, OpusPacketError } from './opus-packet.js';
-import { MAX_PAYLOAD_BYTES, openOpusFrameDecoder, type OpusFrameDecoder } from './opus-wasm-heap.js';
+import { openOpusFrameDecoder, type OpusFrameDecoder } from './opus-wasm-heap.js';
 
 /** an empty packet: libopus conceals one lost packet */
 const NO_PACKET = new Uint8Array(0);
@@ -106,14 +106,14 @@ export class OpusStreamDecoder {
     this.assertOpen();
     let error: string | undefined;
     try {
-      if (payload.length > MAX_PAYLOAD_BYTES) throw new OpusPacketError(`payload of ${payload.length} bytes is too large`);
       const info = opusPacketInfo(payload);
+      // a payload over the decoder's input buffer comes back as an error too
       const out = this.decoder.decode(payload);
       if (out.error !== undefined) throw new OpusPacketError(out.error);
       this.stats.decoded++;
       this.lastPacketSamples = this.toOutput(info.samples);
       // the decoder's output is a view the next decode (of any stream in its heap) overwrites
-      return { samples: keep ? out.samples.slice() : out.samples };
+      return keep ? { samples: out.samples.slice() } : out;
     } catch (err) {
       if (!(err instanceof OpusPacketError)) throw err;
       error = err.message;

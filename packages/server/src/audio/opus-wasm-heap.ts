@@ -18,7 +18,7 @@ import { Logger } from '@callmos/core';
 const logger = new Logger('server:opus-wasm-heap');
 
 /** The largest input opus-decoder's mono instance accepts (its input buffer). */
-export const MAX_PAYLOAD_BYTES = 3840;
+const MAX_PAYLOAD_BYTES = 3840;
 /** 120 ms at 48 kHz: the most samples one call writes (opus-decoder's output buffer per channel) */
 const OUTPUT_FLOATS = 5760;
 
@@ -132,7 +132,7 @@ class OpusWasmHeap {
         if (freed) return;
         freed = true;
         this.wasm.opus_frame_decoder_destroy(state);
-        this.live--;
+        if (--this.live === 0) releaseIfSpare(this);
       },
     };
   }
@@ -166,7 +166,7 @@ async function sharedDecoder(rate: number): Promise<OpusFrameDecoder> {
   for (;;) {
     for (const heap of heaps) {
       const d = heap.create(rate);
-      if (d) return releasing(heap, d);
+      if (d) return d;
     }
     // every heap is full: open one (streams asking meanwhile wait for the same one)
     opening ??= OpusWasmHeap.open().then(
@@ -182,23 +182,17 @@ async function sharedDecoder(rate: number): Promise<OpusFrameDecoder> {
     );
     const fresh = await opening;
     const d = fresh.create(rate);
-    if (d) return releasing(fresh, d);
+    if (d) return d;
     if (fresh.live === 0) throw new Error(`a fresh libopus heap cannot hold one decoder at ${rate} Hz`);
   }
 }
 
 /** Frees an emptied heap other than the first, so a burst of streams does not keep its memory for ever. */
-function releasing(heap: OpusWasmHeap, d: OpusFrameDecoder): OpusFrameDecoder {
-  return {
-    decode: d.decode,
-    free: () => {
-      d.free();
-      if (heap.live === 0 && heaps.length > 1 && heaps[0] !== heap) {
-        heaps = heaps.filter((h) => h !== heap);
-        heap.close();
-      }
-    },
-  };
+function releaseIfSpare(heap: OpusWasmHeap): void {
+  if (heaps.length > 1 && heaps[0] !== heap) {
+    heaps = heaps.filter((h) => h !== heap);
+    heap.close();
+  }
 }
 
 /** One opus-decoder instance (its own wasm heap), through its public API. */
